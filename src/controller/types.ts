@@ -1,0 +1,97 @@
+/**
+ * The contract between the controller runtime (src/controller/runtime/) and the reconcilers
+ * (one file per kind in src/controller/). Reconcilers never touch watches, queues or retries:
+ * they get a key, read from caches, act through the KubeClient, and return an outcome or throw
+ * one of the typed errors below.
+ */
+import type { Clock } from "../clock.js";
+import type { KubeClient, KubeObject, ResourceRef } from "../kube/types.js";
+
+/** `namespace/name` for namespaced objects, `name` for cluster-scoped ones. */
+export type ObjectKey = string;
+
+/** A read-only view of the objects of one resource, kept current by list+watch. */
+export interface ObjectCache<T extends KubeObject = KubeObject> {
+  get(key: ObjectKey): T | undefined;
+  list(namespace?: string): T[];
+  /** Resolves once the initial list has been loaded. */
+  synced(): Promise<void>;
+}
+
+/** What a reconcile pass asks of the runtime when it returns normally. */
+export interface ReconcileOutcome {
+  /** Come back after this long even if nothing changes (refresh intervals, renewals). */
+  requeueAfterMs?: number;
+}
+
+/** A secondary resource whose changes should re-run reconciles of the primary objects it maps to. */
+export interface SecondaryWatch {
+  resource: ResourceRef;
+  /** Restrict the watch to one namespace (e.g. the controller's own). */
+  namespace?: string;
+  labelSelector?: string;
+  /** The primary keys to enqueue when this object is added, changed or deleted. */
+  mapToPrimary(obj: KubeObject): ObjectKey[];
+}
+
+/** Everything a reconciler may use; handed over by the runtime at start. */
+export interface ReconcileContext {
+  kube: KubeClient;
+  clock: Clock;
+  /** Caches of the primary resource and of every SecondaryWatch, by `ResourceRef` identity. */
+  cache<T extends KubeObject = KubeObject>(resource: ResourceRef): ObjectCache<T>;
+  /** Records a Kubernetes Event on `regarding`; `reason` equals the condition reason. */
+  event(regarding: KubeObject, type: "Normal" | "Warning", reason: string, message: string): Promise<void>;
+  log: ControllerLogger;
+}
+
+/** Structured logger; field values are redacted by the runtime's logger configuration. */
+export interface ControllerLogger {
+  debug(fields: Record<string, unknown>, msg: string): void;
+  info(fields: Record<string, unknown>, msg: string): void;
+  warn(fields: Record<string, unknown>, msg: string): void;
+  error(fields: Record<string, unknown>, msg: string): void;
+  child(fields: Record<string, unknown>): ControllerLogger;
+}
+
+/** One reconciler per kind. */
+export interface Reconciler {
+  /** Short name used in metrics and logs, e.g. `sealedsecret`. */
+  readonly name: string;
+  /** The primary resource whose objects are the queue's keys. */
+  readonly resource: ResourceRef;
+  readonly secondaryWatches?: SecondaryWatch[];
+  /** Called with the runtime's context before any reconcile. */
+  start?(ctx: ReconcileContext): Promise<void>;
+  /**
+   * Brings the world in line with the object at `key` (which may have been deleted: then the
+   * cache has no entry). Idempotent: a second run with nothing changed writes nothing.
+   * @throws TransientError (back off and retry), WaitingError (requeue after its delay, not a
+   * failure), StalledError (a user must change the object; not retried until it changes).
+   */
+  reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<ReconcileOutcome>;
+}
+
+/** A failure likely to pass by itself: retry with per-key exponential backoff. */
+export class TransientError extends Error {
+  constructor(readonly reason: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "TransientError";
+  }
+}
+
+/** Not a failure: something is not ready yet (Vault sealed, a Secret missing). Requeue after `afterMs`. */
+export class WaitingError extends Error {
+  constructor(readonly reason: string, message: string, readonly afterMs: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "WaitingError";
+  }
+}
+
+/** The object's spec cannot work as written; retried only when its generation changes. */
+export class StalledError extends Error {
+  constructor(readonly reason: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StalledError";
+  }
+}
