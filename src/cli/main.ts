@@ -9,6 +9,11 @@ import { VERSION } from "../version.js";
  */
 const commandGroups: Array<() => Promise<{ register(program: Command): void }>> = [
   // e.g. () => import("./seal.js"),
+  () => import("./seal.js"),
+  () => import("./check.js"),
+  () => import("./hook.js"),
+  () => import("./controller.js"),
+  () => import("./keys.js"),
 ];
 
 /** Builds the program with every command group registered. */

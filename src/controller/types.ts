@@ -61,8 +61,23 @@ export interface Reconciler {
   /** The primary resource whose objects are the queue's keys. */
   readonly resource: ResourceRef;
   readonly secondaryWatches?: SecondaryWatch[];
-  /** Called with the runtime's context before any reconcile. */
+  /**
+   * When true, the runtime writes `Ready=False` (reason and message from the thrown error, with
+   * observedGeneration) through the status subresource when a reconcile throws; the reconciler
+   * then writes `Ready=True` itself on success. Default false: the reconciler owns all status.
+   */
+  readonly writeReadyOnError?: boolean;
+  /**
+   * Called once with the runtime's context before any reconcile: at start without leader
+   * election, else when this instance first becomes leader (standbys write nothing, so they
+   * never call it). Caches are being filled meanwhile; await `ctx.cache(r).synced()` if needed.
+   */
   start?(ctx: ReconcileContext): Promise<void>;
+  /**
+   * Called once at shutdown, after in-flight reconciles finished (or the shutdown timeout
+   * passed): stop timers, worker threads and pools so the process can exit. Errors are logged.
+   */
+  stop?(): Promise<void> | void;
   /**
    * Brings the world in line with the object at `key` (which may have been deleted: then the
    * cache has no entry). Idempotent: a second run with nothing changed writes nothing.

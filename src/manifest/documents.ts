@@ -21,7 +21,7 @@ export function parseManifestDocuments(text: string, source: string): ManifestDo
   return docs.map((doc, index) => {
     const first = doc.errors[0];
     if (first) {
-      const line = first.linePos?.[0]?.line;
+      const line = lineAt(text, first.pos[0]);
       throw new InputError(
         `invalid YAML: ${source}, document ${index}${line ? ` line ${line}` : ""}: ${first.code} (fix the syntax and retry)`,
         { code: "InvalidYAML" },
@@ -29,4 +29,11 @@ export function parseManifestDocuments(text: string, source: string): ManifestDo
     }
     return { index, value: doc.toJS({ maxAliasCount: 100 }) as unknown };
   });
+}
+
+/** 1-based line number of character offset `offset` in `text`. */
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
 }

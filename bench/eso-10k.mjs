@@ -1,0 +1,105 @@
+// 10,000 ExternalSecrets over 500 distinct Vault paths: controller start to all Secrets synced
+// (time, Vault reads, Kubernetes writes, controller peak RSS), then one full resync by a fresh
+// controller process (which must write nothing). Targets: synced within 30 s, Vault reads <= 500
+// per refresh window, zero writes on the unchanged resync, peak RSS under 250 MB.
+// ESO_BENCH_N / ESO_BENCH_PATHS scale it down for a quick look.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+
+const N = Number(process.env["ESO_BENCH_N"] ?? 10_000);
+const P = Number(process.env["ESO_BENCH_PATHS"] ?? 500);
+const TARGET_MS = 30_000;
+const TARGET_RSS_MB = 250;
+
+function lineReader(child) {
+  const rl = createInterface({ input: child.stdout });
+  const waiting = [];
+  const buffered = [];
+  rl.on("line", (line) => {
+    const w = waiting.shift();
+    if (w) w(line);
+    else buffered.push(line);
+  });
+  return (timeoutMs, what) =>
+    new Promise((resolve, reject) => {
+      const b = buffered.shift();
+      if (b !== undefined) return resolve(b);
+      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+      waiting.push((line) => {
+        clearTimeout(timer);
+        resolve(line);
+      });
+    });
+}
+
+function peakRssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const m = /VmHWM:\s+(\d+) kB/.exec(status);
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function runController(root, kubeconfig) {
+  const child = spawn(process.execPath, [join(root, "bench", "eso", "controller.mjs"), kubeconfig, String(N)], { stdio: ["ignore", "pipe", "inherit"] });
+  const next = lineReader(child);
+  const result = JSON.parse(await next(180_000, `${N} ExternalSecrets synced`));
+  const rss = peakRssMb(child.pid);
+  child.kill("SIGTERM");
+  await new Promise((r) => child.once("exit", r));
+  return { ...result, rss };
+}
+
+export const benchmarks = [
+  {
+    name: "eso-10k",
+    title: `${N} ExternalSecrets over ${P} Vault paths: start to synced, then an unchanged resync`,
+    async run(ctx) {
+      ctx.ensureBuilt();
+      const servers = spawn(process.execPath, ["--import", "tsx", join(ctx.root, "bench", "eso", "servers.ts"), String(N), String(P)], {
+        cwd: ctx.root,
+        stdio: ["pipe", "pipe", "inherit"],
+      });
+      const fromServers = lineReader(servers);
+      const ask = async () => {
+        servers.stdin.write("counters\n");
+        return JSON.parse(await fromServers(30_000, "counters"));
+      };
+      try {
+        const setupStarted = performance.now();
+        const { kubeconfig } = JSON.parse(await fromServers(300_000, "test servers with the ExternalSecrets"));
+        const setupMs = performance.now() - setupStarted;
+        const first = await runController(ctx.root, kubeconfig);
+        const afterFirst = await ask();
+        const second = await runController(ctx.root, kubeconfig);
+        const afterSecond = await ask();
+        const resyncWrites = afterSecond.kubeWrites - afterFirst.kubeWrites;
+        const resyncReads = afterSecond.vaultReads - afterFirst.vaultReads;
+        const ok = first.ms <= TARGET_MS && afterFirst.vaultReads <= P && resyncReads <= P && resyncWrites === 0 && first.rss < TARGET_RSS_MB && second.rss < TARGET_RSS_MB;
+        return {
+          lines: [
+            `setup (servers, ${N} ExternalSecrets, ${P} Vault secrets): ${(setupMs / 1000).toFixed(1)} s (not measured)`,
+            `start to all synced: ${(first.ms / 1000).toFixed(2)} s (target <= ${TARGET_MS / 1000} s)`,
+            `Vault reads: ${afterFirst.vaultReads} (target <= ${P} per refresh window)`,
+            `Kubernetes writes: ${afterFirst.kubeWrites} (${N} Secrets created + ${N} status writes expected)`,
+            `controller peak RSS: ${first.rss.toFixed(0)} MB (target < ${TARGET_RSS_MB} MB)`,
+            `full resync (a fresh controller process re-reconciles every ExternalSecret; cold read cache): ${(second.ms / 1000).toFixed(2)} s, Vault reads ${resyncReads}, Kubernetes writes ${resyncWrites} (target 0), peak RSS ${second.rss.toFixed(0)} MB`,
+          ],
+          verdict: ok ? "PASS" : "FAIL",
+        };
+      } finally {
+        servers.stdin.write("quit\n");
+        await new Promise((r) => {
+          const t = setTimeout(() => {
+            servers.kill("SIGKILL");
+            r();
+          }, 5_000);
+          servers.once("exit", () => {
+            clearTimeout(t);
+            r();
+          });
+        });
+      }
+    },
+  },
+];

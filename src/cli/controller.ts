@@ -1,0 +1,66 @@
+/**
+ * `sealbridge controller`: runs the in-cluster controller. Flags are parsed once by the zod
+ * schema in src/controller/config.ts (fail fast, before any watch starts); the process wiring
+ * lives in src/controller/controller-service.ts and is imported only when the command runs.
+ */
+import type { Command } from "commander";
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Registers the `controller` command. */
+export function register(program: Command): void {
+  program
+    .command("controller")
+    .description("Run the in-cluster controller (all reconcilers, /healthz, /readyz, /metrics).")
+    .option("--kubeconfig <file>", "kubeconfig file (default: KUBECONFIG, else in-cluster, else ~/.kube/config)")
+    .option("-n, --namespace <ns>", "the controller's own namespace (default: POD_NAMESPACE, else sealbridge)")
+    .option("--http-addr <addr>", "address for /healthz, /readyz and the /v1 API (default :8080)")
+    .option("--metrics-addr <addr>", "address for /metrics (default :8081; equal to --http-addr serves both on one port)")
+    .option("--leader-elect", "elect a leader through a coordination.k8s.io Lease before doing any work")
+    .option("--lease-name <name>", "Lease name in the controller namespace (default sealbridge-controller)")
+    .option("--lease-duration <duration>", "how long a lease is valid without renewal (default 15s)")
+    .option("--lease-renew-deadline <duration>", "how long the leader keeps trying to renew before it stops working (default 10s)")
+    .option("--lease-retry-period <duration>", "time between lease acquire/renew attempts (default 2s)")
+    .option("--concurrency <spec>", "workers per kind: N for all and/or kind=N, comma-separated, repeatable (default 2)", collect)
+    .option("--resync-period <duration>", "re-reconcile every object this often (default 10m)")
+    .option("--shutdown-timeout <duration>", "how long shutdown waits for in-flight reconciles (default 30s)")
+    .option("--log-level <level>", "trace, debug, info, warn, error, fatal or silent (default: SEALBRIDGE_LOG_LEVEL, else info)")
+    .option("--key-renew-period <duration>", "new sealing key this often; 0 disables (default 720h)")
+    .option("--key-prefix <prefix>", "name prefix of sealing key Secrets (default sealed-secrets-key)")
+    .option("--key-backup-recipient <age1…>", "age recipient for the private key backup, repeatable", collect)
+    .option("--key-backup-configmap <name>", "ConfigMap holding the encrypted key backup (default sealbridge-key-backup)")
+    .action(async (opts: Record<string, unknown>) => {
+      const [{ parseControllerConfig }, { runControllerService }, { hostname }, { randomBytes }] = await Promise.all([
+        import("../controller/config.js"),
+        import("../controller/controller-service.js"),
+        import("node:os"),
+        import("node:crypto"),
+      ]);
+      const { keyBackupConfigmap, ...rest } = opts;
+      const config = parseControllerConfig({
+        flags: { ...rest, ...(keyBackupConfigmap !== undefined ? { keyBackupConfigMap: keyBackupConfigmap } : {}) },
+        env: process.env,
+        hostname: hostname(),
+        randomSuffix: randomBytes(4).toString("hex"),
+      });
+      let signalled = false;
+      const stopSignal = new Promise<string>((resolve) => {
+        const onSignal = (signal: NodeJS.Signals): void => {
+          if (signalled) {
+            // A second signal during shutdown: give up waiting.
+            process.stderr.write(`received ${signal} again; exiting now\n`);
+            process.exit(1);
+          }
+          signalled = true;
+          resolve(signal);
+        };
+        process.on("SIGTERM", onSignal);
+        process.on("SIGINT", onSignal);
+      });
+      await runControllerService({ config, env: process.env, stopSignal });
+      // Shutdown is complete; if a library left a handle open, do not hang the Pod's termination.
+      setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
+    });
+}

@@ -1,0 +1,107 @@
+/**
+ * The `sealbridge controller` process: wires the configuration to the Kubernetes client, the
+ * HTTP and metrics servers, the reconcilers and the runtime, then runs until told to stop and
+ * shuts down gracefully (stop taking work, finish in-flight, release the lease, close servers).
+ */
+import { systemClock } from "../clock.js";
+import type { Clock } from "../clock.js";
+import { HttpKubeClient } from "../kube/client.js";
+import { loadKubeConnection } from "../kube/config.js";
+import type { KubeClient } from "../kube/types.js";
+import { controllerLogger, createLogger } from "../log.js";
+import { HttpServer } from "../server/http-server.js";
+import type { BoundAddress } from "../server/http-server.js";
+import { addMetricsRoute, createControllerMetrics } from "../server/metrics.js";
+import { VERSION } from "../version.js";
+import type { ControllerConfig } from "./config.js";
+import { reconcilerFactories } from "./reconcilers.js";
+import type { ControllerDeps } from "./reconcilers.js";
+import { ControllerRuntime } from "./runtime/runtime.js";
+import type { Reconciler } from "./types.js";
+
+export interface ControllerServiceOptions {
+  config: ControllerConfig;
+  env: Record<string, string | undefined>;
+  /** Resolves when the process should shut down (SIGTERM/SIGINT). */
+  stopSignal: Promise<string>;
+  clock?: Clock;
+  /** Overrides the registered reconciler factories (tests). */
+  factories?: ReadonlyArray<(cfg: ControllerConfig, deps: ControllerDeps) => Promise<Reconciler>>;
+  /** Overrides the Kubernetes client (tests). */
+  kube?: KubeClient;
+}
+
+/**
+ * Runs the controller until `stopSignal` resolves, then shuts down.
+ * @throws InputError when the kubeconfig cannot be loaded or an address cannot be bound;
+ * whatever a reconciler factory or `start` throws. All of these happen before any watch starts.
+ */
+export async function runControllerService(options: ControllerServiceOptions): Promise<void> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = createLogger({ level: config.logLevel, base: { component: "sealbridge-controller", instance: config.identity } });
+  const log = controllerLogger(logger);
+  let agentToClose: { destroy(): void } | undefined;
+  let kube = options.kube;
+  if (!kube) {
+    const connection = await loadKubeConnection({ kubeconfig: config.kubeconfig, env: options.env });
+    agentToClose = connection.agent;
+    kube = new HttpKubeClient(connection, { userAgent: `sealbridge/${VERSION}` });
+  }
+  const metrics = createControllerMetrics();
+  const http = new HttpServer({ log });
+  const sameAddress = config.metricsAddr.port === config.httpAddr.port && config.metricsAddr.host === config.httpAddr.host && config.httpAddr.port !== 0;
+  const metricsServer = sameAddress ? http : new HttpServer({ log });
+  addMetricsRoute(metricsServer, metrics);
+
+  let startError: unknown;
+  const deps: ControllerDeps = { kube, http, log, clock };
+  const reconcilers = await Promise.all((options.factories ?? reconcilerFactories).map((factory) => factory(config, deps)));
+  let fatal: (err: unknown) => void = () => undefined;
+  const fatalError = new Promise<string>((resolve) => {
+    fatal = (err) => {
+      startError ??= err;
+      resolve("fatal");
+    };
+  });
+  const runtime = new ControllerRuntime({ kube, reconcilers, config, log, metrics, clock, onFatal: (err) => fatal(err) });
+  http.setReadiness(() => runtime.readiness());
+  if (metricsServer !== http) metricsServer.setReadiness(() => runtime.readiness());
+
+  const servers: HttpServer[] = [http];
+  try {
+    const bound = await http.listen(config.httpAddr);
+    logListening(log, "http", bound);
+    if (metricsServer !== http) {
+      servers.push(metricsServer);
+      logListening(log, "metrics", await metricsServer.listen(config.metricsAddr));
+    }
+  } catch (err) {
+    await Promise.all(servers.map((s) => s.close()));
+    agentToClose?.destroy();
+    throw err;
+  }
+
+  log.info(
+    { version: VERSION, namespace: config.namespace, reconcilers: reconcilers.map((r) => r.name), leaderElect: config.leaderElect },
+    "controller starting",
+  );
+  const started = runtime.start().catch((err: unknown) => {
+    startError = err;
+  });
+  const signal = await Promise.race([options.stopSignal, fatalError, started.then(() => (startError ? "start-failed" : new Promise<string>(() => undefined)))]);
+  log.info({ signal }, "shutting down: no new work; finishing in-flight reconciles");
+  await runtime.stop({ releaseLease: true, timeoutMs: config.shutdownTimeoutMs });
+  await Promise.all(servers.map((s) => s.close()));
+  agentToClose?.destroy();
+  if (startError) {
+    log.error({ err: startError }, "controller failed to start");
+    throw startError;
+  }
+  log.info({}, "controller stopped");
+  logger.flush();
+}
+
+function logListening(log: ReturnType<typeof controllerLogger>, server: string, bound: BoundAddress): void {
+  log.info({ server, address: bound.host, port: bound.port }, `${server} server listening`);
+}

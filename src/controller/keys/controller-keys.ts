@@ -1,0 +1,203 @@
+/**
+ * The controller's keys as one service shared by the SealedSecret and AgeSecret reconcilers and
+ * the key HTTP endpoints: the RSA sealing keys, the age identities, their renewal timers and the
+ * age-encrypted backup written after every key change. Started once, by whichever reconciler
+ * starts first.
+ */
+import type { KeyObject } from "node:crypto";
+import type { Clock } from "../../clock.js";
+import type { KubeClient } from "../../kube/types.js";
+import type { ControllerLogger } from "../types.js";
+import { AgeIdentityStore } from "./age-identity.js";
+import type { AgeIdentityGenerator } from "./age-identity.js";
+import { writeKeyBackup } from "./key-custody.js";
+import type { KeyOrderPriority, KeyRegistry } from "./key-registry.js";
+import { KeyStore } from "./key-store.js";
+import type { SealingKeyGenerator } from "./key-store.js";
+
+export interface ControllerKeysOptions {
+  namespace: string;
+  keyPrefix: string;
+  /** 0 disables renewal (of both the RSA key and the age identity). */
+  renewPeriodMs: number;
+  backupRecipients: string[];
+  backupConfigMap: string;
+  generateSealingKey: SealingKeyGenerator;
+  generateAgeIdentity: AgeIdentityGenerator;
+  orderPriority?: KeyOrderPriority;
+}
+
+/** Longest single timer: Node's setTimeout caps at ~24.8 days; longer waits re-arm. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The RSA keys and age identities, kept current. */
+export class ControllerKeys {
+  readonly #opts: ControllerKeysOptions;
+  #keys: KeyStore | undefined;
+  #ages: AgeIdentityStore | undefined;
+  #started: Promise<void> | undefined;
+  #timers: NodeJS.Timeout[] = [];
+  #stopped = false;
+  #log: ControllerLogger | undefined;
+  #kube: KubeClient | undefined;
+  /** Bumped on every key change; part of the memo of failed decryptions. */
+  #version = 0;
+
+  constructor(opts: ControllerKeysOptions) {
+    this.#opts = opts;
+  }
+
+  /**
+   * Loads the keys, creates the first ones when there are none, renews due ones, writes the
+   * backup, and arms the renewal timers. Idempotent: later calls share the first.
+   * @throws RemoteError when Kubernetes fails at start (the controller should not run without keys).
+   */
+  start(kube: KubeClient, clock: Clock, log: ControllerLogger): Promise<void> {
+    this.#started ??= this.#start(kube, clock, log);
+    return this.#started;
+  }
+
+  async #start(kube: KubeClient, clock: Clock, log: ControllerLogger): Promise<void> {
+    const o = this.#opts;
+    this.#log = log;
+    this.#kube = kube;
+    this.#keys = new KeyStore({
+      kube,
+      clock,
+      namespace: o.namespace,
+      keyPrefix: o.keyPrefix,
+      renewPeriodMs: o.renewPeriodMs,
+      generate: o.generateSealingKey,
+      ...(o.orderPriority ? { orderPriority: o.orderPriority } : {}),
+    });
+    this.#ages = new AgeIdentityStore({ kube, clock, namespace: o.namespace, renewPeriodMs: o.renewPeriodMs, generate: o.generateAgeIdentity });
+    this.#keys.onChange(() => this.#changed());
+    this.#ages.onChange(() => this.#changed());
+    const newKey = await this.#keys.ensureCurrent();
+    const newAge = await this.#ages.ensureCurrent();
+    for (const r of this.#keys.registry.rejected) log.warn({ secret: r.secretName, reason: r.reason }, "sealing key Secret skipped");
+    for (const r of this.#ages.current.rejected) log.warn({ secret: r.secretName, reason: r.reason }, "age identity Secret skipped");
+    log.info(
+      { sealingKeys: this.#keys.registry.keys.length, newestKey: this.#keys.registry.keys[0]?.secretName, createdKey: newKey, createdAgeIdentity: newAge },
+      "sealing keys loaded",
+    );
+    await this.#backup();
+    this.#arm();
+  }
+
+  /** Stops the renewal timers. */
+  stop(): void {
+    this.#stopped = true;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers = [];
+  }
+
+  /** The sealing keys, newest first (empty before start). */
+  get registry(): KeyRegistry {
+    return this.#keys?.registry ?? { keys: [], rejected: [] };
+  }
+
+  /** The private keys that decrypt, newest first. */
+  get privateKeys(): KeyObject[] {
+    return this.registry.keys.map((k) => k.privateKey);
+  }
+
+  /** The age identities that decrypt, newest first. */
+  get ageIdentities(): string[] {
+    return this.#ages?.current.identities.map((i) => i.identity) ?? [];
+  }
+
+  /** The recipient AgeSecrets are sealed to (the newest identity's). */
+  get ageRecipient(): string | undefined {
+    return this.#ages?.recipient;
+  }
+
+  /** Changes whenever the key set changes. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** Re-reads the key Secrets (e.g. after one was restored or relabelled). */
+  async reload(): Promise<void> {
+    await this.#keys?.load();
+    await this.#ages?.load();
+    await this.#backup();
+  }
+
+  async #changed(): Promise<void> {
+    this.#version++;
+  }
+
+  async #backup(): Promise<void> {
+    const o = this.#opts;
+    if (o.backupRecipients.length === 0 || !this.#kube) return;
+    try {
+      const wrote = await writeKeyBackup(this.#kube, o.namespace, o.backupConfigMap, o.backupRecipients);
+      if (wrote) this.#log?.info({ configMap: `${o.namespace}/${o.backupConfigMap}` }, "key backup written");
+    } catch (err) {
+      // A failed backup must not stop unsealing; it is retried at the next key change or start.
+      this.#log?.error({ err: err instanceof Error ? err.message : String(err) }, "key backup failed");
+    }
+  }
+
+  #arm(): void {
+    if (this.#stopped) return;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers = [];
+    const waits = [this.#keys?.msUntilRenewal(), this.#ages?.msUntilRenewal()].filter((w): w is number => typeof w === "number");
+    if (waits.length === 0) return;
+    const wait = Math.min(MAX_TIMER_MS, ...waits);
+    const timer = setTimeout(() => void this.#renew(), wait);
+    timer.unref();
+    this.#timers.push(timer);
+  }
+
+  async #renew(): Promise<void> {
+    try {
+      const key = await this.#keys?.ensureCurrent();
+      const age = await this.#ages?.ensureCurrent();
+      if (key || age) this.#log?.info({ newestKey: this.registry.keys[0]?.secretName, renewedKey: key, renewedAgeIdentity: age }, "keys renewed");
+      await this.#backup();
+    } catch (err) {
+      this.#log?.error({ err: err instanceof Error ? err.message : String(err) }, "key renewal failed; retrying in 1 minute");
+      const retry = setTimeout(() => void this.#renew(), 60_000);
+      retry.unref();
+      this.#timers.push(retry);
+      return;
+    }
+    this.#arm();
+  }
+}
+
+/** What the shared key service is built from (a subset of ControllerConfig). */
+export interface ControllerKeysConfig {
+  namespace: string;
+  keyPrefix: string;
+  keyRenewPeriodMs: number;
+  keyBackupRecipients: string[];
+  keyBackupConfigMap: string;
+}
+
+const shared = new WeakMap<ControllerKeysConfig, ControllerKeys>();
+
+/**
+ * The one key service of a controller configuration, shared by the SealedSecret and AgeSecret
+ * reconcilers and the key endpoints. Keys are RSA-4096 with a 10-year self-signed certificate
+ * (sealed-secrets' defaults).
+ */
+export function controllerKeysFor(cfg: ControllerKeysConfig): ControllerKeys {
+  let keys = shared.get(cfg);
+  if (!keys) {
+    keys = new ControllerKeys({
+      namespace: cfg.namespace,
+      keyPrefix: cfg.keyPrefix,
+      renewPeriodMs: cfg.keyRenewPeriodMs,
+      backupRecipients: cfg.keyBackupRecipients,
+      backupConfigMap: cfg.keyBackupConfigMap,
+      generateSealingKey: async () => (await import("../../crypto/sealing-key.js")).generateSealingKey({ bits: 4096 }),
+      generateAgeIdentity: async () => (await import("../../crypto/age-keys.js")).generateAgeIdentity(),
+    });
+    shared.set(cfg, keys);
+  }
+  return keys;
+}

@@ -1,0 +1,105 @@
+/**
+ * Talking to the sealing controller the way kubeseal does: through the API server's service
+ * proxy (`/api/v1/namespaces/<ns>/services/http:<name>:<port>/proxy/v1/…`), with the
+ * credentials of the kubeconfig. The Kubernetes client is imported here only, so sealing with
+ * `--cert FILE` never loads it.
+ */
+import type { RequestOptions } from "node:https";
+import { RemoteError } from "../errors.js";
+import { sendRequest, type HttpAnswer } from "./http-request.js";
+
+/** Which controller to reach, and how. */
+export interface ControllerRef {
+  namespace: string;
+  name: string;
+  /** `--kubeconfig`; else KUBECONFIG, else ~/.kube/config. */
+  kubeconfig?: string | undefined;
+  /** `--context`; else the kubeconfig's current context. */
+  context?: string | undefined;
+  timeoutMs?: number | undefined;
+}
+
+/** A connection to one controller's HTTP API through the API-server service proxy. */
+export interface ControllerProxy {
+  /**
+   * Sends a request to the controller (path like `/v1/cert.pem`).
+   * @throws RemoteError when the API server does not answer, or answers 401/403/404/5xx.
+   */
+  request(method: "GET" | "POST", path: string, body?: string): Promise<HttpAnswer>;
+}
+
+function describe(ref: ControllerRef): string {
+  return `service ${ref.namespace}/${ref.name}`;
+}
+
+function statusError(what: string, ref: ControllerRef, status: number): RemoteError {
+  const hint =
+    status === 404
+      ? "check --controller-namespace and --controller-name; a sealed-secrets install is usually --controller-namespace kube-system --controller-name sealed-secrets-controller, or pass --cert"
+      : status === 401 || status === 403
+        ? "check your kubeconfig credentials and that you may proxy to services"
+        : "check the controller is running, or pass --cert FILE";
+  return new RemoteError(`${what}: ${describe(ref)} answered HTTP ${status} (${hint})`, { status, code: "ControllerRequestFailed" });
+}
+
+/**
+ * Opens a proxy to the controller: loads the kubeconfig and reads the Service to find its first
+ * port's name (kubeseal's rule), so requests go to `http:<name>:<port>`.
+ * @throws RemoteError when the kubeconfig cannot be loaded, the API server does not answer, or
+ *   the Service does not exist.
+ */
+export async function connectControllerProxy(ref: ControllerRef): Promise<ControllerProxy> {
+  const { KubeConfig } = await import("@kubernetes/client-node/dist/config.js");
+  const kc = new KubeConfig();
+  try {
+    if (ref.kubeconfig) kc.loadFromFile(ref.kubeconfig);
+    else kc.loadFromDefault();
+    if (ref.context) kc.setCurrentContext(ref.context);
+  } catch (err) {
+    throw new RemoteError(`cannot load kubeconfig: ${ref.kubeconfig ?? "KUBECONFIG or ~/.kube/config"} (check the file, or pass --cert FILE)`, { cause: err, code: "KubeconfigInvalid" });
+  }
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new RemoteError("cannot reach the controller: the kubeconfig has no current cluster (pass --kubeconfig/--context, or --cert FILE)", { code: "KubeconfigInvalid" });
+  const server = cluster.server.replace(/\/+$/, "");
+  const timeoutMs = ref.timeoutMs ?? 15_000;
+  const base = `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/services`;
+
+  const call = async (method: "GET" | "POST", path: string, body?: string, what = "cannot reach the controller"): Promise<HttpAnswer> => {
+    const url = new URL(server + path);
+    const options: RequestOptions = { method, headers: { Accept: "application/json, */*" } };
+    try {
+      await kc.applyToHTTPSOptions(options);
+    } catch (err) {
+      // The client's message may quote exec-plugin output, so it is kept as the cause only.
+      throw new RemoteError(`cannot use kubeconfig credentials: cluster ${url.host} (check the kubeconfig's cluster and user entries, e.g. an http:// server needs insecure-skip-tls-verify; or pass --cert FILE)`, { cause: err, code: "KubeconfigInvalid" });
+    }
+    if (body !== undefined) options.headers = { ...options.headers, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) };
+    try {
+      return await sendRequest(url, options, body, timeoutMs);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? "network error";
+      throw new RemoteError(`${what}: API server ${url.host} did not answer (${code}; check the cluster is up and the kubeconfig points at it, or pass --cert FILE)`, { cause: err, code: "ApiServerUnreachable" });
+    }
+  };
+
+  const service = await call("GET", `${base}/${encodeURIComponent(ref.name)}`, undefined, "cannot find the controller");
+  if (service.status !== 200) throw statusError("cannot find the controller", ref, service.status);
+  let portName = "";
+  try {
+    const parsed = JSON.parse(service.body.toString("utf8")) as { spec?: { ports?: Array<{ name?: string; port?: number }> } };
+    const port = parsed.spec?.ports?.[0];
+    portName = port?.name ?? "";
+  } catch {
+    // keep "": the proxy then picks the only port
+  }
+  const proxy = `${base}/http:${encodeURIComponent(ref.name)}:${encodeURIComponent(portName)}/proxy`;
+  return {
+    async request(method, path, body) {
+      const answer = await call(method, proxy + path, body);
+      if (answer.status >= 500 || answer.status === 404 || answer.status === 401 || answer.status === 403) {
+        throw statusError(`controller request ${method} ${path} failed`, ref, answer.status);
+      }
+      return answer;
+    },
+  };
+}

@@ -1,0 +1,251 @@
+/**
+ * `sealbridge seal`: Secret manifests → SealedSecrets (or AgeSecrets), to stdout, to a file, or
+ * in place over many files in one run. Nothing is written anywhere until every document of every
+ * input has been sealed. The other kubeseal modes (--raw, --merge-into, --recovery-unseal,
+ * --re-encrypt, --validate, --fetch-cert) dispatch to sealed-secret-commands.ts.
+ */
+import type { Secret } from "../api/secret.js";
+import { systemClock, type Clock } from "../clock.js";
+import { SCOPES, type Scope } from "../crypto/scope.js";
+import { InputError } from "../errors.js";
+import { parseSecretDocument, kindOf, parseManifestText } from "./document-parsing.js";
+import { writeFilesAtomically, type FileWrite } from "./file-batch.js";
+import { readManifestInputs, type ManifestInput } from "./manifest-inputs.js";
+import { formatForPath, formatObjects, rewriteManifestText, OUTPUT_FORMATS, type OutputFormat } from "./manifest-output.js";
+import { effectiveScope, sealSecret } from "./sealed-secret-builder.js";
+import { SealSettingsResolver, type SealSettings } from "./seal-settings.js";
+
+/** Streams, working directory, environment and clock of one command run. */
+export interface CommandIO {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  cwd: string;
+  env: Record<string, string | undefined>;
+  clock?: Clock;
+}
+
+/** The `seal` flags, as commander hands them over (validated by `parseSealFlags`). */
+export interface SealFlags {
+  secretFile: string[];
+  sealedSecretFile?: string | true | undefined;
+  cert?: string | undefined;
+  scope?: Scope | undefined;
+  format?: OutputFormat | undefined;
+  raw?: boolean | undefined;
+  name?: string | undefined;
+  namespace?: string | undefined;
+  fromFile?: string | undefined;
+  mergeInto?: string | undefined;
+  recoveryUnseal?: boolean | undefined;
+  recoveryPrivateKey: string[];
+  allowEmptyData?: boolean | undefined;
+  reEncrypt?: boolean | undefined;
+  validate?: boolean | undefined;
+  fetchCert?: boolean | undefined;
+  controllerNamespace?: string | undefined;
+  controllerName?: string | undefined;
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
+  age?: boolean | undefined;
+  recipient: string[];
+  recipientsFile: string[];
+  identity: string[];
+  /** false with `--no-config`. */
+  config?: boolean | undefined;
+}
+
+const STRING_FLAGS = ["cert", "name", "namespace", "fromFile", "mergeInto", "controllerNamespace", "controllerName", "kubeconfig", "context"] as const;
+const BOOLEAN_FLAGS = ["raw", "recoveryUnseal", "allowEmptyData", "reEncrypt", "validate", "fetchCert", "age", "config"] as const;
+const LIST_FLAGS = ["secretFile", "recoveryPrivateKey", "recipient", "recipientsFile", "identity"] as const;
+
+function flagName(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+function badFlag(key: string, what: string): InputError {
+  return new InputError(`invalid flag: ${flagName(key)}: ${what} (see sealbridge seal --help)`, { code: "InvalidFlags" });
+}
+
+/**
+ * Validates flags at the CLI boundary (hand-written rather than zod: this runs on every seal,
+ * and zod's load time alone would double start-up).
+ * @throws InputError naming the first bad flag.
+ */
+export function parseSealFlags(raw: unknown): SealFlags {
+  const input = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+  const flags: Record<string, unknown> = {};
+  for (const key of STRING_FLAGS) {
+    const value = input[key];
+    if (value === undefined) continue;
+    if (typeof value !== "string" || value === "") throw badFlag(key, "expected a non-empty value");
+    flags[key] = value;
+  }
+  for (const key of BOOLEAN_FLAGS) {
+    const value = input[key];
+    if (value === undefined) continue;
+    if (typeof value !== "boolean") throw badFlag(key, "takes no value");
+    flags[key] = value;
+  }
+  for (const key of LIST_FLAGS) {
+    const value = input[key] ?? [];
+    if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || v === "")) throw badFlag(key, "expected non-empty values");
+    flags[key] = value;
+  }
+  const scope = input["scope"];
+  if (scope !== undefined && !(SCOPES as readonly unknown[]).includes(scope)) throw badFlag("scope", `expected one of ${SCOPES.join(", ")}`);
+  const format = input["format"];
+  if (format !== undefined && !(OUTPUT_FORMATS as readonly unknown[]).includes(format)) throw badFlag("format", `expected one of ${OUTPUT_FORMATS.join(", ")}`);
+  const output = input["sealedSecretFile"];
+  if (output !== undefined && output !== true && (typeof output !== "string" || output === "")) throw badFlag("sealedSecretFile", "expected a file name");
+  return { ...flags, scope, format, sealedSecretFile: output } as SealFlags;
+}
+
+/** Per-run state shared by every document: settings, certs, the kubeconfig namespace. */
+export class SealRun {
+  readonly resolver: SealSettingsResolver;
+  private defaultNamespace: Promise<string> | undefined;
+
+  constructor(
+    readonly flags: SealFlags,
+    readonly io: CommandIO,
+  ) {
+    this.resolver = new SealSettingsResolver(
+      {
+        cert: flags.cert,
+        scope: flags.scope,
+        format: flags.format,
+        age: flags.age,
+        recipient: flags.recipient,
+        recipientsFile: flags.recipientsFile,
+        controllerNamespace: flags.controllerNamespace,
+        controllerName: flags.controllerName,
+        kubeconfig: flags.kubeconfig,
+        context: flags.context,
+        noConfig: flags.config === false,
+      },
+      io.cwd,
+      io.env,
+      io.clock ?? systemClock,
+    );
+  }
+
+  /** The kubeconfig context's namespace, read at most once and only when a Secret lacks one. */
+  async kubeNamespace(): Promise<string> {
+    if (!this.defaultNamespace) {
+      this.defaultNamespace = import("./kubeconfig-namespace.js").then(({ kubeconfigNamespace }) =>
+        kubeconfigNamespace({ kubeconfig: this.flags.kubeconfig, context: this.flags.context, env: this.io.env }),
+      );
+    }
+    return await this.defaultNamespace;
+  }
+
+  /**
+   * Seals one Secret document with the settings of its file.
+   * @throws InputError / RemoteError / DecryptError as the document, cert or recipients demand.
+   */
+  async sealDocument(value: unknown, where: string, settings: SealSettings, scopeOverride?: Scope): Promise<unknown> {
+    const { flags } = this;
+    const secret = parseSecretDocument(value, where);
+    const requested = scopeOverride ?? settings.scope;
+    const scope = effectiveScope(requested, secret.metadata?.annotations);
+    const needsNamespace = scope !== "cluster-wide" && !flags.namespace && !secret.metadata?.namespace;
+    const defaultNamespace = needsNamespace ? await this.kubeNamespace() : undefined;
+    if (settings.kind === "AgeSecret") {
+      const recipients = await this.resolver.recipients(settings);
+      const metadata = { ...secret.metadata };
+      if (flags.name) metadata.name = flags.name;
+      const namespace = flags.namespace ?? metadata.namespace ?? defaultNamespace;
+      if (namespace && scope !== "cluster-wide") metadata.namespace = namespace;
+      if (!flags.allowEmptyData && Object.keys(secret.data ?? {}).length + Object.keys(secret.stringData ?? {}).length === 0) {
+        throw new InputError(`cannot seal: ${where} has no data or stringData (add values, or pass --allow-empty-data)`, { code: "EmptyData" });
+      }
+      const { sealToAgeSecret } = await import("./age-seal.js");
+      return await sealToAgeSecret({ ...secret, metadata } as Secret, { recipients, scope });
+    }
+    const cert = await this.resolver.certificate(settings);
+    return sealSecret(secret, {
+      publicKey: cert.publicKey,
+      scope: requested,
+      name: flags.name,
+      namespace: flags.namespace,
+      defaultNamespace,
+      allowEmptyData: flags.allowEmptyData,
+      source: where,
+    });
+  }
+
+  /** Seals every Secret document of one input; returns the sealed objects by document index. */
+  async sealInput(input: ManifestInput, opts: { skipOthers: boolean }): Promise<Map<number, unknown>> {
+    const settings = await this.resolver.forFile(input.path);
+    const sealed = new Map<number, unknown>();
+    for (const doc of parseManifestText(input.text, input.source)) {
+      if (doc.value === null || doc.value === undefined) continue;
+      if (opts.skipOthers && kindOf(doc.value) !== "Secret") continue;
+      sealed.set(doc.index, await this.sealDocument(doc.value, `${input.source}, document ${doc.index}`, settings));
+    }
+    return sealed;
+  }
+}
+
+/**
+ * Runs `sealbridge seal` with validated flags.
+ * @throws InputError, RemoteError or DecryptError; nothing has been written when it throws.
+ */
+export async function runSeal(rawFlags: unknown, io: CommandIO): Promise<void> {
+  const flags = parseSealFlags(rawFlags);
+  const modes = [flags.raw, flags.mergeInto, flags.recoveryUnseal, flags.reEncrypt, flags.validate, flags.fetchCert].filter(Boolean).length;
+  if (modes > 1) throw new InputError("conflicting flags: choose one of --raw, --merge-into, --recovery-unseal, --re-encrypt, --validate, --fetch-cert (see sealbridge seal --help)", { code: "InvalidFlags" });
+  if (modes === 1) {
+    const commands = await import("./sealed-secret-commands.js");
+    if (flags.raw) return await commands.runRaw(flags, io);
+    if (flags.mergeInto) return await commands.runMergeInto(flags, io);
+    if (flags.recoveryUnseal) return await commands.runUnseal(flags, io);
+    if (flags.reEncrypt) return await commands.runReencrypt(flags, io);
+    if (flags.validate) return await commands.runValidate(flags, io);
+    return await commands.runFetchCert(flags, io);
+  }
+  const run = new SealRun(flags, io);
+  if (flags.secretFile.length === 0 && (io.stdin as { isTTY?: boolean }).isTTY) io.stderr.write("(tty detected: expecting json/yaml k8s resource in stdin)\n");
+  const inputs = await readManifestInputs(flags.secretFile, io.stdin);
+  const inPlace = flags.sealedSecretFile === true;
+  if (inPlace) {
+    if (inputs.some((input) => input.path === undefined)) throw new InputError("cannot seal in place: input is stdin (pass -f FILE with -w, or -w OUTPUT)", { code: "InvalidFlags" });
+    const writes: FileWrite[] = [];
+    for (const input of inputs) {
+      const path = input.path as string;
+      let sealed: Map<number, unknown>;
+      try {
+        sealed = await run.sealInput(input, { skipOthers: true });
+      } catch (err) {
+        // A file found by walking a directory that is not a manifest (a Helm template) is skipped.
+        if (input.fromDirectory && err instanceof InputError && err.code === "InvalidYAML") {
+          io.stderr.write(`warning: skipped ${input.source}: not valid YAML\n`);
+          continue;
+        }
+        throw err;
+      }
+      if (sealed.size === 0) {
+        if (input.fromDirectory) continue;
+        throw new InputError(`nothing to seal: ${input.source} holds no Secret (seal a file with kind: Secret)`, { code: "NoSecret" });
+      }
+      const format = formatForPath(path) ?? (input.text.trimStart().startsWith("{") ? "json" : "yaml");
+      writes.push({ path, text: rewriteManifestText(input.text, input.source, format, (_v, index) => sealed.get(index)).text });
+    }
+    await writeFilesAtomically(writes);
+    if (writes.length > 1 || inputs.some((i) => i.fromDirectory)) io.stderr.write(`sealed ${writes.length} file(s) in place\n`);
+    return;
+  }
+  const outputs: unknown[] = [];
+  let format = flags.format;
+  for (const input of inputs) {
+    const sealed = await run.sealInput(input, { skipOthers: false });
+    if (sealed.size === 0) throw new InputError(`nothing to seal: ${input.source} holds no Secret (give a v1 Secret manifest)`, { code: "NoSecret" });
+    outputs.push(...sealed.values());
+    format ??= (await run.resolver.forFile(input.path)).format;
+  }
+  const target = typeof flags.sealedSecretFile === "string" ? flags.sealedSecretFile : undefined;
+  const text = formatObjects(outputs, flags.format ?? (target ? formatForPath(target) : undefined) ?? format ?? "json");
+  if (target) await writeFilesAtomically([{ path: target, text }]);
+  else io.stdout.write(text);
+}

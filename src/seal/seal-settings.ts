@@ -1,0 +1,144 @@
+/**
+ * Per-file sealing settings: command-line flags first, then kubeseal's `SEALED_SECRETS_*`
+ * environment variables, then the matching `.sealbridge.yaml` rule, then defaults. Certificates
+ * and recipients are loaded once per source and shared by every file of a run.
+ */
+import { dirname } from "node:path";
+import type { RepoConfig, ResolvedRule } from "../config/repo-config.js";
+import { findRepoConfigPath } from "../config/repo-config-path.js";
+import { parseSealingCertificate, type SealingCertificate } from "../crypto/sealing-key.js";
+import type { Scope } from "../crypto/scope.js";
+import type { Clock } from "../clock.js";
+import { loadCertificateText } from "./cert-source.js";
+import type { ControllerRef } from "./controller-proxy.js";
+import type { OutputFormat } from "./manifest-output.js";
+
+/** sealbridge's own controller, by default (sealed-secrets installs use kube-system/sealed-secrets-controller). */
+export const DEFAULT_CONTROLLER_NAMESPACE = "sealbridge";
+export const DEFAULT_CONTROLLER_NAME = "sealbridge";
+
+/** The flags that settings can come from. */
+export interface SettingsFlags {
+  cert?: string | undefined;
+  scope?: Scope | undefined;
+  format?: OutputFormat | undefined;
+  age?: boolean | undefined;
+  recipient?: string[] | undefined;
+  recipientsFile?: string[] | undefined;
+  controllerNamespace?: string | undefined;
+  controllerName?: string | undefined;
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
+  /** Skip `.sealbridge.yaml`. */
+  noConfig?: boolean | undefined;
+}
+
+/** What one file (or stdin) is sealed with. */
+export interface SealSettings {
+  kind: "SealedSecret" | "AgeSecret";
+  scope: Scope | undefined;
+  cert: string | undefined;
+  controller: ControllerRef;
+  recipients: string[];
+  recipientsFiles: string[];
+  format: OutputFormat | undefined;
+  /** The `.sealbridge.yaml` rule used, if any. */
+  origin: string | undefined;
+}
+
+/** Resolves and caches settings, certificates and recipients for one run. */
+export class SealSettingsResolver {
+  private readonly configs = new Map<string, Promise<RepoConfig | null>>();
+  private readonly certs = new Map<string, Promise<SealingCertificate>>();
+  private readonly recipientLists = new Map<string, Promise<string[]>>();
+
+  constructor(
+    private readonly flags: SettingsFlags,
+    private readonly cwd: string,
+    private readonly env: Record<string, string | undefined>,
+    private readonly clock: Clock,
+  ) {}
+
+  private async rule(path: string | undefined): Promise<ResolvedRule | null> {
+    if (this.flags.noConfig) return null;
+    const dir = path === undefined ? this.cwd : dirname(path);
+    let config = this.configs.get(dir);
+    if (!config) {
+      config = findRepoConfigPath(dir).then(async (found) => (found === null ? null : (await import("../config/repo-config.js")).findRepoConfig(dir)));
+      this.configs.set(dir, config);
+    }
+    const loaded = await config;
+    if (!loaded) return null;
+    const { matchRepoRule } = await import("../config/repo-config.js");
+    return matchRepoRule(loaded, path ?? `${this.cwd}/-`);
+  }
+
+  /**
+   * The settings for a file (undefined: stdin, matched as if it were a file in the cwd).
+   * @throws InputError when a `.sealbridge.yaml` on the way is invalid.
+   */
+  async forFile(path: string | undefined): Promise<SealSettings> {
+    const { flags, env } = this;
+    const rule = await this.rule(path);
+    const recipients = [...(flags.recipient ?? [])];
+    const recipientsFiles = [...(flags.recipientsFile ?? [])];
+    const flagAge = flags.age === true || recipients.length > 0 || recipientsFiles.length > 0;
+    if (!flagAge && rule) {
+      recipients.push(...rule.recipients);
+      if (rule.recipientsFile) recipientsFiles.push(rule.recipientsFile);
+    }
+    return {
+      kind: flagAge ? "AgeSecret" : flags.cert ? "SealedSecret" : (rule?.kind ?? "SealedSecret"),
+      scope: flags.scope ?? rule?.scope,
+      cert: flags.cert ?? env["SEALED_SECRETS_CERT"] ?? rule?.cert,
+      controller: {
+        namespace: flags.controllerNamespace ?? env["SEALED_SECRETS_CONTROLLER_NAMESPACE"] ?? rule?.controllerNamespace ?? DEFAULT_CONTROLLER_NAMESPACE,
+        name: flags.controllerName ?? env["SEALED_SECRETS_CONTROLLER_NAME"] ?? rule?.controllerName ?? DEFAULT_CONTROLLER_NAME,
+        kubeconfig: flags.kubeconfig,
+        context: flags.context,
+      },
+      recipients,
+      recipientsFiles,
+      format: flags.format ?? rule?.format,
+      origin: rule?.origin,
+    };
+  }
+
+  /**
+   * The sealing certificate for these settings, fetched once per source.
+   * @throws InputError / RemoteError when it cannot be read, fetched or parsed, or has expired.
+   */
+  async certificate(settings: Pick<SealSettings, "cert" | "controller">): Promise<SealingCertificate> {
+    const key = settings.cert ?? `controller:${settings.controller.kubeconfig ?? ""}:${settings.controller.context ?? ""}:${settings.controller.namespace}/${settings.controller.name}`;
+    let cert = this.certs.get(key);
+    if (!cert) {
+      cert = loadCertificateText(settings.cert, settings.controller).then(({ pem, source }) => parseSealingCertificate(pem, source, this.clock));
+      this.certs.set(key, cert);
+    }
+    return await cert;
+  }
+
+  /**
+   * The age recipients for these settings (inline plus files), read once per file.
+   * @throws InputError when a recipients file cannot be read, or there are no recipients.
+   */
+  async recipients(settings: Pick<SealSettings, "recipients" | "recipientsFiles">): Promise<string[]> {
+    const out = [...settings.recipients];
+    if (settings.recipientsFiles.length > 0) {
+      const { readRecipientsFile } = await import("../crypto/age-keys.js");
+      for (const file of settings.recipientsFiles) {
+        let list = this.recipientLists.get(file);
+        if (!list) {
+          list = readRecipientsFile(file);
+          this.recipientLists.set(file, list);
+        }
+        out.push(...(await list));
+      }
+    }
+    if (out.length === 0) {
+      const { InputError } = await import("../errors.js");
+      throw new InputError("cannot seal with age: no recipients (pass --recipient age1… or --recipients-file, or set recipients in .sealbridge.yaml)", { code: "NoRecipients" });
+    }
+    return [...new Set(out)];
+  }
+}

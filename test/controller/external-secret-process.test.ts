@@ -1,0 +1,94 @@
+/**
+ * The homelab manifest applied verbatim with the real kubectl to the Kubernetes test server, the
+ * real `sealbridge controller` process syncing it from the Vault test server, and `kubectl wait`
+ * seeing Ready; neither the controller's output nor the object's status holds the value.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startKubeServer, type KubeTestServer } from "../harness/kube/index.js";
+import { startVaultServer, type VaultTestCluster } from "../harness/vault/index.js";
+import { kubeWorkspace, startController, waitFor, type ControllerProcess, type KubeWorkspace } from "../support/controller-process.js";
+
+const CANARY = `canary-${randomBytes(6).toString("hex")}`;
+const CRDS = new URL("../../crds/", import.meta.url).pathname;
+
+describe("sealbridge controller syncs the homelab ExternalSecret applied with kubectl", { timeout: 90_000 }, () => {
+  let server: KubeTestServer;
+  let vault: VaultTestCluster;
+  let ws: KubeWorkspace;
+  let controller: ControllerProcess | undefined;
+
+  before(async () => {
+    server = await startKubeServer();
+    vault = await startVaultServer({ mode: "dev" });
+    ws = await kubeWorkspace(server);
+    const res = await fetch(`${vault.addr}/v1/secret/data/my-app`, {
+      method: "POST",
+      headers: { "X-Vault-Token": vault.rootToken ?? "", "Content-Type": "application/json" },
+      body: JSON.stringify({ data: { database_url: CANARY } }),
+    });
+    assert.equal(res.status, 200);
+  });
+
+  after(async () => {
+    await controller?.stop();
+    await vault?.stop();
+    await server?.stop();
+    ws?.cleanup();
+  });
+
+  test("kubectl apply, controller sync, kubectl wait", async () => {
+    for (const plural of ["externalsecrets", "secretstores", "clustersecretstores"]) {
+      const r = await ws.kubectl(["apply", "-f", join(CRDS, `${plural}.external-secrets.io.yaml`)]);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    for (const ns of ["sealbridge", "my-app"]) assert.equal((await ws.kubectl(["create", "namespace", ns])).code, 0);
+    const file = join(ws.dir, "eso.yaml");
+    writeFileSync(
+      file,
+      `apiVersion: v1
+kind: Secret
+metadata: { name: vault-token, namespace: sealbridge }
+stringData: { token: "${vault.rootToken ?? ""}" }
+---
+apiVersion: external-secrets.io/v1
+kind: ClusterSecretStore
+metadata: { name: vault-backend }
+spec:
+  provider:
+    vault:
+      server: "${vault.addr}"
+      path: "secret"
+      version: "v2"
+      auth:
+        tokenSecretRef: { name: vault-token, key: token, namespace: sealbridge }
+---
+apiVersion: external-secrets.io/v1beta1
+kind: ExternalSecret
+metadata: { name: app-credentials, namespace: my-app }
+spec:
+  refreshInterval: 1h
+  secretStoreRef: { name: vault-backend, kind: ClusterSecretStore }
+  target: { name: app-credentials }
+  data:
+    - secretKey: DATABASE_URL
+      remoteRef: { key: secret/data/my-app, property: database_url }
+`,
+    );
+    const applied = await ws.kubectl(["apply", "-f", file]);
+    assert.equal(applied.code, 0, applied.stderr);
+    controller = await startController(ws, ["--namespace", "sealbridge", "--key-renew-period", "0"]);
+    const secret = await waitFor("the Secret", () => server.objects("secrets", "my-app").find((s) => s.metadata.name === "app-credentials"), 30_000);
+    assert.equal(Buffer.from(String((secret["data"] as Record<string, string>)["DATABASE_URL"]), "base64").toString(), CANARY);
+    const waited = await ws.kubectl(["wait", "--for=condition=Ready", "externalsecret/app-credentials", "-n", "my-app", "--timeout=20s"]);
+    assert.equal(waited.code, 0, waited.stderr);
+    const got = await ws.kubectl(["get", "externalsecret", "app-credentials", "-n", "my-app", "-o", "json"]);
+    assert.equal(got.code, 0, got.stderr);
+    assert.ok(!got.stdout.includes(CANARY));
+    assert.ok(!controller.output().includes(CANARY), "the value never reaches the controller's logs");
+    assert.ok(!controller.output().includes(vault.rootToken ?? "x"), "nor the Vault token");
+  });
+});

@@ -1,0 +1,92 @@
+// A tiny reconciler for runtime tests: every ConfigMap labelled mirror=yes gets a Secret of the
+// same name holding its data; the Secret goes when the ConfigMap goes. Records what it did.
+import type { KubeObject, ResourceRef } from "../../../src/kube/types.js";
+import { StalledError, TransientError } from "../../../src/controller/types.js";
+import type { ObjectKey, ReconcileContext, ReconcileOutcome, Reconciler } from "../../../src/controller/types.js";
+
+export const CONFIGMAPS: ResourceRef = { group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true };
+export const SECRETS: ResourceRef = { group: "", version: "v1", plural: "secrets", kind: "Secret", namespaced: true };
+
+type Data = Record<string, string>;
+
+export interface MirrorStats {
+  reconciles: number;
+  writes: number;
+  maxConcurrentPerKey: number;
+  inFlight: Map<string, number>;
+  perKey: Map<string, number>;
+}
+
+export class MirrorReconciler implements Reconciler {
+  readonly name = "mirror";
+  readonly resource = CONFIGMAPS;
+  readonly stats: MirrorStats = { reconciles: 0, writes: 0, maxConcurrentPerKey: 0, inFlight: new Map(), perKey: new Map() };
+  /** Keys whose next N passes throw TransientError. */
+  readonly failNext = new Map<string, number>();
+
+  startCalls = 0;
+  stopCalls = 0;
+
+  constructor(private readonly delayMs = 0) {}
+
+  async start(): Promise<void> {
+    this.startCalls += 1;
+  }
+
+  stop(): void {
+    this.stopCalls += 1;
+  }
+
+  async reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<ReconcileOutcome> {
+    const s = this.stats;
+    s.reconciles += 1;
+    s.perKey.set(key, (s.perKey.get(key) ?? 0) + 1);
+    const n = (s.inFlight.get(key) ?? 0) + 1;
+    s.inFlight.set(key, n);
+    s.maxConcurrentPerKey = Math.max(s.maxConcurrentPerKey, n);
+    try {
+      if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+      const failures = this.failNext.get(key) ?? 0;
+      if (failures > 0) {
+        this.failNext.set(key, failures - 1);
+        throw new TransientError("InjectedFailure", `injected failure: ${key} (wait)`);
+      }
+      const [namespace, name] = key.split("/") as [string, string];
+      const cm = ctx.cache<KubeObject & { data?: Data }>(CONFIGMAPS).get(key);
+      const secret = await ctx.kube.get<KubeObject & { data?: Data }>(SECRETS, namespace, name);
+      if (!cm || cm.metadata.labels?.mirror !== "yes") {
+        if (secret && secret.metadata.labels?.["mirrored-by"] === "test") {
+          s.writes += 1;
+          await ctx.kube.delete(SECRETS, namespace, name);
+        }
+        return {};
+      }
+      if (cm.metadata.labels?.stall === "yes") throw new StalledError("InvalidMirror", `mirror refused: ${key} (remove the stall label)`);
+      const want: Data = Object.fromEntries(Object.entries(cm.data ?? {}).map(([k, v]) => [k, Buffer.from(v).toString("base64")]));
+      if (!secret) {
+        s.writes += 1;
+        await ctx.kube.create(SECRETS, { metadata: { name, namespace, labels: { "mirrored-by": "test" } }, data: want });
+      } else if (JSON.stringify(secret.data ?? {}) !== JSON.stringify(want)) {
+        s.writes += 1;
+        await ctx.kube.replace(SECRETS, { ...secret, data: want });
+      }
+      return {};
+    } finally {
+      s.inFlight.set(key, (s.inFlight.get(key) ?? 1) - 1);
+    }
+  }
+}
+
+/** True when every mirror=yes ConfigMap in `cms` has a Secret with the same data in `secrets` and no extra mirrored Secret exists. */
+export function converged(cms: KubeObject[], secrets: KubeObject[]): boolean {
+  const wanted = cms.filter((c) => c.metadata.labels?.mirror === "yes" && c.metadata.labels?.stall !== "yes");
+  const mirrored = secrets.filter((s) => s.metadata.labels?.["mirrored-by"] === "test");
+  if (wanted.length !== mirrored.length) return false;
+  return wanted.every((c) => {
+    const sec = mirrored.find((s) => s.metadata.name === c.metadata.name && s.metadata.namespace === c.metadata.namespace) as (KubeObject & { data?: Data }) | undefined;
+    if (!sec) return false;
+    const data = (c as KubeObject & { data?: Data }).data ?? {};
+    const decoded = Object.fromEntries(Object.entries(sec.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]));
+    return JSON.stringify(decoded) === JSON.stringify(data);
+  });
+}

@@ -1,0 +1,53 @@
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { eventually, kubeFixture, NAMESPACES } from "../../kube/kube-fixture.js";
+import type { KubeFixture } from "../../kube/kube-fixture.js";
+import { CONFIGMAPS, converged } from "./mirror-reconciler.js";
+
+const MAIN = new URL("./mirror-controller-main.ts", import.meta.url).pathname;
+
+describe("controller process killed mid-work", { timeout: 60_000 }, () => {
+  let f: KubeFixture;
+  const children: ChildProcess[] = [];
+  before(async () => {
+    f = await kubeFixture();
+    await f.kube.create(NAMESPACES, { metadata: { name: "sealbridge" } });
+    await f.kube.create(NAMESPACES, { metadata: { name: "kill" } });
+  });
+  after(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+    await f.close();
+  });
+
+  function start(identity: string): { child: ChildProcess; exited: Promise<number | null> } {
+    const child = spawn(process.execPath, ["--import", "tsx", MAIN, f.kubeconfigPath, identity, "10"], { stdio: ["ignore", "ignore", "pipe"] });
+    children.push(child);
+    return { child, exited: new Promise((resolve) => child.on("exit", (code) => resolve(code))) };
+  }
+
+  test("SIGKILL during work, start again: every object converges once", async () => {
+    for (let i = 0; i < 60; i++) {
+      await f.kube.create(CONFIGMAPS, { metadata: { name: `cm-${i}`, namespace: "kill", labels: { mirror: "yes" } }, data: { v: String(i) } });
+    }
+    const isConverged = () => converged(f.server.objects("configmaps", "kill"), f.server.objects("secrets", "kill"));
+    f.server.faults.latencyMs(/\/namespaces\/kill\/secrets/, 20);
+    const first = start("first");
+    await eventually(() => f.server.objects("secrets", "kill").length >= 5, 20_000, "first process made progress");
+    first.child.kill("SIGKILL");
+    await first.exited;
+    assert.equal(isConverged(), false, "killed before it finished");
+    await f.kube.mergePatch(CONFIGMAPS, "kill", "cm-0", { data: { v: "changed while down" } });
+    await f.kube.delete(CONFIGMAPS, "kill", "cm-59");
+    f.server.faults.clear();
+    // A new process (new identity): the dead one's lease must expire first (2 s).
+    const second = start("second");
+    await eventually(isConverged, 20_000, "convergence after restart");
+    const names = f.server.objects("secrets", "kill").map((s) => s.metadata.name);
+    assert.equal(names.length, 59);
+    assert.equal(new Set(names).size, 59);
+    second.child.kill("SIGTERM");
+    assert.equal(await second.exited, 0);
+  });
+});

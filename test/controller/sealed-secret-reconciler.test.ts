@@ -1,0 +1,261 @@
+/**
+ * End to end against the Kubernetes test server with the real kubectl and `sealbridge
+ * controller` running as its own process: an existing sealed-secrets key is picked up; a
+ * SealedSecret made by `sealbridge seal`, one from kubeseal (vectors) and one from an independent
+ * implementation of the algorithm become Secrets; moved and tampered ones do not (Synced=False,
+ * Warning Event) and never stop the others; updates, deletions, pre-existing Secrets, AgeSecrets
+ * and the key endpoints behave; nothing secret reaches logs, Events or status.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { constants, createCipheriv, createPublicKey, publicEncrypt, randomBytes, X509Certificate } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { stringify as toYaml } from "yaml";
+import { encryptAgeValue } from "../../src/crypto/age-envelope.js";
+import type { KubeObject } from "../../src/kube/types.js";
+import { startKubeServer } from "../harness/kube/index.js";
+import type { KubeTestServer } from "../harness/kube/index.js";
+import { kubeWorkspace, run, startController, waitFor } from "../support/controller-process.js";
+import type { ControllerProcess, KubeWorkspace } from "../support/controller-process.js";
+import { goGeneratedKey, keySecret } from "../support/openssl-keys.js";
+
+const CANARY = `CANARY-${randomBytes(6).toString("hex")}`;
+const CLI = new URL("../support/cli.ts", import.meta.url).pathname;
+const CRDS = new URL("../../crds/", import.meta.url).pathname;
+const vectors = (JSON.parse(readFileSync("/work/shared/vectors/sealed-secrets/kubeseal-raw.json", "utf8")) as {
+  vectors: Array<{ description: string; scope: string; plaintext_b64: string; ciphertext_b64: string }>;
+}).vectors;
+
+/** sealed-secrets' per-value format, written here from the spec, independent of src/crypto. */
+function independentSeal(certPem: string, label: string, plaintext: Buffer): string {
+  const sessionKey = randomBytes(32);
+  const rsa = publicEncrypt(
+    { key: createPublicKey(new X509Certificate(certPem).publicKey.export({ type: "spki", format: "pem" })), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256", oaepLabel: Buffer.from(label) },
+    sessionKey,
+  );
+  const gcm = createCipheriv("aes-256-gcm", sessionKey, Buffer.alloc(12));
+  const body = Buffer.concat([gcm.update(plaintext), gcm.final(), gcm.getAuthTag()]);
+  const len = Buffer.alloc(2);
+  len.writeUInt16BE(rsa.length);
+  return Buffer.concat([len, rsa, body]).toString("base64");
+}
+
+function sealedSecret(ns: string, name: string, encryptedData: Record<string, string>, extra: { annotations?: Record<string, string>; template?: unknown } = {}): KubeObject {
+  return {
+    apiVersion: "bitnami.com/v1alpha1",
+    kind: "SealedSecret",
+    metadata: { name, namespace: ns, ...(extra.annotations ? { annotations: extra.annotations } : {}) },
+    spec: { encryptedData, ...(extra.template ? { template: extra.template } : {}) },
+  };
+}
+
+function secretData(server: KubeTestServer, ns: string, name: string): Record<string, string> | undefined {
+  const s = server.objects("secrets", ns).find((o) => o.metadata.name === name);
+  const data = s?.["data"] as Record<string, string> | undefined;
+  return data && Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
+}
+
+function syncedOf(server: KubeTestServer, resource: string, ns: string, name: string): Record<string, unknown> | undefined {
+  const o = server.objects(resource, ns).find((x) => x.metadata.name === name);
+  const conds = (o?.["status"] as { conditions?: Array<Record<string, unknown>> } | undefined)?.conditions;
+  return conds?.find((c) => c["type"] === "Synced");
+}
+
+function warningEvents(server: KubeTestServer, ns: string, name: string): KubeObject[] {
+  return server.objects("events", ns).filter((e) => (e["involvedObject"] as { name?: string } | undefined)?.name === name && e["type"] === "Warning");
+}
+
+describe("SealedSecret and AgeSecret reconcilers, end to end", { timeout: 120_000 }, () => {
+  let server: KubeTestServer;
+  let ws: KubeWorkspace;
+  let controller: ControllerProcess;
+  const go = goGeneratedKey();
+
+  async function apply(objs: KubeObject[]): Promise<void> {
+    const file = join(ws.dir, `apply-${randomBytes(4).toString("hex")}.yaml`);
+    writeFileSync(file, objs.map((o) => toYaml(o)).join("---\n"));
+    const r = await ws.kubectl(["apply", "-f", file]);
+    assert.equal(r.code, 0, r.stderr);
+  }
+
+  before(async () => {
+    server = await startKubeServer();
+    ws = await kubeWorkspace(server);
+    const crd = await ws.kubectl(["apply", "-f", CRDS]);
+    assert.equal(crd.code, 0, crd.stderr);
+    for (const ns of ["sealbridge", "my-namespace", "prod", "other"]) assert.equal((await ws.kubectl(["create", "namespace", ns])).code, 0);
+    // An existing sealed-secrets installation's key, as its controller created it.
+    const key = keySecret("sealed-secrets-keyx7k2p", go, { namespace: "sealbridge" });
+    await apply([key]);
+    controller = await startController(ws, ["--namespace", "sealbridge", "--resync-period", "1s", "--key-renew-period", "0", "--log-level", "debug"]);
+    // The Service kubeseal-style clients reach the controller through (API server proxy).
+    await apply([{ apiVersion: "v1", kind: "Service", metadata: { name: "sealbridge", namespace: "sealbridge" }, spec: { ports: [{ name: "http", port: 8080 }] } }]);
+    server.setServiceBackend("sealbridge", "sealbridge", `http://127.0.0.1:${controller.port}`);
+    await waitFor("keys loaded", async () => (await fetch(`http://127.0.0.1:${controller.port}/v1/cert.pem`)).status === 200);
+  });
+
+  after(async () => {
+    await controller?.stop();
+    await server?.stop();
+    ws?.cleanup();
+  });
+
+  test("the existing sealed-secrets key is the one served and no new key is made", async () => {
+    const res = await fetch(`http://127.0.0.1:${controller.port}/v1/cert.pem`);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), go.certificatePem);
+    const keys = server.objects("secrets", "sealbridge").filter((s) => s.metadata.labels?.["sealedsecrets.bitnami.com/sealed-secrets-key"]);
+    assert.equal(keys.length, 1);
+    const ages = server.objects("secrets", "sealbridge").filter((s) => s.metadata.labels?.["sealbridge.io/age-identity"] === "active");
+    assert.equal(ages.length, 1, "an age identity is created when there is none");
+  });
+
+  test("kubeseal, `sealbridge seal` and an independent implementation all become Secrets; broken ones do not stop them", async () => {
+    const strict = vectors.filter((v) => v.scope === "strict");
+    const kubeseal = sealedSecret("my-namespace", "my-secret", Object.fromEntries(strict.map((v) => [v.description, v.ciphertext_b64])));
+    const independent = sealedSecret("prod", "indie", { password: independentSeal(go.certificatePem, "prod/indie", Buffer.from(`${CANARY}-indie`)) });
+    const validOne = independentSeal(go.certificatePem, "prod/moved-from", Buffer.from(`${CANARY}-moved`));
+    const moved = sealedSecret("prod", "moved-to", { password: validOne });
+    const movedNs = sealedSecret("other", "moved-from", { password: validOne });
+    const bytes = Buffer.from(independentSeal(go.certificatePem, "prod/tampered", Buffer.from(`${CANARY}-tampered`)), "base64");
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0x01;
+    const tampered = sealedSecret("prod", "tampered", { password: bytes.toString("base64") });
+
+    // `sealbridge seal` with the certificate fetched from the controller.
+    const input = join(ws.dir, "db-secret.yaml");
+    writeFileSync(input, toYaml({ apiVersion: "v1", kind: "Secret", metadata: { name: "db", namespace: "prod", labels: { app: "db" } }, type: "kubernetes.io/basic-auth", stringData: { username: "app", password: `${CANARY}-db` } }));
+    const sealed = await run(process.execPath, ["--import", "tsx", CLI, "seal", "--cert", `http://127.0.0.1:${controller.port}/v1/cert.pem`, "-f", input, "-o", "yaml"], { env: ws.env });
+    assert.equal(sealed.code, 0, sealed.stderr);
+    assert.doesNotMatch(sealed.stdout, new RegExp(CANARY));
+    const sealedFile = join(ws.dir, "db-sealed.yaml");
+    writeFileSync(sealedFile, sealed.stdout);
+
+    await apply([moved, movedNs, tampered, kubeseal, independent]);
+    const applied = await ws.kubectl(["apply", "-f", sealedFile]);
+    assert.equal(applied.code, 0, applied.stderr);
+
+    await waitFor("the good Secrets", () => secretData(server, "prod", "db") && secretData(server, "prod", "indie") && secretData(server, "my-namespace", "my-secret"));
+    const ks = server.objects("secrets", "my-namespace").find((s) => s.metadata.name === "my-secret");
+    for (const v of strict) assert.equal((ks?.["data"] as Record<string, string>)[v.description] ?? "", v.plaintext_b64, v.description);
+    assert.equal(secretData(server, "prod", "indie")?.["password"], `${CANARY}-indie`);
+    const db = server.objects("secrets", "prod").find((s) => s.metadata.name === "db");
+    assert.equal(db?.["type"], "kubernetes.io/basic-auth");
+    assert.deepEqual(db?.metadata.labels, { app: "db" });
+    assert.equal(db?.metadata.ownerReferences?.[0]?.kind, "SealedSecret");
+    assert.equal(secretData(server, "prod", "db")?.["password"], `${CANARY}-db`);
+
+    for (const [ns, name] of [["prod", "moved-to"], ["other", "moved-from"], ["prod", "tampered"]] as const) {
+      const cond = await waitFor(`Synced=False on ${ns}/${name}`, () => {
+        const c = syncedOf(server, "sealedsecrets.bitnami.com", ns, name);
+        return c?.["status"] === "False" ? c : undefined;
+      });
+      assert.equal(cond["reason"], "ErrUnsealFailed");
+      assert.match(String(cond["message"]), /cannot decrypt/);
+      assert.equal(secretData(server, ns, name), undefined, `no Secret for ${ns}/${name}`);
+      await waitFor(`Warning event for ${name}`, () => warningEvents(server, ns, name).some((e) => e["reason"] === "ErrUnsealFailed"));
+    }
+    assert.equal(syncedOf(server, "sealedsecrets.bitnami.com", "prod", "db")?.["status"], "True");
+    const get = await ws.kubectl(["get", "sealedsecrets", "-n", "prod"]);
+    assert.match(get.stdout, /tampered\s+Failed to unseal/);
+  });
+
+  test("updating a SealedSecret updates its Secret; a deleted Secret comes back; deleting the SealedSecret deletes it", async () => {
+    await apply([sealedSecret("prod", "rotating", { v: independentSeal(go.certificatePem, "prod/rotating", Buffer.from(`${CANARY}-v1`)) })]);
+    await waitFor("v1", () => secretData(server, "prod", "rotating")?.["v"] === `${CANARY}-v1`);
+    await apply([sealedSecret("prod", "rotating", { v: independentSeal(go.certificatePem, "prod/rotating", Buffer.from(`${CANARY}-v2`)) })]);
+    await waitFor("v2", () => secretData(server, "prod", "rotating")?.["v"] === `${CANARY}-v2`);
+    assert.equal((await ws.kubectl(["delete", "secret", "rotating", "-n", "prod"])).code, 0);
+    await waitFor("the Secret recreated", () => secretData(server, "prod", "rotating")?.["v"] === `${CANARY}-v2`);
+    assert.equal((await ws.kubectl(["delete", "sealedsecret", "rotating", "-n", "prod"])).code, 0);
+    await server.gcIdle();
+    await waitFor("the Secret garbage-collected", () => secretData(server, "prod", "rotating") === undefined);
+  });
+
+  test("a pre-existing Secret is left alone until annotated managed", async () => {
+    await apply([{ apiVersion: "v1", kind: "Secret", metadata: { name: "legacy", namespace: "prod" }, stringData: { old: "keep" } }]);
+    await apply([sealedSecret("prod", "legacy", { new: independentSeal(go.certificatePem, "prod/legacy", Buffer.from(`${CANARY}-new`)) })]);
+    const cond = await waitFor("ErrUpdateFailed", () => {
+      const c = syncedOf(server, "sealedsecrets.bitnami.com", "prod", "legacy");
+      return c?.["reason"] === "ErrUpdateFailed" ? c : undefined;
+    });
+    assert.equal(cond["message"], 'Resource "legacy" already exists and is not managed by SealedSecret');
+    assert.deepEqual(secretData(server, "prod", "legacy"), { old: "keep" });
+    assert.equal((await ws.kubectl(["annotate", "secret", "legacy", "-n", "prod", "sealedsecrets.bitnami.com/managed=true"])).code, 0);
+    await waitFor("taken over", () => secretData(server, "prod", "legacy")?.["new"] === `${CANARY}-new`);
+    assert.equal(secretData(server, "prod", "legacy")?.["old"], undefined);
+  });
+
+  test("AgeSecret: sealed to /v1/age-recipient becomes a Secret; moved is refused by the scope envelope", async () => {
+    const recipient = (await (await fetch(`http://127.0.0.1:${controller.port}/v1/age-recipient`)).text()).trim();
+    assert.match(recipient, /^age1/);
+    const age = (ns: string, name: string, armored: string): KubeObject => ({
+      apiVersion: "sealbridge.io/v1alpha1",
+      kind: "AgeSecret",
+      metadata: { name, namespace: ns },
+      spec: { encryptedData: { token: armored }, template: { metadata: { labels: { via: "age" } } } },
+    });
+    const armored = await encryptAgeValue(Buffer.from(`${CANARY}-age`), "strict", "prod", "api", [recipient]);
+    await apply([age("prod", "api", armored), age("prod", "api-moved", armored)]);
+    await waitFor("age Secret", () => secretData(server, "prod", "api")?.["token"] === `${CANARY}-age`);
+    const cond = await waitFor("age moved refused", () => {
+      const c = syncedOf(server, "agesecrets.sealbridge.io", "prod", "api-moved");
+      return c?.["status"] === "False" ? c : undefined;
+    });
+    assert.match(String(cond["message"]), /sealed for scope strict:prod\/api/);
+    assert.equal(secretData(server, "prod", "api-moved"), undefined);
+  });
+
+  test("seal --validate and --re-encrypt go through the controller's /v1/verify and /v1/rotate", async () => {
+    const file = join(ws.dir, "verify.json");
+    writeFileSync(file, JSON.stringify(sealedSecret("prod", "indie", { password: independentSeal(go.certificatePem, "prod/indie", Buffer.from(`${CANARY}-v`)) })));
+    const base = ["--import", "tsx", CLI, "seal", "--kubeconfig", ws.kubeconfig, "--controller-namespace", "sealbridge", "--controller-name", "sealbridge"];
+    const ok = await run(process.execPath, [...base, "--validate", "-f", file], { env: ws.env });
+    assert.equal(ok.code, 0, ok.stderr);
+    writeFileSync(file, JSON.stringify(sealedSecret("prod", "elsewhere", { password: independentSeal(go.certificatePem, "prod/indie", Buffer.from(`${CANARY}-v`)) })));
+    const bad = await run(process.execPath, [...base, "--validate", "-f", file], { env: ws.env });
+    assert.notEqual(bad.code, 0);
+    const direct = await fetch(`http://127.0.0.1:${controller.port}/v1/verify`, { method: "POST", body: readFileSync(file) });
+    assert.equal(direct.status, 409);
+
+    const reFile = join(ws.dir, "reencrypt.json");
+    const original = independentSeal(go.certificatePem, "prod/indie", Buffer.from(`${CANARY}-re`));
+    writeFileSync(reFile, JSON.stringify(sealedSecret("prod", "indie", { password: original })));
+    const re = await run(process.execPath, [...base, "--re-encrypt", "-f", reFile], { env: ws.env });
+    assert.equal(re.code, 0, re.stderr);
+    const text = re.stdout.trim() !== "" ? re.stdout : readFileSync(reFile, "utf8");
+    assert.ok(!text.includes(CANARY) && !re.stderr.includes(CANARY));
+    const rotated = JSON.parse(text) as { spec: { encryptedData: Record<string, string> } };
+    assert.notEqual(rotated.spec.encryptedData["password"], original, "re-sealed");
+    const check = await fetch(`http://127.0.0.1:${controller.port}/v1/verify`, { method: "POST", body: text });
+    assert.equal(check.status, 200);
+  });
+
+  test("a resync of unchanged objects writes nothing", async () => {
+    await waitFor("quiet", async () => {
+      const before = server.counters.writes();
+      await new Promise((r) => setTimeout(r, 1200));
+      return server.counters.writes() === before;
+    }, 20_000);
+    const before = server.counters.writes();
+    await new Promise((r) => setTimeout(r, 2500)); // two resync periods of 1 s
+    assert.equal(server.counters.writes(), before, "no writes during resyncs");
+    assert.match(controller.output(), /"reconciled"/);
+  });
+
+  test("nothing secret in logs, Events or status", () => {
+    const b64 = Buffer.from(CANARY).toString("base64").slice(0, 12);
+    const haystacks = {
+      logs: controller.output(),
+      events: JSON.stringify(server.objects("events")),
+      sealedSecrets: JSON.stringify(server.objects("sealedsecrets.bitnami.com")),
+      ageSecrets: JSON.stringify(server.objects("agesecrets.sealbridge.io")),
+    };
+    for (const [where, text] of Object.entries(haystacks)) {
+      assert.ok(text.length > 0, where);
+      assert.ok(!text.includes(CANARY), `canary in ${where}`);
+      assert.ok(!text.includes(b64), `base64 canary in ${where}`);
+      assert.doesNotMatch(text, /BEGIN RSA PRIVATE KEY|AGE-SECRET-KEY-1/, `key material in ${where}`);
+    }
+  });
+});

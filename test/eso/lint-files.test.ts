@@ -1,0 +1,48 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "/work/main/test/support/cli.ts", ...args], { encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test("sealbridge check --eso: exit 0 on supported manifests, 1 with findings naming file, document and field, 2 when unreadable", () => {
+  const dir = mkdtempSync(join(tmpdir(), "eso-lint-"));
+  try {
+    const good = join(dir, "good.yaml");
+    writeFileSync(good, `apiVersion: external-secrets.io/v1beta1
+kind: ExternalSecret
+metadata: { name: app-credentials, namespace: my-app }
+spec:
+  refreshInterval: 1h
+  secretStoreRef: { name: vault-backend, kind: ClusterSecretStore }
+  target: { name: app-credentials }
+  data:
+    - secretKey: DATABASE_URL
+      remoteRef: { key: secret/data/my-app, property: database_url }
+`);
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, `apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata: { name: x, namespace: n }
+spec:
+  secretStoreRef: { name: s }
+  dataFrom: [{ find: { path: dev } }]
+`);
+    const ok = cli(["check", "--eso", good]);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.stdout, "");
+    const found = cli(["check", "--eso", good, bad]);
+    assert.equal(found.status, 1);
+    assert.match(found.stdout, /bad\.yaml: document 0: ExternalSecret n\/x: unsupported field spec\.dataFrom\[0\]\.find/);
+    const missing = cli(["check", "--eso", join(dir, "nope.yaml")]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /cannot read .*nope\.yaml: ENOENT/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,155 @@
+/**
+ * CustomResourceDefinitions (https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/):
+ * validating a CRD, marking it NamesAccepted/Established at once, serving each served version
+ * as a ResourceType (status subresource, printer columns), deleting its objects with it, and
+ * checking custom objects against the version's structural schema (schema.ts).
+ */
+import type { KubeObject } from "../../../src/kube/types.js";
+import type { TypeRegistry, CustomVersionInfo } from "./registry.js";
+import type { ResourceType } from "./resource-types.js";
+import { checkSchema, type Schema } from "./schema.js";
+import type { CustomHooks } from "./semantics.js";
+import { kubeTime } from "./semantics.js";
+import { invalidValue, notSupported, required, type Cause } from "./status.js";
+import { objectKey, resourceKey, type ObjectStore } from "./store.js";
+import type { PrinterColumn } from "./table.js";
+
+interface CrdVersion {
+  name?: string;
+  served?: boolean;
+  storage?: boolean;
+  schema?: { openAPIV3Schema?: Schema };
+  subresources?: { status?: object; scale?: object };
+  additionalPrinterColumns?: PrinterColumn[];
+}
+
+interface CrdSpec {
+  group?: string;
+  scope?: string;
+  names?: { plural?: string; singular?: string; kind?: string; listKind?: string; shortNames?: string[]; categories?: string[] };
+  versions?: CrdVersion[];
+}
+
+const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
+function specOf(obj: KubeObject): CrdSpec {
+  return (obj["spec"] ?? {}) as CrdSpec;
+}
+
+/** Structural checks of a CRD (the subset of apiextensions validation that matters here). */
+export function validateCrd(obj: KubeObject): Cause[] {
+  const spec = specOf(obj);
+  const causes: Cause[] = [];
+  const group = spec.group ?? "";
+  const plural = spec.names?.plural ?? "";
+  if (!group) causes.push(required("spec.group"));
+  else if (!group.includes(".")) causes.push(invalidValue("spec.group", group, "should be a domain with at least one dot"));
+  if (!plural) causes.push(required("spec.names.plural"));
+  if (!spec.names?.kind) causes.push(required("spec.names.kind"));
+  if (spec.scope !== "Namespaced" && spec.scope !== "Cluster") causes.push(notSupported("spec.scope", spec.scope ?? "", ["Cluster", "Namespaced"]));
+  if (obj.metadata.name !== `${plural}.${group}`) {
+    causes.push(invalidValue("metadata.name", obj.metadata.name ?? "", 'must be spec.names.plural+"."+spec.group'));
+  }
+  const versions = spec.versions ?? [];
+  if (versions.length === 0) causes.push(required("spec.versions", "must have exactly one version marked as storage version"));
+  else if (versions.filter((v) => v.storage).length !== 1) {
+    causes.push(invalidValue("spec.versions", versions.map((v) => v.name), "must have exactly one version marked as storage version"));
+  }
+  versions.forEach((v, i) => {
+    if (!v.name) causes.push(required(`spec.versions[${i}].name`));
+    if (!v.schema?.openAPIV3Schema) causes.push(required(`spec.versions[${i}].schema.openAPIV3Schema`, "schemas are required"));
+    else if (v.schema.openAPIV3Schema.type !== "object") {
+      causes.push(invalidValue(`spec.versions[${i}].schema.openAPIV3Schema.type`, v.schema.openAPIV3Schema.type ?? "", "must be object at the root"));
+    }
+  });
+  return causes;
+}
+
+/** The ResourceTypes a CRD serves, one per served version. */
+export function crdResourceTypes(obj: KubeObject): { type: ResourceType; info: CustomVersionInfo }[] {
+  const spec = specOf(obj);
+  const names = spec.names ?? {};
+  const kind = names.kind ?? "";
+  return (spec.versions ?? [])
+    .filter((v) => v.served !== false && v.name)
+    .map((v) => ({
+      type: {
+        group: spec.group ?? "",
+        version: v.name ?? "",
+        kind,
+        listKind: names.listKind ?? `${kind}List`,
+        plural: names.plural ?? "",
+        singular: names.singular ?? kind.toLowerCase(),
+        namespaced: spec.scope !== "Cluster",
+        shortNames: names.shortNames ?? [],
+        categories: names.categories ?? [],
+        verbs: ALL_VERBS,
+        subresources: [...(v.subresources?.status ? ["status"] : []), ...(v.subresources?.scale ? ["scale"] : [])],
+        custom: true,
+        storage: v.storage === true,
+      },
+      info: {
+        crdName: obj.metadata.name ?? "",
+        schema: v.schema?.openAPIV3Schema,
+        statusSubresource: v.subresources?.status !== undefined,
+        columns: v.additionalPrinterColumns,
+      },
+    }));
+}
+
+function condition(type: string, reason: string, message: string, now: Date): Record<string, unknown> {
+  return { type, status: "True", lastTransitionTime: kubeTime(now), reason, message };
+}
+
+/** The custom-resource hooks of Semantics, bound to a registry and store. */
+export function customResourceHooks(registry: TypeRegistry, store: ObjectStore, now: () => Date): CustomHooks {
+  return {
+    checkCustom(t, obj) {
+      const schema = registry.customInfo(t)?.schema as Schema | undefined;
+      if (!schema) return { obj, causes: [], unknown: [] };
+      const r = checkSchema(obj, schema);
+      return { obj: r.value as KubeObject, causes: r.causes, unknown: r.unknown };
+    },
+    prepareCrd(obj, old) {
+      const causes = validateCrd(obj);
+      if (old && JSON.stringify(specOf(old).names?.plural) !== JSON.stringify(specOf(obj).names?.plural)) {
+        causes.push(invalidValue("status.acceptedNames.plural", specOf(obj).names?.plural ?? "", "cannot change plural name"));
+      }
+      if (old && specOf(old).scope !== specOf(obj).scope) causes.push(invalidValue("spec.scope", specOf(obj).scope ?? "", "field is immutable"));
+      const spec = specOf(obj);
+      const names = spec.names ?? {};
+      const kind = names.kind ?? "";
+      const oldStatus = (old?.["status"] ?? {}) as { storedVersions?: string[]; conditions?: unknown[] };
+      const storage = (spec.versions ?? []).find((v) => v.storage)?.name;
+      const stored = [...new Set([...(oldStatus.storedVersions ?? []), ...(storage ? [storage] : [])])];
+      const t = now();
+      const status = {
+        conditions: (oldStatus.conditions as unknown[] | undefined) ?? [
+          condition("NamesAccepted", "NoConflicts", "no conflicts found", t),
+          condition("Established", "InitialNamesAccepted", "the initial names have been accepted", t),
+        ],
+        acceptedNames: {
+          plural: names.plural,
+          singular: names.singular ?? kind.toLowerCase(),
+          kind,
+          listKind: names.listKind ?? `${kind}List`,
+          ...(names.shortNames ? { shortNames: names.shortNames } : {}),
+          ...(names.categories ? { categories: names.categories } : {}),
+        },
+        storedVersions: stored,
+      };
+      return { obj: { ...obj, status }, causes };
+    },
+    crdChanged(obj, removed) {
+      const name = obj.metadata.name ?? "";
+      if (!removed) {
+        registry.setCrdTypes(name, crdResourceTypes(obj));
+        return;
+      }
+      const spec = specOf(obj);
+      const res = resourceKey(spec.group ?? "", spec.names?.plural ?? "");
+      for (const o of store.list(res)) store.remove(res, objectKey(o.metadata.namespace, o.metadata.name ?? ""));
+      registry.setCrdTypes(name, []);
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * `npm run -s testenv -- --dir DIR [--vault-mode dev|new] [--vault-nodes N]`: starts the
+ * Kubernetes and Vault test servers, writes DIR/kubeconfig, DIR/vault-nodes and DIR/env, prints
+ * one line saying where the env file is, and runs until SIGTERM or SIGINT (then exits 0).
+ */
+import { parseArgs } from "node:util";
+import { startTestEnv } from "./testenv.js";
+
+function usage(message: string): never {
+  process.stderr.write(`error: ${message} (usage: npm run -s testenv -- --dir DIR [--vault-mode dev|new] [--vault-nodes N])\n`);
+  process.exit(2);
+}
+
+let values: { dir?: string; "vault-mode"?: string; "vault-nodes"?: string };
+try {
+  values = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      dir: { type: "string" },
+      "vault-mode": { type: "string", default: "dev" },
+      "vault-nodes": { type: "string", default: "1" },
+    },
+    strict: true,
+  }).values;
+} catch (err) {
+  usage((err as Error).message);
+}
+const mode = values["vault-mode"];
+if (mode !== "dev" && mode !== "new") usage(`--vault-mode must be dev or new, got "${mode ?? ""}"`);
+const nodes = Number(values["vault-nodes"]);
+if (!Number.isInteger(nodes) || nodes < 1 || nodes > 16) usage("--vault-nodes must be an integer from 1 to 16");
+
+const env = await startTestEnv({ ...(values.dir !== undefined ? { dir: values.dir } : {}), vaultMode: mode, vaultNodes: nodes });
+process.stdout.write(`testenv: ready; source ${env.envFile}\n`);
+
+let stopping = false;
+const shutdown = (): void => {
+  if (stopping) return;
+  stopping = true;
+  env.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);

@@ -1,0 +1,25 @@
+// Spawns the CLI from source as a separate process and collects its output.
+import { spawn } from "node:child_process";
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export async function runCli(args: string[], options: { input?: string; cwd?: string; env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<CliResult> {
+  const started = Date.now();
+  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), ...(options.nodeArgs ?? []), "/work/main/test/support/cli.ts", ...args], {
+    cwd: options.cwd ?? "/work/main",
+    env: { PATH: process.env["PATH"] ?? "", HOME: options.env?.["HOME"] ?? "/nonexistent", ...options.env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end(options.input ?? "");
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  return { code, stdout, stderr, ms: Date.now() - started };
+}
