@@ -1,6 +1,7 @@
 // The controller side of bench/controller-sealedsecrets.mjs: the compiled runtime with the
 // SealedSecret reconciler (worker-thread decryption unless DECRYPT=inline), counting RSA
-// decryptions. Prints `{"done":N,"ms":T,"decrypts":D}` once N SealedSecrets reconciled; then
+// decryptions. Prints `{"done":N,"ms":T,"cpuMs":C,"decrypts":D}` (C: the process's CPU time,
+// worker threads included) once N SealedSecrets reconciled; then
 // answers "stats" on stdin with `{"decrypts":D}`.
 import { createInterface } from "node:readline";
 import { HttpKubeClient } from "../../dist/kube/client.js";
@@ -37,7 +38,9 @@ const reconciler = {
     done.add(key);
     if (!reported && done.size >= expected) {
       reported = true;
-      process.stdout.write(`${JSON.stringify({ done: done.size, ms: Math.round(performance.now() - started), decrypts, workers: pool?.size ?? 0 })}\n`);
+      const cpu = process.cpuUsage();
+      const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
+      process.stdout.write(`${JSON.stringify({ done: done.size, ms: Math.round(performance.now() - started), cpuMs, decrypts, workers: pool?.size ?? 0 })}\n`);
     }
     return out;
   },

@@ -29,7 +29,7 @@ export function register(program: Command): void {
     program
       .command("seal")
       .description("seal Secret manifests into SealedSecrets (kubeseal-compatible) or AgeSecrets (--age)")
-      .option("-f, --secret-file <file>", "input file or directory (repeatable; default: stdin)", collect, [])
+      .option("-f, --secret-file <file>", "input file or directory (repeatable; default: stdin)", collect)
       .option("-w, --sealed-secret-file [file]", "write to FILE; without FILE, seal every -f file in place (atomically, all or nothing)")
       .option("-o, --format <format>", "output format: json (default) or yaml; a -w file ending .yaml/.yml gives yaml")
       .option("--scope <scope>", "strict (default), namespace-wide or cluster-wide")
@@ -40,14 +40,14 @@ export function register(program: Command): void {
       .option("--from-file <[key=]file>", "with --raw: the file holding the value")
       .option("--merge-into <file>", "seal the input Secret's items and merge them into this SealedSecret file in place")
       .option("--recovery-unseal", "decrypt SealedSecrets offline with --recovery-private-key (disaster recovery)")
-      .option("--recovery-private-key <file>", "private key PEM or key Secret backup (repeatable or comma-separated)", collect, [])
+      .option("--recovery-private-key <file>", "private key PEM or key Secret backup (repeatable or comma-separated)", collect)
       .option("--re-encrypt", "re-encrypt SealedSecrets to the newest key (controller /v1/rotate, or offline with --recovery-private-key)")
       .option("--rotate", "deprecated alias of --re-encrypt")
       .option("--validate", "ask the controller whether it can decrypt the SealedSecret")
       .option("--fetch-cert", "print the sealing certificate and exit")
       .option("--age", "produce a sealbridge.io/v1alpha1 AgeSecret instead")
-      .option("--recipient <age1…>", "age recipient (repeatable; implies --age)", collect, [])
-      .option("--recipients-file <file>", "file of age recipients (repeatable; implies --age)", collect, []),
+      .option("--recipient <age1…>", "age recipient (repeatable; implies --age)", collect)
+      .option("--recipients-file <file>", "file of age recipients (repeatable; implies --age)", collect),
   ).action(async (opts: Record<string, unknown>) => {
     const { runSeal } = await import("../seal/seal-command.js");
     const { rotate, ...rest } = opts;
@@ -58,12 +58,12 @@ export function register(program: Command): void {
     program
       .command("unseal")
       .description("decrypt SealedSecrets (with --recovery-private-key) or AgeSecrets (with -i) offline into Secrets")
-      .option("-f, --secret-file <file>", "input file or directory (repeatable; default: stdin)", collect, [])
+      .option("-f, --secret-file <file>", "input file or directory (repeatable; default: stdin)", collect)
       .option("-w, --output-file <file>", "write the Secrets to FILE instead of stdout")
       .option("-o, --format <format>", "output format: json (default) or yaml")
-      .option("--recovery-private-key <file>", "private key PEM or key Secret backup (repeatable or comma-separated)", collect, [])
+      .option("--recovery-private-key <file>", "private key PEM or key Secret backup (repeatable or comma-separated)", collect)
       .option("--age", "the input holds AgeSecrets (implied by -i)")
-      .option("-i, --identity <file>", "age identity file (repeatable)", collect, []),
+      .option("-i, --identity <file>", "age identity file (repeatable)", collect),
   ).action(async (opts: Record<string, unknown>) => {
     const { runSeal } = await import("../seal/seal-command.js");
     const { outputFile, age: _age, ...rest } = opts;
@@ -75,7 +75,7 @@ export function register(program: Command): void {
       .command("reseal")
       .description("re-encrypt every SealedSecret under the directories to the newest key (offline with --recovery-private-key, else through the controller)")
       .argument("<dirs...>", "directories (or files) holding SealedSecret manifests")
-      .option("--recovery-private-key <file>", "private keys that open the current values (repeatable or comma-separated)", collect, []),
+      .option("--recovery-private-key <file>", "private keys that open the current values (repeatable or comma-separated)", collect),
   ).action(async (dirs: string[], opts: Record<string, unknown>) => {
     const { runReseal } = await import("../seal/reseal-tree.js");
     await runReseal(dirs, opts, io());

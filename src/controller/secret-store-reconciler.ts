@@ -54,11 +54,13 @@ export class SecretStoreReconciler implements Reconciler {
   }
 
   async #write(ctx: ReconcileContext, obj: KubeObject, condition: Omit<Condition, "lastTransitionTime">): Promise<void> {
-    const existing = (obj["status"] as { conditions?: Condition[] } | undefined)?.conditions;
+    const status = obj["status"] as { conditions?: Condition[]; capabilities?: string } | undefined;
+    const existing = status?.conditions;
     const next = setCondition(existing, { ...condition, ...(obj.metadata.generation !== undefined ? { observedGeneration: obj.metadata.generation } : {}) }, ctx.clock.now());
-    if (conditionsEqual(next, existing)) return;
+    if (conditionsEqual(next, existing) && status?.capabilities === "ReadOnly") return;
     try {
-      await ctx.kube.patchStatus(this.resource, obj.metadata.namespace, obj.metadata.name ?? "", { conditions: next });
+      // ReadOnly as ESO reports it for stores that are read from (PushSecret is not supported).
+      await ctx.kube.patchStatus(this.resource, obj.metadata.namespace, obj.metadata.name ?? "", { conditions: next, capabilities: "ReadOnly" });
     } catch (err) {
       if (!isNotFound(err)) throw new TransientError("StatusUpdateFailed", `writing status of ${this.resource.kind} ${obj.metadata.name} failed`, { cause: err });
     }

@@ -8,6 +8,7 @@
  * OAEP seed comes from the injected random source (the Go known-answer vectors fix it);
  * decryption uses native OAEP.
  */
+import * as cryptoModule from "node:crypto";
 import {
   constants,
   createCipheriv,
@@ -28,18 +29,22 @@ const HASH_BYTES = 32; // SHA-256
 const GCM_TAG_BYTES = 16;
 const ZERO_NONCE = Buffer.alloc(12);
 
+// crypto.hash (Node >= 20.12) is a one-shot digest about 4x faster than createHash; MGF1 over
+// an RSA-4096 block takes 16 digests per value, which shows in bulk sealing.
+const oneShotHash = (cryptoModule as { hash?: (algorithm: string, data: Uint8Array, encoding: "buffer") => Buffer }).hash;
+
 function sha256(data: Uint8Array): Buffer {
-  return createHash("sha256").update(data).digest();
+  return oneShotHash ? oneShotHash("sha256", data, "buffer") : createHash("sha256").update(data).digest();
 }
 
 /** MGF1 with SHA-256 (RFC 8017 B.2.1). */
 function mgf1(seed: Uint8Array, length: number): Buffer {
   const out = Buffer.alloc(length);
-  const counter = Buffer.alloc(4);
+  const input = Buffer.alloc(seed.length + 4);
+  input.set(seed);
   for (let i = 0, offset = 0; offset < length; i++, offset += HASH_BYTES) {
-    counter.writeUInt32BE(i);
-    const block = createHash("sha256").update(seed).update(counter).digest();
-    block.copy(out, offset, 0, Math.min(HASH_BYTES, length - offset));
+    input.writeUInt32BE(i, seed.length);
+    sha256(input).copy(out, offset, 0, Math.min(HASH_BYTES, length - offset));
   }
   return out;
 }

@@ -52,40 +52,73 @@ export interface RewrittenManifest {
   replaced: number;
 }
 
+/** A parsed manifest text that can be re-rendered with some documents replaced. */
+export interface EditableManifest {
+  /** Every document's value (null for an empty one), by index. */
+  values: unknown[];
+  /**
+   * The text with the documents in `replacements` replaced and every other document's text
+   * (comments, formatting) untouched; JSON (format "json") is rewritten whole.
+   */
+  render(replacements: ReadonlyMap<number, unknown>, format: OutputFormat): RewrittenManifest;
+}
+
+/**
+ * Parses a manifest text once for editing.
+ * @throws InputError naming the file and document when the text is not valid YAML/JSON.
+ */
+export function parseEditableManifest(text: string, source: string): EditableManifest {
+  const parsed = parseAllDocuments(text, { uniqueKeys: true });
+  const docs = Array.isArray(parsed) ? parsed : [];
+  const values = docs.map((doc, index) => {
+    const first = doc.errors[0];
+    if (first) {
+      const line = first.linePos?.[0]?.line;
+      throw new InputError(`invalid YAML: ${source}, document ${index}${line ? ` line ${line}` : ""}: ${first.code} (fix the syntax and retry)`, { code: "InvalidYAML" });
+    }
+    return doc.contents === null ? null : (doc.toJS({ maxAliasCount: 100 }) as unknown);
+  });
+  return {
+    values,
+    render(replacements, format) {
+      const edits: Array<{ start: number; end: number; replacement: string }> = [];
+      docs.forEach((doc, index) => {
+        const replacement = replacements.get(index);
+        if (replacement === undefined || doc.contents === null) return;
+        const start = doc.contents.range[0];
+        // Content on the `---` line itself (`--- {a: 1}`): a block mapping must start on its own line.
+        const lineStart = text.lastIndexOf("\n", start - 1) + 1;
+        const ownLine = text.slice(lineStart, start).trim() === "";
+        edits.push({ start, end: Math.max(start, doc.range[1]), replacement: `${ownLine ? "" : "\n"}${yamlBody(replacement)}` });
+      });
+      if (edits.length === 0) return { text, replaced: 0 };
+      if (format === "json") {
+        const merged = values.map((value, index) => replacements.get(index) ?? value).filter((value) => value !== null);
+        return { text: `${merged.map((v) => JSON.stringify(orderedObject(v), null, 2)).join("\n")}\n`, replaced: edits.length };
+      }
+      let out = "";
+      let at = 0;
+      for (const edit of edits) {
+        out += text.slice(at, edit.start) + edit.replacement;
+        at = edit.end;
+      }
+      return { text: out + text.slice(at), replaced: edits.length };
+    },
+  };
+}
+
 /**
  * Replaces the documents `transform` returns a value for and keeps every other document's text
  * (comments, formatting) untouched. JSON files (format "json") are rewritten whole.
  * @throws InputError when the text is not valid YAML/JSON; whatever `transform` throws.
  */
 export function rewriteManifestText(text: string, source: string, format: OutputFormat, transform: DocumentTransform): RewrittenManifest {
-  const docs = parseAllDocuments(text, { uniqueKeys: true });
-  const list = Array.isArray(docs) ? docs : [];
-  const edits: Array<{ start: number; end: number; replacement: string }> = [];
-  const values: unknown[] = [];
-  list.forEach((doc, index) => {
-    const first = doc.errors[0];
-    if (first) {
-      const line = first.linePos?.[0]?.line;
-      throw new InputError(`invalid YAML: ${source}, document ${index}${line ? ` line ${line}` : ""}: ${first.code} (fix the syntax and retry)`, { code: "InvalidYAML" });
-    }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
-    const replacement = doc.contents === null ? undefined : transform(value, index);
-    values.push(replacement === undefined ? value : replacement);
-    if (replacement === undefined || doc.contents === null) return;
-    const start = doc.contents.range[0];
-    edits.push({ start, end: Math.max(start, doc.range[1]), replacement: yamlBody(replacement) });
+  const manifest = parseEditableManifest(text, source);
+  const replacements = new Map<number, unknown>();
+  manifest.values.forEach((value, index) => {
+    if (value === null) return;
+    const replacement = transform(value, index);
+    if (replacement !== undefined) replacements.set(index, replacement);
   });
-  if (edits.length === 0) return { text, replaced: 0 };
-  if (format === "json") {
-    const json = values.length === 1 ? JSON.stringify(orderedObject(values[0]), null, 2) : values.map((v) => JSON.stringify(orderedObject(v), null, 2)).join("\n");
-    return { text: `${json}\n`, replaced: edits.length };
-  }
-  let out = "";
-  let at = 0;
-  for (const edit of edits) {
-    out += text.slice(at, edit.start) + edit.replacement;
-    at = edit.end;
-  }
-  out += text.slice(at);
-  return { text: out, replaced: edits.length };
+  return manifest.render(replacements, format);
 }

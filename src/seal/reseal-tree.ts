@@ -9,7 +9,7 @@ import { kindOf, parseSealedSecretDocument, parseManifestText } from "./document
 import { writeFilesAtomically, type FileWrite } from "./file-batch.js";
 import { readManifestInputs } from "./manifest-inputs.js";
 import { formatForPath, rewriteManifestText } from "./manifest-output.js";
-import { reencryptorFor } from "./sealed-secret-commands.js";
+import { ReencryptorSet } from "./sealed-secret-commands.js";
 import { parseSealFlags, SealRun, type CommandIO } from "./seal-command.js";
 
 /** What a reseal run did. */
@@ -36,7 +36,7 @@ export async function runReseal(dirs: readonly string[], rawFlags: unknown, io: 
   if (dirs.length === 0) throw new InputError("reseal: no directory given (pass the directory holding your SealedSecrets)", { code: "InvalidFlags" });
   const run = new SealRun(flags, io);
   const inputs = (await readManifestInputs(dirs, io.stdin)).filter((input) => input.path !== undefined);
-  const reencrypt = await reencryptorFor(run, inputs[0]?.path);
+  const reencryptors = new ReencryptorSet(run);
   const summary: ResealSummary = { filesScanned: 0, filesChanged: 0, reencrypted: 0, alreadyCurrent: 0 };
   const writes: FileWrite[] = [];
   for (const input of inputs) {
@@ -52,6 +52,7 @@ export async function runReseal(dirs: readonly string[], rawFlags: unknown, io: 
     for (const doc of docs) {
       if (kindOf(doc.value) !== "SealedSecret") continue;
       const where = `${input.source}, document ${doc.index}`;
+      const reencrypt = await reencryptors.forFile(input.path);
       const fresh = await reencrypt(await parseSealedSecretDocument(doc.value, where), where);
       if (fresh) {
         results.set(doc.index, fresh);

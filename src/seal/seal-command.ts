@@ -11,7 +11,8 @@ import { InputError } from "../errors.js";
 import { parseSecretDocument, kindOf, parseManifestText } from "./document-parsing.js";
 import { writeFilesAtomically, type FileWrite } from "./file-batch.js";
 import { readManifestInputs, type ManifestInput } from "./manifest-inputs.js";
-import { formatForPath, formatObjects, rewriteManifestText, OUTPUT_FORMATS, type OutputFormat } from "./manifest-output.js";
+import { formatForPath, formatObjects, parseEditableManifest, OUTPUT_FORMATS, type EditableManifest, type OutputFormat } from "./manifest-output.js";
+import type { ManifestDocument } from "../manifest/documents.js";
 import { effectiveScope, sealSecret } from "./sealed-secret-builder.js";
 import { SealSettingsResolver, type SealSettings } from "./seal-settings.js";
 
@@ -176,10 +177,10 @@ export class SealRun {
   }
 
   /** Seals every Secret document of one input; returns the sealed objects by document index. */
-  async sealInput(input: ManifestInput, opts: { skipOthers: boolean }): Promise<Map<number, unknown>> {
+  async sealInput(input: ManifestInput, opts: { skipOthers: boolean; documents?: ManifestDocument[] }): Promise<Map<number, unknown>> {
     const settings = await this.resolver.forFile(input.path);
     const sealed = new Map<number, unknown>();
-    for (const doc of parseManifestText(input.text, input.source)) {
+    for (const doc of opts.documents ?? parseManifestText(input.text, input.source)) {
       if (doc.value === null || doc.value === undefined) continue;
       if (opts.skipOthers && kindOf(doc.value) !== "Secret") continue;
       sealed.set(doc.index, await this.sealDocument(doc.value, `${input.source}, document ${doc.index}`, settings));
@@ -215,8 +216,10 @@ export async function runSeal(rawFlags: unknown, io: CommandIO): Promise<void> {
     for (const input of inputs) {
       const path = input.path as string;
       let sealed: Map<number, unknown>;
+      let manifest: EditableManifest;
       try {
-        sealed = await run.sealInput(input, { skipOthers: true });
+        manifest = parseEditableManifest(input.text, input.source);
+        sealed = await run.sealInput(input, { skipOthers: true, documents: manifest.values.map((value, index) => ({ index, value })) });
       } catch (err) {
         // A file found by walking a directory that is not a manifest (a Helm template) is skipped.
         if (input.fromDirectory && err instanceof InputError && err.code === "InvalidYAML") {
@@ -230,7 +233,7 @@ export async function runSeal(rawFlags: unknown, io: CommandIO): Promise<void> {
         throw new InputError(`nothing to seal: ${input.source} holds no Secret (seal a file with kind: Secret)`, { code: "NoSecret" });
       }
       const format = formatForPath(path) ?? (input.text.trimStart().startsWith("{") ? "json" : "yaml");
-      writes.push({ path, text: rewriteManifestText(input.text, input.source, format, (_v, index) => sealed.get(index)).text });
+      writes.push({ path, text: manifest.render(sealed, format).text });
     }
     await writeFilesAtomically(writes);
     if (writes.length > 1 || inputs.some((i) => i.fromDirectory)) io.stderr.write(`sealed ${writes.length} file(s) in place\n`);

@@ -113,25 +113,46 @@ export async function runUnseal(flags: SealFlags, io: CommandIO): Promise<void> 
 }
 
 /**
- * The re-encryptor these flags ask for: offline with `--recovery-private-key` and the newest
- * certificate (flag, `.sealbridge.yaml` or controller), else the controller's `/v1/rotate`.
+ * Re-encryptors per file, as these flags and each file's `.sealbridge.yaml` rule ask: offline
+ * with `--recovery-private-key` and the newest certificate (flag, rule or controller), else the
+ * controller's `/v1/rotate`. Keys are read once; one re-encryptor per certificate or controller.
  */
-export async function reencryptorFor(run: SealRun, path: string | undefined): Promise<Reencryptor> {
-  const settings = await run.resolver.forFile(path);
-  if (run.flags.recoveryPrivateKey.length > 0) {
-    const keys = await readRecoveryKeys(run.flags.recoveryPrivateKey);
-    const cert = await run.resolver.certificate(settings);
-    return offlineReencryptor(keys, cert.publicKey);
+export class ReencryptorSet {
+  private keys: Promise<KeyObject[]> | undefined;
+  private readonly byTarget = new Map<string, Promise<Reencryptor>>();
+
+  constructor(private readonly run: SealRun) {}
+
+  /**
+   * The re-encryptor for a file (undefined: stdin).
+   * @throws InputError / RemoteError when keys, certificate or controller cannot be had.
+   */
+  async forFile(path: string | undefined): Promise<Reencryptor> {
+    const settings = await this.run.resolver.forFile(path);
+    const offline = this.run.flags.recoveryPrivateKey.length > 0;
+    const target = offline && settings.cert ? `cert:${settings.cert}` : `controller:${settings.controller.namespace}/${settings.controller.name}`;
+    let reencryptor = this.byTarget.get(target);
+    if (!reencryptor) {
+      reencryptor = (async () => {
+        if (offline) {
+          this.keys ??= readRecoveryKeys(this.run.flags.recoveryPrivateKey);
+          const cert = await this.run.resolver.certificate(settings);
+          return offlineReencryptor(await this.keys, cert.publicKey);
+        }
+        const { connectControllerProxy } = await import("./controller-proxy.js");
+        return controllerReencryptor(await connectControllerProxy(settings.controller));
+      })();
+      this.byTarget.set(target, reencryptor);
+    }
+    return await reencryptor;
   }
-  const { connectControllerProxy } = await import("./controller-proxy.js");
-  return controllerReencryptor(await connectControllerProxy(settings.controller));
 }
 
 /** `--re-encrypt`: SealedSecrets to the newest key; with only `-f`, the files are rewritten in place. */
 export async function runReencrypt(flags: SealFlags, io: CommandIO): Promise<void> {
   const run = new SealRun(flags, io);
   const inputs = await readManifestInputs(flags.secretFile, io.stdin);
-  const reencrypt = await reencryptorFor(run, inputs[0]?.path);
+  const reencryptors = new ReencryptorSet(run);
   const writes: Array<{ path: string; text: string }> = [];
   const outputs: unknown[] = [];
   for (const input of inputs) {
@@ -141,7 +162,7 @@ export async function runReencrypt(flags: SealFlags, io: CommandIO): Promise<voi
       if (input.fromDirectory && kindOf(doc.value) !== "SealedSecret") continue;
       const where = `${input.source}, document ${doc.index}`;
       const sealed = await parseSealedSecretDocument(doc.value, where);
-      const fresh = await reencrypt(sealed, where);
+      const fresh = await (await reencryptors.forFile(input.path))(sealed, where);
       results.set(doc.index, fresh ?? sealed);
     }
     if (input.path !== undefined && flags.sealedSecretFile === undefined) {

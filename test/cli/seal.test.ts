@@ -161,12 +161,18 @@ describe("sealbridge seal -w (in place, many files, atomic)", () => {
 describe("sealbridge seal: malformed input gives a one-line error and a non-zero exit", () => {
   test("bad YAML, a non-Secret, an unreadable cert, a cert that is not a cert, a closed cert URL, empty data", async () => {
     await writeFile(join(dir, "not-a-cert.pem"), "hello");
+    // A port that was free a moment ago and now has nobody listening.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const closedPort = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const closedUrl = `http://127.0.0.1:${closedPort}/cert.pem`;
     const cases: Array<[string[], string, RegExp]> = [
       [["seal", "--cert", VECTOR_CERT], "a: [\n", /^error: invalid YAML: stdin, document 0/],
       [["seal", "--cert", VECTOR_CERT], "apiVersion: apps/v1\nkind: Deployment\n", /^error: not a Secret: stdin, document 0 is kind "Deployment"/],
       [["seal", "--cert", join(dir, "missing.pem")], secretYaml("a", "b"), /^error: cannot read certificate: .*missing\.pem \(ENOENT/],
       [["seal", "--cert", join(dir, "not-a-cert.pem")], secretYaml("a", "b"), /^error: invalid certificate: .*not-a-cert\.pem holds no PEM certificate/],
-      [["seal", "--cert", "http://127.0.0.1:9/cert.pem"], secretYaml("a", "b"), /^error: cannot fetch certificate: http:\/\/127\.0\.0\.1:9\/cert\.pem did not answer \(ECONNREFUSED/],
+      [["seal", "--cert", closedUrl], secretYaml("a", "b"), new RegExp(`^error: cannot fetch certificate: http://127\\.0\\.0\\.1:${closedPort}/cert\\.pem did not answer \\(ECONNREFUSED`)],
       [["seal", "--cert", VECTOR_CERT], "apiVersion: v1\nkind: Secret\nmetadata: {name: a, namespace: b}\n", /^error: cannot seal: stdin, document 0 has no data or stringData/],
       [["seal", "--cert", VECTOR_CERT, "--scope", "wide"], secretYaml("a", "b"), /^error: invalid flag: --scope/],
     ];
@@ -177,7 +183,7 @@ describe("sealbridge seal: malformed input gives a one-line error and a non-zero
       assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
       assert.equal(result.stdout, "");
       assertNoCanary(result.stderr);
-      if (args.includes("http://127.0.0.1:9/cert.pem")) assert.ok(result.ms < 5000, `closed port took ${result.ms} ms`);
+      if (args.includes(closedUrl)) assert.ok(result.ms < 5000, `closed port took ${result.ms} ms`);
     }
   });
 

@@ -150,7 +150,8 @@ spec:
     assert.match(String(status?.["syncedResourceVersion"]), /^1-/);
     await eventually(() => {
       const css = k.server.objects("clustersecretstores.external-secrets.io").find((o) => o.metadata.name === "vault-backend");
-      return (css?.["status"] as { conditions?: Array<{ reason: string }> } | undefined)?.conditions?.[0]?.reason === "Valid";
+      const st = css?.["status"] as { conditions?: Array<{ reason: string }>; capabilities?: string } | undefined;
+      return st?.conditions?.[0]?.reason === "Valid" && st.capabilities === "ReadOnly";
     }, 5_000, "store Valid");
   });
 
@@ -204,6 +205,16 @@ spec:
     assert.equal(secretData("my-app", "once")?.["v"], "first");
     await k.kube.mergePatch(es(), "my-app", "once", { metadata: { annotations: { "force-sync": "now" } } });
     await eventually(() => secretData("my-app", "once")?.["v"] === "second", 5_000, "force-synced value");
+  });
+
+  test("deletionPolicy Delete: the Secret goes when its Vault source is gone", async () => {
+    await api(vault, "POST", "secret/data/del", { data: { v: "x" } });
+    await k.kube.create(es(), { metadata: { name: "del", namespace: "my-app" }, spec: { refreshInterval: "1h", secretStoreRef: { name: "vault-backend", kind: "ClusterSecretStore" }, target: { deletionPolicy: "Delete" }, data: [{ secretKey: "v", remoteRef: { key: "del", property: "v" } }] } });
+    await eventually(() => secretData("my-app", "del")?.["v"] === "x", 5_000, "Secret");
+    await api(vault, "DELETE", "secret/metadata/del");
+    await k.kube.mergePatch(es(), "my-app", "del", { metadata: { annotations: { "force-sync": "gone" } } });
+    await eventually(() => secretData("my-app", "del") === undefined, 5_000, "Secret deleted");
+    assert.equal(ready("my-app", "del")?.reason, "SecretDeleted");
   });
 
   test("ESO's documented stores: token (KV v2, dataFrom extract, version, template) and appRole (KV v1, property)", async () => {
@@ -286,6 +297,18 @@ spec:
     const everything = JSON.stringify([k.server.objects("externalsecrets.external-secrets.io"), k.server.objects("events")]);
     assert.ok(!everything.includes(CANARY), "no value in status or events");
     assert.ok(!everything.includes(vault.rootToken ?? "unused"), "no token in status or events");
+  });
+
+  test("store status: InvalidProviderConfig for unsupported auth, ValidationFailed for a login Vault refuses", async () => {
+    const storeReady = (resource: string, ns: string | undefined, name: string) =>
+      ((k.server.objects(resource, ns).find((o) => o.metadata.name === name)?.["status"] as { conditions?: Array<{ type: string; reason: string; message: string }> } | undefined)?.conditions ?? []).find((c) => c.type === "Ready");
+    await k.kube.create(CSS, { metadata: { name: "cert-auth" }, spec: { provider: { vault: { server: vault.addr, auth: { cert: { clientCert: { name: "c" } } } } } } });
+    await k.kube.create(SECRETS, { metadata: { name: "wrong-token", namespace: "example" }, stringData: { token: "hvs.not-a-real-token" } });
+    await k.kube.create(SS, { metadata: { name: "refused", namespace: "example" }, spec: { provider: { vault: { server: vault.addr, path: "secret", auth: { appRole: { roleId: "nope", secretRef: { name: "wrong-token", key: "token" } } } } } } });
+    await eventually(() => storeReady("clustersecretstores.external-secrets.io", undefined, "cert-auth")?.reason === "InvalidProviderConfig", 5_000, "InvalidProviderConfig");
+    assert.match(storeReady("clustersecretstores.external-secrets.io", undefined, "cert-auth")?.message ?? "", /unsupported field spec\.provider\.vault\.auth\.cert/);
+    await eventually(() => storeReady("secretstores.external-secrets.io", "example", "refused")?.reason === "ValidationFailed", 5_000, "ValidationFailed");
+    assert.match(storeReady("secretstores.external-secrets.io", "example", "refused")?.message ?? "", /Vault login failed \(HTTP 400\): store SecretStore example\/refused, path auth\/approle\/login/);
   });
 
   test("ExternalSecrets reading the same path share one Vault read; an unchanged resync reads and writes nothing", async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { formatForPath, formatObject, formatObjects, rewriteManifestText } from "../../src/seal/manifest-output.js";
 
 describe("formatObject", () => {
@@ -54,6 +54,12 @@ list: [1,   2]
     assert.deepEqual(rewriteManifestText(text, "f.yaml", "yaml", () => undefined), { text, replaced: 0 });
     const json = rewriteManifestText('{"kind":"Secret","apiVersion":"v1"}', "f.json", "json", () => ({ kind: "SealedSecret", apiVersion: "bitnami.com/v1alpha1" }));
     assert.equal(json.text, '{\n  "apiVersion": "bitnami.com/v1alpha1",\n  "kind": "SealedSecret"\n}\n');
+  });
+
+  test("a document starting on its --- line still gives valid YAML", () => {
+    const out = rewriteManifestText("a: 1\n--- {kind: Secret, stringData: {p: CANARY}}\n", "f.yaml", "yaml", (_v, i) => (i === 1 ? { kind: "SealedSecret", spec: { x: 1 } } : undefined));
+    assert.equal(out.text, "a: 1\n--- \nkind: SealedSecret\nspec:\n  x: 1\n");
+    assert.deepEqual(parseAllDocuments(out.text).map((d) => d.toJS() as unknown), [{ a: 1 }, { kind: "SealedSecret", spec: { x: 1 } }]);
   });
 
   test("invalid YAML is an InputError naming file and document", () => {

@@ -25,6 +25,8 @@ export interface ControllerKeysOptions {
   generateSealingKey: SealingKeyGenerator;
   generateAgeIdentity: AgeIdentityGenerator;
   orderPriority?: KeyOrderPriority;
+  /** Randomness for the renewal jitter (default Math.random). */
+  random?: () => number;
 }
 
 /** Longest single timer: Node's setTimeout caps at ~24.8 days; longer waits re-arm. */
@@ -146,7 +148,9 @@ export class ControllerKeys {
     this.#timers = [];
     const waits = [this.#keys?.msUntilRenewal(), this.#ages?.msUntilRenewal()].filter((w): w is number => typeof w === "number");
     if (waits.length === 0) return;
-    const wait = Math.min(MAX_TIMER_MS, ...waits);
+    // Up to a minute of jitter: replicas (leader election keeps only workers apart) that renew at
+    // the same moment would each add a key; the later one reloads first and finds it not due.
+    const wait = Math.min(MAX_TIMER_MS, Math.min(...waits) + Math.floor((this.#opts.random ?? Math.random)() * 60_000));
     const timer = setTimeout(() => void this.#renew(), wait);
     timer.unref();
     this.#timers.push(timer);

@@ -123,7 +123,7 @@ describe("CustomResourceDefinitions", () => {
     assert.equal(got.json.status.phase, "Ready");
     const noRv = await send(t, "PUT", `${W}/w`, { apiVersion: "example.test/v1", kind: "Widget", metadata: { name: "w" }, spec: { size: 4 } });
     assert.equal(noRv.status, 422, "custom resources need metadata.resourceVersion on update");
-    assert.match(noRv.json.message, /metadata\.resourceVersion: Invalid value: "0x0": must be specified for an update/);
+    assert.match(noRv.json.message, /metadata\.resourceVersion: Invalid value: 0x0: must be specified for an update/);
   });
 
   // https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definition-versioning/

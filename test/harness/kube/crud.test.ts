@@ -29,6 +29,10 @@ describe("object semantics", () => {
     assert.ok(Number(b.json.metadata.resourceVersion) > Number(a.json.metadata.resourceVersion));
     assert.equal(a.json.metadata.generation, undefined, "ConfigMaps keep no generation");
     assert.equal(b.json.type, "Opaque", "Secret type defaults to Opaque");
+    // https://github.com/kubernetes/kubernetes/issues/113847: a set resourceVersion fails the create with a 500.
+    const withRv = await send(t, "POST", `${ns}/configmaps`, { metadata: { name: "rv", resourceVersion: "5" } });
+    assert.equal(withRv.status, 500);
+    assert.equal(withRv.json.message, "resourceVersion should not be set on objects to be created");
   });
 
   // https://kubernetes.io/docs/reference/kubernetes-api/config-and-storage-resources/secret-v1/ (stringData is write-only)

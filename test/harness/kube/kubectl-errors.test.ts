@@ -49,6 +49,8 @@ describe("kubectl renders the test server's errors as against a real apiserver",
     assert.equal(await fails(["patch", "secret", "nosuch", "-n", "demo", "-p", "{}"]), 'Error from server (NotFound): secrets "nosuch" not found');
     assert.equal(await fails(["get", "secret", "s1", "-n", "nons"]), 'Error from server (NotFound): namespaces "nons" not found');
     assert.equal(await fails(["create", "secret", "generic", "x", "-n", "nons", "--from-literal=a=b"]), 'error: failed to create secret namespaces "nons" not found');
+    const file = await kubectl.file("nons.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: x, namespace: nons}\n");
+    assert.equal(await fails(["apply", "-f", file]), 'Error from server (NotFound): error when creating "nons.yaml": namespaces "nons" not found');
   });
 
   test("AlreadyExists from create -f and from each typed generator (§6)", async () => {
@@ -85,6 +87,14 @@ describe("kubectl renders the test server's errors as against a real apiserver",
     assert.equal(warned.code, 0, warned.stderr);
     assert.equal(warned.stderr.trim(), 'Warning: unknown field "foo"');
     assert.equal(warned.stdout, "secret/bad created\n");
+  });
+
+  test("Invalid (422): kubectl rebuilds 'The <Kind> \"<name>\" is invalid: <field>: <message>' from the causes (§6)", async () => {
+    const file = await kubectl.file("invalid.yaml", 'apiVersion: v1\nkind: Secret\nmetadata: {name: inv, namespace: demo}\nstringData: {"a b": x}\n');
+    assert.equal(
+      await fails(["apply", "-f", file]),
+      `The Secret "inv" is invalid: data[a b]: Invalid value: "a b": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')`,
+    );
   });
 
   test("Forbidden for a ServiceAccount token until a Role grants it; Unauthorized for a bad token (§6)", async () => {

@@ -325,3 +325,45 @@ export function builtinSchemaName(group: string, version: string, kindName: stri
   }
   return null;
 }
+
+/** Strategic-merge metadata of one field: its list merge key and patch strategy, if any. */
+export interface PatchMeta {
+  mergeKey?: string;
+  /** e.g. "merge", "retainKeys", "merge,retainKeys". */
+  strategy?: string;
+}
+
+function resolveRef(s: Schema): Schema | undefined {
+  const allOf = s["allOf"];
+  const target = Array.isArray(allOf) ? (allOf[0] as Schema | undefined) : s;
+  const r = target?.["$ref"];
+  if (typeof r !== "string") return target;
+  return BUILTIN_SCHEMAS[r.replace("#/components/schemas/", "")];
+}
+
+/**
+ * The patch metadata of the field at `path` (field names; list items are stepped through) in a
+ * built-in kind, as kubectl reads it from the OpenAPI v3 schema: e.g. Deployment
+ * `["spec","template","spec","containers"]` → `{ mergeKey: "name", strategy: "merge" }`,
+ * ServiceAccount `["imagePullSecrets"]` → `{}` (atomic: replaced whole). Lets a strategic merge
+ * patch implementation agree with what kubectl computed. Returns null when the kind or the path
+ * is not described here.
+ */
+export function patchMetaAt(group: string, version: string, kindName: string, path: readonly string[]): PatchMeta | null {
+  const name = builtinSchemaName(group, version, kindName);
+  let schema: Schema | undefined = name === null ? undefined : BUILTIN_SCHEMAS[name];
+  let field: Schema | undefined;
+  for (const key of path) {
+    if (schema === undefined) return null;
+    const props = schema["properties"] as Record<string, Schema> | undefined;
+    field = props?.[key];
+    if (field === undefined) return null;
+    const items = field["type"] === "array" ? (field["items"] as Schema | undefined) : field;
+    schema = items === undefined ? undefined : resolveRef(items);
+  }
+  if (field === undefined) return null;
+  const meta: PatchMeta = {};
+  if (typeof field["x-kubernetes-patch-merge-key"] === "string") meta.mergeKey = field["x-kubernetes-patch-merge-key"];
+  if (typeof field["x-kubernetes-patch-strategy"] === "string") meta.strategy = field["x-kubernetes-patch-strategy"];
+  return meta;
+}

@@ -5,6 +5,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { openapiResponse } from "./openapi.js";
+import { patchMetaAt } from "./openapi-schemas.js";
 import { BUILTIN_RESOURCE_TYPES, type ResourceType } from "./resource-types.js";
 
 const widget: ResourceType = {
@@ -147,5 +148,17 @@ describe("openapiResponse", () => {
     }
     assert.equal(openapiResponse("/api/v1", undefined, BUILTIN_RESOURCE_TYPES, schemaOf), null);
     assert.equal(openapiResponse("/version", undefined, BUILTIN_RESOURCE_TYPES, schemaOf), null);
+  });
+
+  test("patchMetaAt reads the same merge keys for a server-side strategic merge patch", () => {
+    assert.deepEqual(patchMetaAt("apps", "v1", "Deployment", ["spec", "template", "spec", "containers"]), { mergeKey: "name", strategy: "merge" });
+    assert.deepEqual(patchMetaAt("apps", "v1", "Deployment", ["spec", "template", "spec", "containers", "ports"]), { mergeKey: "containerPort", strategy: "merge" });
+    assert.deepEqual(patchMetaAt("", "v1", "Service", ["spec", "ports"]), { mergeKey: "port", strategy: "merge" });
+    assert.deepEqual(patchMetaAt("", "v1", "ServiceAccount", ["imagePullSecrets"]), {}, "atomic on ServiceAccount");
+    assert.deepEqual(patchMetaAt("", "v1", "Pod", ["spec", "imagePullSecrets"]), { mergeKey: "name", strategy: "merge" }, "merged in a PodSpec");
+    assert.deepEqual(patchMetaAt("", "v1", "Secret", ["metadata", "finalizers"]), { strategy: "merge" });
+    assert.deepEqual(patchMetaAt("apps", "v1", "Deployment", ["spec", "strategy"]), { strategy: "retainKeys" });
+    assert.equal(patchMetaAt("", "v1", "Secret", ["nosuch"]), null);
+    assert.equal(patchMetaAt("example.test", "v1", "Widget", ["spec"]), null);
   });
 });

@@ -229,6 +229,7 @@ function watch(ctx: KubeContext, r: ResourceRequest): number {
     contentType: table ? TABLE_TYPE : "application/json",
     apiVersion: apiVersionOf(t),
     kind: t.kind,
+    shareKey: table ? undefined : apiVersionOf(t),
     present: (o) => {
       const v = ctx.semantics.asVersion(t, o);
       if (!table) return v;

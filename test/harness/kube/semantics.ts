@@ -227,6 +227,11 @@ export class Semantics {
     let obj = this.decode(t, { ...body, apiVersion: apiVersionOf(t), kind: t.kind, metadata: meta }, opts);
     this.checkNamespace(t, meta.namespace, name);
     if (this.store.get(this.res(t), objectKey(meta.namespace, name))) throw alreadyExists(t, name);
+    // etcd3 store Create: a set (parseable, non-zero) resourceVersion is a plain 500 (no reason).
+    const rvIn = obj.metadata.resourceVersion;
+    if (rvIn !== undefined && /^\d+$/.test(rvIn) && Number(rvIn) !== 0) {
+      throw new ApiError(500, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "resourceVersion should not be set on objects to be created", code: 500 });
+    }
     delete obj.metadata.resourceVersion;
     delete obj.metadata.deletionTimestamp;
     delete (obj.metadata as Meta).deletionGracePeriodSeconds;
@@ -278,7 +283,8 @@ export class Semantics {
     const rv = body.metadata.resourceVersion;
     if (rv !== undefined && rv !== "" && rv !== old.metadata.resourceVersion) throw conflict(t, name);
     if ((rv === undefined || rv === "") && t.custom) {
-      throw invalid(t, name, [invalidValue("metadata.resourceVersion", "0x0", "must be specified for an update")]);
+      // Go prints the uint64 zero with %#v: `Invalid value: 0x0`.
+      throw invalid(t, name, [{ reason: "FieldValueInvalid", field: "metadata.resourceVersion", message: "Invalid value: 0x0: must be specified for an update" }]);
     }
     let obj = this.decode(t, { ...body, apiVersion: apiVersionOf(t), kind: t.kind }, opts);
     const hasStatus = this.hasStatus(t);

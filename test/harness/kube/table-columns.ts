@@ -79,6 +79,26 @@ function labelsText(v: unknown): string {
   );
 }
 
+/** An events.k8s.io/v1 Event in core v1 field names (the apiserver prints both from one type). */
+function asCoreEvent(o: KubeObject): KubeObject {
+  return {
+    metadata: o.metadata,
+    involvedObject: o["regarding"],
+    related: o["related"],
+    reason: o["reason"],
+    message: o["note"],
+    type: o["type"],
+    source: o["deprecatedSource"],
+    firstTimestamp: o["deprecatedFirstTimestamp"],
+    lastTimestamp: o["deprecatedLastTimestamp"],
+    count: o["deprecatedCount"],
+    eventTime: o["eventTime"],
+    series: o["series"],
+    reportingComponent: o["reportingController"],
+    reportingInstance: o["reportingInstance"],
+  };
+}
+
 /** Event cells as printEvent computes them (pkg/printers/internalversion). */
 function eventCells(o: KubeObject, now: Date): CellValue[] {
   const involved = rec(o["involvedObject"]);
@@ -238,6 +258,7 @@ export function builtinColumns(type: ResourceType, age: Age): ColumnSet | null {
         },
       };
     case "/Event":
+    case "events.k8s.io/Event":
       return {
         ownName: true,
         definitions: [
@@ -252,7 +273,7 @@ export function builtinColumns(type: ResourceType, age: Age): ColumnSet | null {
           col("Count", "string", "The number of times this event has occurred.", 1),
           { name: "Name", type: "string", format: "name", description: "Name must be unique within a namespace.", priority: 1 },
         ],
-        cells: eventCells,
+        cells: type.group === "" ? eventCells : (o, now) => eventCells(asCoreEvent(o), now),
       };
     case "coordination.k8s.io/Lease":
       return {

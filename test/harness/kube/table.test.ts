@@ -125,6 +125,17 @@ describe("toTable", () => {
     assert.deepEqual(cells(t), [["60s", "Normal", "SecretSynced", "externalsecret/w1", "", "sealbridge", "synced", "10m", 4, "w1.17a"]]);
     const single = toTable(type("Event"), [{ metadata: { name: "e" }, eventTime: "2026-11-22T00:59:50Z", reportingComponent: "c", reportingInstance: "i", involvedObject: { kind: "Node" } }], {}, undefined, undefined, NOW);
     assert.deepEqual(cells(single), [["10s", "", "", "node", "", "c, i", "", "10s", 1, "e"]]);
+    const v1 = BUILTIN_RESOURCE_TYPES.find((x) => x.group === "events.k8s.io");
+    assert.ok(v1);
+    const modern = toTable(
+      v1,
+      [{ metadata: { name: "m" }, regarding: { kind: "Secret", name: "db" }, note: "rotated", reason: "Rotated", type: "Warning", eventTime: "2026-11-22T00:59:00Z", series: { count: 3, lastObservedTime: "2026-11-22T00:59:30Z" }, reportingController: "sealbridge" }],
+      {},
+      undefined,
+      undefined,
+      NOW,
+    );
+    assert.deepEqual(cells(modern), [["30s", "Warning", "Rotated", "secret/db", "", "sealbridge", "rotated", "60s", 3, "m"]]);
   });
 
   test("services and pods", () => {

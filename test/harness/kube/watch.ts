@@ -32,9 +32,20 @@ export interface WatchRequest {
   contentType: string;
   /** Turns a stored object into what the event carries (version, Table row). */
   present: (obj: KubeObject) => unknown;
+  /**
+   * Set when `present` depends only on the object (no Table): watchers with the same key share
+   * one serialisation per event, so fan-out costs one JSON.stringify per event, not per watcher.
+   */
+  shareKey?: string;
   /** apiVersion/kind for BOOKMARK objects. */
   apiVersion: string;
   kind: string;
+}
+
+const shared = new WeakMap<KubeObject, Map<string, string>>();
+
+function line(type: string, object: unknown): string {
+  return `${JSON.stringify({ type, object })}\n`;
 }
 
 /** Serves a watch on `res` until the client leaves, the timeout passes or a fault ends it. */
@@ -64,9 +75,9 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, w: WatchRe
     cutAfter: w.faults.newWatchCutAfter(),
   };
 
-  const write = (type: string, object: unknown): void => {
+  const write = (type: string, object: unknown, text?: string): void => {
     if (closed) return;
-    res.write(`${JSON.stringify({ type, object })}\n`);
+    res.write(text ?? line(type, object));
     if (type !== "BOOKMARK" && type !== "ERROR" && control.cutAfter !== undefined) {
       control.cutAfter -= 1;
       if (control.cutAfter <= 0) finish(true);
@@ -83,7 +94,14 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, w: WatchRe
     else if (now) type = "ADDED";
     else if (before) type = "DELETED";
     lastRV = ev.rv;
-    if (type) write(type, w.present(ev.object));
+    if (!type) return;
+    if (w.shareKey === undefined) return write(type, w.present(ev.object));
+    let byKey = shared.get(ev.object);
+    if (!byKey) shared.set(ev.object, (byKey = new Map()));
+    const key = `${type}|${w.shareKey}`;
+    let text = byKey.get(key);
+    if (text === undefined) byKey.set(key, (text = line(type, w.present(ev.object))));
+    write(type, undefined, text);
   };
 
   res.writeHead(200, { "Content-Type": w.contentType, "Transfer-Encoding": "chunked", "Cache-Control": "no-cache, private" });

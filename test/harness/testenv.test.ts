@@ -1,0 +1,87 @@
+// The testenv launcher: `npm run -s testenv -- --dir DIR` as a process, and startTestEnv as a library.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { startTestEnv } from "./testenv.js";
+
+const run = promisify(execFile);
+
+/** Polls until `path` exists (the launcher writes env last, atomically). */
+async function waitForFile(path: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await stat(path);
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${path} did not appear within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+function parseEnv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.trim().split("\n")) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(line);
+    assert.ok(m, `not a KEY=value line: ${line}`);
+    out[m[1] ?? ""] = m[2] ?? "";
+  }
+  return out;
+}
+
+describe("testenv", () => {
+  test("npm run -s testenv -- --dir DIR: env, kubectl, curl, SIGTERM exits 0", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "testenv-"));
+    const cache = await mkdtemp(join(tmpdir(), "kubecache-"));
+    const child = spawn("npm", ["run", "-s", "testenv", "--", "--dir", join(dir, "t")], { cwd: "/work/main", stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      await waitForFile(join(dir, "t", "env"), 20_000);
+      const env = parseEnv(await readFile(join(dir, "t", "env"), "utf8"));
+      assert.deepEqual(Object.keys(env), ["VAULT_ADDR", "VAULT_TOKEN", "KUBECONFIG"]);
+      assert.match(env["VAULT_ADDR"] ?? "", /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.match(env["VAULT_TOKEN"] ?? "", /^hvs\./);
+      assert.equal(env["KUBECONFIG"], join(dir, "t", "kubeconfig"));
+      assert.equal((await readFile(join(dir, "t", "vault-nodes"), "utf8")).trim(), env["VAULT_ADDR"]);
+      const ns = await run("kubectl", ["get", "ns", "-o", "name"], { env: { ...process.env, KUBECONFIG: env["KUBECONFIG"], KUBECACHEDIR: cache } });
+      assert.match(ns.stdout, /namespace\/default/);
+      const health = await run("curl", ["-s", `${env["VAULT_ADDR"]}/v1/sys/health`]);
+      assert.equal(JSON.parse(health.stdout).sealed, false);
+      // Dev mode configures auth/kubernetes against the Kubernetes server.
+      const cfg = await run("curl", ["-s", "-H", `X-Vault-Token: ${env["VAULT_TOKEN"]}`, `${env["VAULT_ADDR"]}/v1/auth/kubernetes/config`]);
+      assert.match(JSON.parse(cfg.stdout).data.kubernetes_host, /^https:\/\/127\.0\.0\.1:\d+$/);
+      assert.match(out, /testenv: ready; source .*\/t\/env/);
+      child.kill("SIGTERM");
+      assert.equal(await exited, 0);
+      const after = await run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", `${env["VAULT_ADDR"]}/v1/sys/health`]).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? "" }));
+      assert.equal(after.stdout, "000", "the Vault server is gone after SIGTERM");
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await rm(dir, { recursive: true, force: true });
+      await rm(cache, { recursive: true, force: true });
+    }
+  });
+
+  test("library: new-mode HA Vault, vault-nodes lists every node, no VAULT_TOKEN", async () => {
+    const env = await startTestEnv({ vaultMode: "new", vaultNodes: 2 });
+    try {
+      const nodes = (await readFile(join(env.dir, "vault-nodes"), "utf8")).trim().split("\n");
+      assert.deepEqual(nodes, env.vault.addrs);
+      const vars = parseEnv(await readFile(env.envFile, "utf8"));
+      assert.deepEqual(Object.keys(vars), ["VAULT_ADDR", "KUBECONFIG"]);
+      const st = await fetch(`${nodes[1]}/v1/sys/seal-status`);
+      assert.equal(((await st.json()) as { initialized: boolean }).initialized, false);
+    } finally {
+      await env.stop();
+      await rm(env.dir, { recursive: true, force: true });
+    }
+  });
+});
