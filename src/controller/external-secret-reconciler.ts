@@ -50,6 +50,8 @@ export class ExternalSecretReconciler implements Reconciler {
   readonly resource = externalSecretResource;
   readonly secondaryWatches: SecondaryWatch[];
   #ctx: ReconcileContext | undefined;
+  /** Per ExternalSecret, the outcome of the last status this process wrote. */
+  readonly #lastStatus = new Map<ObjectKey, string>();
   readonly #random: () => number;
 
   constructor(private readonly deps: ExternalSecretReconcilerDeps) {
@@ -90,7 +92,10 @@ export class ExternalSecretReconciler implements Reconciler {
 
   async reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<ReconcileOutcome> {
     const obj = ctx.cache(externalSecretResource).get(key);
-    if (!obj || obj.metadata.deletionTimestamp) return {}; // an Owner Secret goes with it (garbage collection)
+    if (!obj || obj.metadata.deletionTimestamp) {
+      this.#lastStatus.delete(key);
+      return {}; // an Owner Secret goes with it (garbage collection)
+    }
     const [namespace] = splitKey(key);
     const parsed = externalSecretSchema.safeParse(obj);
     if (!parsed.success) {
@@ -237,9 +242,16 @@ export class ExternalSecretReconciler implements Reconciler {
   async #writeStatus(ctx: ReconcileContext, es: ExternalSecret, target: string, result: SyncResult): Promise<void> {
     const status = statusPatch(es, target, result, ctx.clock.now());
     if (!status) return;
+    // The cache can lag behind our own last status write (a reconcile right after the previous
+    // one, e.g. triggered by the Secret we just created): do not write the same outcome twice.
+    const key = `${es.metadata.namespace}/${es.metadata.name}`;
+    const ready = status.conditions?.find((c) => c.type === "Ready");
+    const outcome = JSON.stringify([es.metadata.uid, ready?.status, ready?.reason, ready?.message, status.syncedResourceVersion, target]);
+    if (!result.wrote && this.#lastStatus.get(key) === outcome) return;
     const withGeneration = es.metadata.generation !== undefined ? { ...status, observedGeneration: es.metadata.generation } : status;
     try {
       await ctx.kube.patchStatus(externalSecretResource, es.metadata.namespace, es.metadata.name, withGeneration);
+      this.#lastStatus.set(key, outcome);
     } catch (err) {
       if (!isNotFound(err)) throw new TransientError("StatusUpdateFailed", `writing status of ExternalSecret ${es.metadata.namespace}/${es.metadata.name} failed`, { cause: err });
     }

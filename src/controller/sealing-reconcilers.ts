@@ -17,7 +17,7 @@ export async function sealedSecretFactory(cfg: ControllerConfig, deps: Controlle
   const keys = controllerKeysFor(cfg);
   const pool = createDecryptPool();
   const decrypt = pool ? pool.decrypt.bind(pool) : undefined;
-  registerKeyEndpoints(deps.http, keys, decrypt);
+  registerKeyEndpoints(deps.http, keys, decrypt ? { decrypt } : {});
   return sealedSecretReconciler(keys, decrypt);
 }
 

@@ -27,16 +27,27 @@ export class DecryptPool {
   readonly #load: number[] = [];
   readonly #pending = new Map<number, Pending & { worker: number }>();
   #next = 0;
+  #closed = false;
 
   constructor(size: number) {
     for (let i = 0; i < size; i++) {
-      const worker = spawnWorker();
-      worker.unref();
-      worker.on("message", (answer: Answer) => this.#answer(answer));
-      worker.on("error", (err) => this.#fail(i, err));
-      this.#workers.push(worker);
+      this.#workers.push(this.#spawn(i));
       this.#load.push(0);
     }
+  }
+
+  #spawn(index: number): Worker {
+    const worker = spawnWorker();
+    worker.unref();
+    worker.on("message", (answer: Answer) => this.#answer(answer));
+    worker.on("error", (err) => this.#fail(index, err));
+    // A worker that dies (out of memory, a bug) is replaced; its jobs have been rejected.
+    worker.on("exit", () => {
+      if (this.#closed) return;
+      this.#fail(index, new Error("decrypt worker exited"));
+      this.#workers[index] = this.#spawn(index);
+    });
+    return worker;
   }
 
   get size(): number {
@@ -61,6 +72,7 @@ export class DecryptPool {
 
   /** Stops every worker; pending jobs reject. */
   async close(): Promise<void> {
+    this.#closed = true;
     await Promise.all(this.#workers.map((w) => w.terminate()));
     for (const [id, p] of this.#pending) {
       this.#pending.delete(id);
@@ -84,6 +96,7 @@ export class DecryptPool {
       this.#pending.delete(id);
       p.reject(err);
     }
+    this.#load[worker] = 0;
   }
 }
 

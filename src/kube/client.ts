@@ -250,7 +250,15 @@ export class HttpKubeClient implements KubeClient {
     return new KubeApiError(target, undefined, typeof code === "string" ? code : "NetworkError", "", { cause: err });
   }
 
-  #send(target: KubeRequestTarget, method: string, path: string, query?: URLSearchParams, body?: unknown, contentType?: string): Promise<Answer> {
+  async #send(target: KubeRequestTarget, method: string, path: string, query?: URLSearchParams, body?: unknown, contentType?: string): Promise<Answer> {
+    const answer = await this.#sendOnce(target, method, path, query, body, contentType);
+    if (answer.status !== 401) return answer;
+    // Rotated tokens (projected service account tokens, exec plugins): re-read once and retry.
+    this.#conn.invalidate();
+    return this.#sendOnce(target, method, path, query, body, contentType);
+  }
+
+  #sendOnce(target: KubeRequestTarget, method: string, path: string, query?: URLSearchParams, body?: unknown, contentType?: string): Promise<Answer> {
     return new Promise<Answer>((resolve, reject) => {
       const req = this.#open(target, method, path, query, body, contentType, this.#timeoutMs, (response) => {
         collect(response).then(

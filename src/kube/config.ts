@@ -19,6 +19,8 @@ export interface KubeConnection {
   agent: HttpAgent;
   /** Authorization headers for the next request (refreshed when tokens rotate). */
   headers(): Promise<Record<string, string>>;
+  /** Forgets cached credentials (after a 401) so the next request reads them again. */
+  invalidate(): void;
   /** The kubeconfig context's namespace, if any. */
   namespace: string | undefined;
 }
@@ -112,6 +114,9 @@ export async function connectionFromKubeConfig(kc: KubeConfig, options: Omit<Kub
       await kc.applyToHTTPSOptions(fresh);
       cached = { headers: authHeaders(fresh), at: now() };
       return cached.headers;
+    },
+    invalidate() {
+      cached = { headers: cached.headers, at: Number.NEGATIVE_INFINITY };
     },
   };
 }

@@ -9,6 +9,7 @@ import { findRepoConfigPath } from "../config/repo-config-path.js";
 import { parseSealingCertificate, type SealingCertificate } from "../crypto/sealing-key.js";
 import type { Scope } from "../crypto/scope.js";
 import type { Clock } from "../clock.js";
+import { InputError } from "../errors.js";
 import { loadCertificateText } from "./cert-source.js";
 import type { ControllerRef } from "./controller-proxy.js";
 import type { OutputFormat } from "./manifest-output.js";
@@ -136,7 +137,6 @@ export class SealSettingsResolver {
       }
     }
     if (out.length === 0) {
-      const { InputError } = await import("../errors.js");
       throw new InputError("cannot seal with age: no recipients (pass --recipient age1… or --recipients-file, or set recipients in .sealbridge.yaml)", { code: "NoRecipients" });
     }
     return [...new Set(out)];

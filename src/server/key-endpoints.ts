@@ -7,6 +7,7 @@
  *   (200, JSON), 409 when a value does not open, 400 when malformed. The plaintext stays in
  *   this process: it is never in an answer or a log line;
  * - `GET /v1/age-recipient`: the recipient AgeSecrets are sealed to.
+ * `/v1/verify` and `/v1/rotate` answer 429 beyond 2 requests per second (burst 2).
  */
 import { createPublicKey } from "node:crypto";
 import type { KeyObject } from "node:crypto";
@@ -53,11 +54,41 @@ function parseSealedSecret(body: Buffer): SealedSecret | string {
   return result.data;
 }
 
+/** Rate limit of the decrypting endpoints (sealed-secrets: `--rate-limit 2 --rate-limit-burst 2`). */
+export interface KeyEndpointOptions {
+  decrypt?: HybridDecryptFn;
+  /** Requests per second refilled; default 2. */
+  ratePerSecond?: number;
+  /** Bucket size; default 2. */
+  burst?: number;
+  /** Milliseconds clock for the bucket (tests). */
+  nowMs?: () => number;
+}
+
+/** A token bucket: `take()` is false when the request must wait. */
+function tokenBucket(rate: number, burst: number, nowMs: () => number): () => boolean {
+  let tokens = burst;
+  let last = nowMs();
+  return () => {
+    const now = nowMs();
+    tokens = Math.min(burst, tokens + ((now - last) / 1000) * rate);
+    last = now;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  };
+}
+
+const TOO_MANY: HttpResponse = { status: 429, headers: { "content-type": "text/plain; charset=utf-8", "retry-after": "1" }, body: "too many requests (retry in a second)\n" };
+
 /**
- * Registers the four endpoints on `routes`.
+ * Registers the four endpoints on `routes`. `/v1/verify` and `/v1/rotate` cost RSA work, so they
+ * share a rate limit (429 beyond it), as in sealed-secrets.
  * @throws Error when one of the routes is already registered.
  */
-export function registerKeyEndpoints(routes: RouteRegistry, keys: KeySource, decrypt: HybridDecryptFn = hybridDecrypt): void {
+export function registerKeyEndpoints(routes: RouteRegistry, keys: KeySource, options: KeyEndpointOptions = {}): void {
+  const decrypt = options.decrypt ?? hybridDecrypt;
+  const take = tokenBucket(options.ratePerSecond ?? 2, options.burst ?? 2, options.nowMs ?? Date.now);
   routes.addRoute("GET", "/v1/cert.pem", async () => {
     const newest = keys.registry.keys[0];
     if (!newest) return text(503, "no sealing key yet (the controller is starting)\n");
@@ -71,6 +102,7 @@ export function registerKeyEndpoints(routes: RouteRegistry, keys: KeySource, dec
   });
 
   routes.addRoute("POST", "/v1/verify", async (req) => {
+    if (!take()) return TOO_MANY;
     const ss = parseSealedSecret(req.body);
     if (typeof ss === "string") return text(400, `${ss}\n`);
     const unsealed = await unsealSealedSecret(ss, ss.metadata?.namespace ?? "", ss.metadata?.name ?? "", keys.privateKeys, decrypt);
@@ -78,6 +110,7 @@ export function registerKeyEndpoints(routes: RouteRegistry, keys: KeySource, dec
   });
 
   routes.addRoute("POST", "/v1/rotate", async (req) => {
+    if (!take()) return TOO_MANY;
     const ss = parseSealedSecret(req.body);
     if (typeof ss === "string") return text(400, `${ss}\n`);
     const namespace = ss.metadata?.namespace ?? "";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createPrivateKey } from "node:crypto";
+import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { createServer, type Server } from "node:https";
 import { execFileSync } from "node:child_process";
@@ -9,7 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parse } from "yaml";
+import type { Secret } from "../../src/api/secret.js";
 import type { SealedSecret } from "../../src/api/sealed-secret.js";
+import { sealSecret } from "../../src/seal/sealed-secret-builder.js";
+import { formatObject } from "../../src/seal/manifest-output.js";
 import { generateSealingKey } from "../../src/crypto/sealing-key.js";
 import { reencryptSealedSecret, unsealSealedSecret } from "../../src/seal/sealed-secret-opener.js";
 import { referenceDecrypt, VECTOR_CERT, VECTOR_KEY, vectorCertPem, vectorPrivateKey, vectorPublicKey } from "../support/sealing-vectors.js";
@@ -17,6 +20,11 @@ import { runCli } from "../support/run-cli.js";
 
 const CANARY = "CANARY-ctl-4e21";
 const TOKEN = "test-token-not-secret";
+/** Seals a fixture in-process (the CLI itself is exercised elsewhere; this keeps spawns few). */
+function sealFixture(name: string, ns: string, format: "json" | "yaml", options: { scope?: "namespace-wide" | "cluster-wide"; publicKey?: KeyObject } = {}): string {
+  const secret = parse(secretYaml(name, ns)) as Secret;
+  return formatObject(sealSecret(secret, { publicKey: options.publicKey ?? vectorPublicKey, scope: options.scope, source: "fixture" }), format);
+}
 const secretYaml = (name: string, ns?: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${name}\n${ns ? `  namespace: ${ns}\n` : ""}stringData:\n  password: ${CANARY}\n`;
 
 let dir: string;
@@ -98,7 +106,7 @@ describe("the certificate from the controller, through the API server's service 
   });
 
   test("--validate: 200 passes, 409 fails with a clear message", async () => {
-    const sealed = (await runCli(["seal", "--cert", VECTOR_CERT], { input: secretYaml("db", "prod") })).stdout;
+    const sealed = sealFixture("db", "prod", "json");
     const ok = await runCli(["seal", "--validate"], { input: sealed, env: env() });
     assert.equal(ok.code, 0, ok.stderr);
     const moved = JSON.stringify({ ...JSON.parse(sealed), metadata: { name: "db", namespace: "elsewhere" } });
@@ -109,7 +117,7 @@ describe("the certificate from the controller, through the API server's service 
 
   test("--re-encrypt -f FILE rotates through /v1/rotate and rewrites the file in place", async () => {
     const file = join(dir, "rotate.yaml");
-    assert.equal((await runCli(["seal", "--cert", VECTOR_CERT, "-w", file], { input: secretYaml("db", "prod") })).code, 0);
+    await writeFile(file, sealFixture("db", "prod", "yaml"));
     const result = await runCli(["seal", "--re-encrypt", "-f", file], { env: env() });
     assert.equal(result.code, 0, result.stderr);
     const obj = parse(await readFile(file, "utf8")) as SealedSecret;
@@ -120,7 +128,7 @@ describe("the certificate from the controller, through the API server's service 
 
 describe("sealbridge seal --re-encrypt offline", () => {
   test("with --recovery-private-key and the newest --cert, no cluster needed (kubeseal cannot)", async () => {
-    const sealed = (await runCli(["seal", "--cert", VECTOR_CERT, "--scope", "namespace-wide"], { input: secretYaml("db", "prod") })).stdout;
+    const sealed = sealFixture("db", "prod", "json", { scope: "namespace-wide" });
     const result = await runCli(["seal", "--re-encrypt", "--recovery-private-key", VECTOR_KEY, "--cert", join(dir, "new.crt"), "-o", "yaml"], { input: sealed });
     assert.equal(result.code, 0, result.stderr);
     assert.doesNotMatch(result.stdout + result.stderr, /CANARY/);
@@ -134,8 +142,8 @@ describe("sealbridge reseal DIR", () => {
   test("offline: re-encrypts every SealedSecret to the newest cert, leaves other documents alone, and a re-run changes nothing", async () => {
     const tree = join(dir, "reseal");
     await mkdir(join(tree, "apps"), { recursive: true });
-    const sealedA = (await runCli(["seal", "--cert", VECTOR_CERT, "-o", "yaml"], { input: secretYaml("a", "apps") })).stdout;
-    const sealedB = (await runCli(["seal", "--cert", VECTOR_CERT, "--scope", "cluster-wide"], { input: secretYaml("b", "apps") })).stdout;
+    const sealedA = sealFixture("a", "apps", "yaml");
+    const sealedB = sealFixture("b", "apps", "json", { scope: "cluster-wide" });
     const configMap = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}   # keep\n";
     await writeFile(join(tree, "apps", "a.yaml"), `${configMap}${sealedA}`);
     await writeFile(join(tree, "b.json"), sealedB);
@@ -161,8 +169,8 @@ describe("sealbridge reseal DIR", () => {
   test("a value no key opens fails the whole run and writes nothing", async () => {
     const tree = join(dir, "reseal-bad");
     await mkdir(tree);
-    const good = (await runCli(["seal", "--cert", VECTOR_CERT, "-o", "yaml"], { input: secretYaml("a", "apps") })).stdout;
-    const foreign = (await runCli(["seal", "--cert", join(dir, "new.crt"), "-o", "yaml"], { input: secretYaml("b", "apps") })).stdout;
+    const good = sealFixture("a", "apps", "yaml");
+    const foreign = sealFixture("b", "apps", "yaml", { publicKey: createPublicKey(newKey.certificatePem) });
     await writeFile(join(tree, "1.yaml"), good);
     await writeFile(join(tree, "2.yaml"), foreign);
     const result = await runCli(["reseal", tree, "--cert", VECTOR_CERT, "--recovery-private-key", join(dir, "new.key")]);

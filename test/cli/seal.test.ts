@@ -7,7 +7,9 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { parse, parseAllDocuments } from "yaml";
-import { referenceDecrypt, VECTOR_CERT, VECTOR_KEY, vectorPrivateKey } from "../support/sealing-vectors.js";
+import type { Secret } from "../../src/api/secret.js";
+import { sealSecret } from "../../src/seal/sealed-secret-builder.js";
+import { referenceDecrypt, VECTOR_CERT, VECTOR_KEY, vectorPrivateKey, vectorPublicKey } from "../support/sealing-vectors.js";
 import { runCli } from "../support/run-cli.js";
 
 const CANARY = "CANARY-cli-e1b7d0";
@@ -188,7 +190,7 @@ describe("sealbridge seal: malformed input gives a one-line error and a non-zero
   });
 
   test("unseal: a tampered or truncated ciphertext, and a wrong key, fail without printing values", async () => {
-    const sealed = JSON.parse((await runCli(["seal", "--cert", VECTOR_CERT], { input: secretYaml("db", "prod") })).stdout) as { spec: { encryptedData: Record<string, string> } };
+    const sealed = sealSecret(parse(secretYaml("db", "prod")) as Secret, { publicKey: vectorPublicKey, source: "fixture" }) as { spec: { encryptedData: Record<string, string> } };
     const value = sealed.spec.encryptedData["password"] ?? "";
     const tampered = { ...sealed, spec: { encryptedData: { password: value.slice(0, 700) + (value[700] === "A" ? "B" : "A") + value.slice(701) } } };
     const truncated = { ...sealed, spec: { encryptedData: { password: value.slice(0, 400) } } };

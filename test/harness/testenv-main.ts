@@ -44,3 +44,9 @@ const shutdown = (): void => {
 };
 process.on("SIGTERM", shutdown);
 process.on("SIGINT", shutdown);
+// If whatever started us goes away without signalling (npm killed with SIGKILL, a shell that does
+// not forward SIGTERM), stop too rather than linger as an orphan holding ports.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) shutdown();
+}, 500).unref();

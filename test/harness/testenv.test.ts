@@ -38,7 +38,11 @@ describe("testenv", () => {
   test("npm run -s testenv -- --dir DIR: env, kubectl, curl, SIGTERM exits 0", async () => {
     const dir = await mkdtemp(join(tmpdir(), "testenv-"));
     const cache = await mkdtemp(join(tmpdir(), "kubecache-"));
-    const child = spawn("npm", ["run", "-s", "testenv", "--", "--dir", join(dir, "t")], { cwd: "/work/main", stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("npm", ["run", "-s", "testenv", "--", "--dir", join(dir, "t")], {
+      cwd: "/work/main",
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
@@ -64,7 +68,8 @@ describe("testenv", () => {
       const after = await run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", `${env["VAULT_ADDR"]}/v1/sys/health`]).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? "" }));
       assert.equal(after.stdout, "000", "the Vault server is gone after SIGTERM");
     } finally {
-      if (child.exitCode === null) child.kill("SIGKILL");
+      // On failure, end the whole group (npm and the launcher) so no server outlives the test.
+      if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
       await rm(dir, { recursive: true, force: true });
       await rm(cache, { recursive: true, force: true });
     }

@@ -138,4 +138,28 @@ describe("HttpKubeClient against the Kubernetes test server", { timeout: 20_000 
     f.server.faults.failRate("/api/v1/namespaces/demo/secrets/err1", 503, 1);
     await assert.rejects(f.kube.get(SECRETS, "demo", "err1"), (err: unknown) => err instanceof KubeApiError && err.status === 503 && /retry later/.test(err.message));
   });
+
+  test("401 re-reads credentials once, then fails with a credentials hint and no token", async () => {
+    const { writeFile } = await import("node:fs/promises");
+    const { join } = await import("node:path");
+    const { loadKubeConnection } = await import("../../src/kube/config.js");
+    const { HttpKubeClient } = await import("../../src/kube/client.js");
+    const path = join(f.dir, "bad-kubeconfig");
+    await writeFile(path, f.server.kubeconfig({ token: "CANARY-wrong-token" }));
+    const conn = await loadKubeConnection({ kubeconfig: path, env: {} });
+    try {
+      const bad = new HttpKubeClient(conn);
+      f.server.counters.reset();
+      await assert.rejects(bad.get(SECRETS, "demo", "x"), (err: unknown) => {
+        assert.ok(err instanceof KubeApiError);
+        assert.equal(err.status, 401);
+        assert.match(err.message, /check the credentials/);
+        assert.doesNotMatch(err.message, /CANARY/);
+        return true;
+      });
+      assert.equal(f.server.counters.requests("GET"), 2, "one retry after re-reading credentials");
+    } finally {
+      conn.agent.destroy();
+    }
+  });
 });

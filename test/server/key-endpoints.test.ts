@@ -35,7 +35,7 @@ describe("key endpoints", () => {
   const server = new HttpServer();
   let base = "";
   before(async () => {
-    registerKeyEndpoints(server, keys);
+    registerKeyEndpoints(server, keys, { ratePerSecond: 1000, burst: 1000 });
     const bound = await server.listen({ host: "127.0.0.1", port: 0 });
     base = `http://127.0.0.1:${bound.port}`;
   });
@@ -87,6 +87,22 @@ describe("key endpoints", () => {
     const cw = sealed("", "", { a: "x" }, goPriv, { "sealedsecrets.bitnami.com/cluster-wide": "true" });
     const body = { ...cw, metadata: { annotations: cw.metadata.annotations }, spec: { encryptedData: cw.spec.encryptedData } };
     assert.equal((await fetch(`${base}/v1/verify`, { method: "POST", body: JSON.stringify(body) })).status, 200);
+  });
+
+  test("verify and rotate are rate limited (429), refilled over time", async () => {
+    let now = 0;
+    const limited = new HttpServer();
+    registerKeyEndpoints(limited, keys, { ratePerSecond: 2, burst: 2, nowMs: () => now });
+    const bound = await limited.listen({ host: "127.0.0.1", port: 0 });
+    try {
+      const body = JSON.stringify(sealed("prod", "db", { a: "x" }));
+      const post = (path: string) => fetch(`http://127.0.0.1:${bound.port}${path}`, { method: "POST", body }).then((r) => r.status);
+      assert.deepEqual([await post("/v1/verify"), await post("/v1/rotate"), await post("/v1/verify")], [200, 200, 429]);
+      now += 500;
+      assert.deepEqual([await post("/v1/verify"), await post("/v1/verify")], [200, 429]);
+    } finally {
+      await limited.close();
+    }
   });
 
   test("no key yet: 503", async () => {

@@ -27,6 +27,11 @@ export interface ControllerKeysOptions {
   orderPriority?: KeyOrderPriority;
   /** Randomness for the renewal jitter (default Math.random). */
   random?: () => number;
+  /**
+   * How often the key Secrets are re-read, so that a relabelled (retired) key or a restored one
+   * takes effect without a restart. Default 5 minutes; 0 disables.
+   */
+  reloadEveryMs?: number;
 }
 
 /** Longest single timer: Node's setTimeout caps at ~24.8 days; longer waits re-arm. */
@@ -39,6 +44,7 @@ export class ControllerKeys {
   #ages: AgeIdentityStore | undefined;
   #started: Promise<void> | undefined;
   #timers: NodeJS.Timeout[] = [];
+  #intervals: NodeJS.Timeout[] = [];
   #stopped = false;
   #log: ControllerLogger | undefined;
   #kube: KubeClient | undefined;
@@ -85,6 +91,14 @@ export class ControllerKeys {
     );
     await this.#backup();
     this.#arm();
+    const every = this.#opts.reloadEveryMs ?? 300_000;
+    if (every > 0) {
+      const reload = setInterval(() => {
+        this.reload().catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, "re-reading key Secrets failed"));
+      }, every);
+      reload.unref();
+      this.#intervals.push(reload);
+    }
   }
 
   /** Stops the renewal timers. */
@@ -92,6 +106,8 @@ export class ControllerKeys {
     this.#stopped = true;
     for (const t of this.#timers) clearTimeout(t);
     this.#timers = [];
+    for (const t of this.#intervals) clearInterval(t);
+    this.#intervals = [];
   }
 
   /** The sealing keys, newest first (empty before start). */

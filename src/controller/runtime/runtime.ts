@@ -260,7 +260,6 @@ export class ControllerRuntime {
   #enqueue(c: Controller, key: ObjectKey): void {
     if (!c.queue) return;
     c.queue.add(key);
-    this.#o.metrics?.queueDepth.set({ kind: c.reconciler.name }, c.queue.length);
   }
 
   #startLeading(): void {
@@ -268,7 +267,12 @@ export class ControllerRuntime {
     this.#leading = true;
     this.#o.metrics?.leader.set(1);
     const queues = this.#controllers.map((c) => {
-      const queue = new WorkQueue({ timers: this.#timers, ...(this.#o.backoff ? { backoff: this.#o.backoff } : {}) });
+      const kind = c.reconciler.name;
+      const queue = new WorkQueue({
+        timers: this.#timers,
+        ...(this.#o.backoff ? { backoff: this.#o.backoff } : {}),
+        onDepth: (depth) => this.#o.metrics?.queueDepth.set({ kind }, depth),
+      });
       c.queue = queue;
       for (const key of c.primary.keys()) this.#enqueue(c, key);
       return queue;
@@ -324,7 +328,6 @@ export class ControllerRuntime {
     for (;;) {
       const key = await queue.get();
       if (key === undefined) return;
-      this.#o.metrics?.queueDepth.set({ kind: c.reconciler.name }, queue.length);
       try {
         await this.#process(c, queue, key);
       } catch (err) {

@@ -28,6 +28,8 @@ export interface WorkQueueOptions {
   backoff?: BackoffPolicy;
   timers?: Timers;
   random?: () => number;
+  /** Called with the number of ready keys whenever it changes (for the depth gauge). */
+  onDepth?: (depth: number) => void;
 }
 
 interface Delayed {
@@ -48,12 +50,14 @@ export class WorkQueue {
   readonly #backoff: BackoffPolicy;
   readonly #timers: Timers;
   readonly #random: () => number;
+  readonly #onDepth: (depth: number) => void;
   #shuttingDown = false;
 
   constructor(options: WorkQueueOptions = {}) {
     this.#backoff = options.backoff ?? RECONCILE_BACKOFF;
     this.#timers = options.timers ?? realTimers;
     this.#random = options.random ?? Math.random;
+    this.#onDepth = options.onDepth ?? (() => undefined);
   }
 
   /** Adds `key` now; a no-op when it is already waiting or the queue is shutting down. */
@@ -68,6 +72,7 @@ export class WorkQueue {
       waiter(key);
     } else {
       this.#queue.push(key);
+      this.#onDepth(this.#queue.length);
     }
   }
 
@@ -124,6 +129,7 @@ export class WorkQueue {
     if (key !== undefined) {
       this.#dirty.delete(key);
       this.#processing.add(key);
+      this.#onDepth(this.#queue.length);
       return Promise.resolve(key);
     }
     return new Promise((resolve) => this.#waiters.push(resolve));
@@ -165,6 +171,7 @@ export class WorkQueue {
     for (const d of this.#delayed.values()) this.#timers.clearTimeout(d.handle);
     this.#delayed.clear();
     this.#queue.length = 0;
+    this.#onDepth(0);
     this.#dirty.clear();
     for (const resolve of this.#waiters.splice(0)) resolve(undefined);
   }

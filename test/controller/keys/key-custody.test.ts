@@ -15,7 +15,9 @@ import { generateAgeIdentity } from "../../../src/crypto/age-keys.js";
 import { hybridEncrypt } from "../../../src/crypto/hybrid-encryption.js";
 import { generateSealingKey } from "../../../src/crypto/sealing-key.js";
 import { AgeIdentityStore } from "../../../src/controller/keys/age-identity.js";
+import { ControllerKeys } from "../../../src/controller/keys/controller-keys.js";
 import { decryptKeyBackup } from "../../../src/controller/keys/key-backup.js";
+import { silentLogger } from "../../../src/log.js";
 import { SEALING_KEY_LABEL } from "../../../src/controller/keys/key-registry.js";
 import { KeyStore, SECRETS } from "../../../src/controller/keys/key-store.js";
 import { HttpKubeClient } from "../../../src/kube/client.js";
@@ -121,6 +123,84 @@ describe("age identity store against the test server", () => {
   });
 });
 
+describe("controller keys: renewal timer and backup after every key change", () => {
+  let env: Awaited<ReturnType<typeof setup>>;
+  before(async () => {
+    env = await setup();
+  });
+  after(() => env.close());
+
+  test("a due renewal adds a key and rewrites the backup with both keys", async () => {
+    const holder = await generateAgeIdentity();
+    const keys = new ControllerKeys({
+      namespace: "sealbridge",
+      keyPrefix: "sealed-secrets-key",
+      renewPeriodMs: 1500,
+      backupRecipients: [holder.recipient],
+      backupConfigMap: "sealbridge-key-backup",
+      generateSealingKey: () => generateSealingKey({ bits: 2048 }),
+      generateAgeIdentity,
+      random: () => 0,
+    });
+    try {
+      await keys.start(env.kube, { now: () => new Date() }, silentLogger);
+      assert.equal(keys.registry.keys.length, 1);
+      const manifestKeys = () => {
+        const cm = env.server.objects("configmaps", "sealbridge").find((c) => c.metadata.name === "sealbridge-key-backup");
+        const text = (cm?.["data"] as Record<string, string> | undefined)?.["manifest.json"];
+        return text ? (JSON.parse(text) as { sealingKeys: unknown[] }).sealingKeys.length : 0;
+      };
+      assert.equal(manifestKeys(), 1);
+      // Certificates have second precision: the renewal is due 1.5 s after the first NotBefore.
+      await waitFor("renewed key in the backup", () => manifestKeys() === 2, 15_000);
+      assert.ok(keys.registry.keys.length >= 2);
+      const cm = env.server.objects("configmaps", "sealbridge").find((c) => c.metadata.name === "sealbridge-key-backup");
+      const opened = await decryptKeyBackup(cm, [holder.identity], "configmap");
+      assert.ok(opened.sealingKeySecrets.length >= 2);
+    } finally {
+      keys.stop();
+    }
+  });
+});
+
+describe("controller keys: re-reading the key Secrets", () => {
+  let env: Awaited<ReturnType<typeof setup>>;
+  before(async () => {
+    env = await setup();
+  });
+  after(() => env.close());
+
+  test("a relabelled (retired) key and a restored key take effect without a restart", async () => {
+    await env.kube.create(SECRETS, keySecret("sealed-secrets-keygo001", goGeneratedKey()));
+    const keys = new ControllerKeys({
+      namespace: "sealbridge",
+      keyPrefix: "sealed-secrets-key",
+      renewPeriodMs: 0,
+      backupRecipients: [],
+      backupConfigMap: "unused",
+      generateSealingKey: () => {
+        throw new Error("no key should be generated");
+      },
+      generateAgeIdentity,
+      reloadEveryMs: 100,
+    });
+    try {
+      await keys.start(env.kube, { now: () => new Date() }, silentLogger);
+      const v0 = keys.version;
+      assert.deepEqual(keys.registry.keys.map((k) => k.secretName), ["sealed-secrets-keygo001"]);
+      await env.kube.create(SECRETS, keySecret("sealed-secrets-keyrestored", await generateSealingKey({ bits: 2048 })));
+      await waitFor("restored key loaded", () => keys.registry.keys.length === 2);
+      const r = await env.ws.kubectl(["label", "secret", "sealed-secrets-keygo001", "-n", "sealbridge", `${SEALING_KEY_LABEL}=compromised`, "--overwrite"]);
+      assert.equal(r.code, 0, r.stderr);
+      await waitFor("retired key dropped", () => keys.registry.keys.length === 1);
+      assert.deepEqual(keys.registry.keys.map((k) => k.secretName), ["sealed-secrets-keyrestored"]);
+      assert.ok(keys.version > v0, "the key-set version moves (earlier failures are retried)");
+    } finally {
+      keys.stop();
+    }
+  });
+});
+
 describe("fresh controller, backup and restore", { timeout: 120_000 }, () => {
   let a: Awaited<ReturnType<typeof setup>>;
   let b: Awaited<ReturnType<typeof setup>>;
@@ -190,15 +270,20 @@ describe("killed mid-work, restarted", { timeout: 120_000 }, () => {
     const pub = createPublicKey(go.privateKeyPem);
     const N = 300;
     await env.kube.create({ group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false }, { apiVersion: "v1", kind: "Namespace", metadata: { name: "bulk" } });
-    for (let i = 0; i < N; i++) {
-      const name = `s${i}`;
-      await env.kube.create(SEALED_SECRETS, {
-        apiVersion: "bitnami.com/v1alpha1",
-        kind: "SealedSecret",
-        metadata: { name, namespace: "bulk" },
-        spec: { encryptedData: { v: hybridEncrypt(pub, `bulk/${name}`, Buffer.from(`value-${i}`)).toString("base64") } },
-      });
-    }
+    const todo = Array.from({ length: N }, (_, i) => i);
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let i = todo.shift(); i !== undefined; i = todo.shift()) {
+          const name = `s${i}`;
+          await env.kube.create(SEALED_SECRETS, {
+            apiVersion: "bitnami.com/v1alpha1",
+            kind: "SealedSecret",
+            metadata: { name, namespace: "bulk" },
+            spec: { encryptedData: { v: hybridEncrypt(pub, `bulk/${name}`, Buffer.from(`value-${i}`)).toString("base64") } },
+          });
+        }
+      }),
+    );
     const count = () => env.server.objects("secrets", "bulk").length;
     const first = await startController(env.ws, ["--namespace", "sealbridge", "--key-renew-period", "0"]);
     await waitFor("some Secrets", () => count() >= 5, 60_000);

@@ -196,4 +196,17 @@ describe("authentication and authorization", () => {
     await send(admin, "DELETE", "/api/v1/namespaces/vault/secrets/vault-reviewer-token");
     assert.equal((await send(reviewer, "POST", "/apis/authentication.k8s.io/v1/tokenreviews", { spec: { token } })).status, 401, "deleting the Secret revokes the token");
   });
+
+  // https://kubernetes.io/docs/reference/access-authn-authz/authentication/#user-impersonation
+  test("impersonation: the admin may act as a ServiceAccount (its RBAC applies); others may not impersonate", async () => {
+    const asReader = { "Impersonate-User": "system:serviceaccount:app:reader" };
+    assert.equal((await send(admin, "GET", "/api/v1/namespaces/app/secrets/s1", undefined, asReader)).status, 200);
+    const denied = await send(admin, "GET", "/api/v1/namespaces/app/secrets/s2", undefined, asReader);
+    assert.equal(denied.status, 403);
+    assert.match(denied.json.message, /User "system:serviceaccount:app:reader" cannot get resource "secrets"/);
+    const sa = as(server.issueServiceAccountToken("app", "reader"));
+    const refused = await send(sa, "GET", "/api/v1/namespaces", undefined, { "Impersonate-User": "alice" });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.json.message, 'users "alice" is forbidden: User "system:serviceaccount:app:reader" cannot impersonate resource "users" in API group "" at the cluster scope');
+  });
 });

@@ -2,7 +2,7 @@
 // and the discovery-driven KubernetesObjectApi, all from the server's kubeconfig.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { CoreV1Api, KubeConfig, KubernetesObjectApi, makeInformer, PatchStrategy, setHeaderOptions, Watch, type V1Secret } from "@kubernetes/client-node";
+import { CoordinationV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, makeInformer, PatchStrategy, setHeaderOptions, Watch, type V1Secret } from "@kubernetes/client-node";
 import { startKubeServer, type KubeTestServer } from "./index.js";
 
 describe("@kubernetes/client-node against the test server", () => {
@@ -133,5 +133,20 @@ describe("@kubernetes/client-node against the test server", () => {
     stopped = true;
     await informer.stop();
     assert.ok(added.includes("c"));
+  });
+
+  // https://kubernetes.io/docs/concepts/architecture/leases/#leader-election (optimistic concurrency decides the leader)
+  test("CoordinationV1Api: two candidates race for a Lease; the stale one gets 409", async () => {
+    const leases = kc.makeApiClient(CoordinationV1Api);
+    const created = await leases.createNamespacedLease({ namespace: "default", body: { metadata: { name: "sealbridge-leader" }, spec: { holderIdentity: "a", leaseDurationSeconds: 15 } } });
+    const seenByB = await leases.readNamespacedLease({ name: "sealbridge-leader", namespace: "default" });
+    const renewed = await leases.replaceNamespacedLease({ name: "sealbridge-leader", namespace: "default", body: { ...created, spec: { ...created.spec, renewTime: new Date() } } });
+    assert.equal(renewed.spec?.holderIdentity, "a");
+    await assert.rejects(
+      leases.replaceNamespacedLease({ name: "sealbridge-leader", namespace: "default", body: { ...seenByB, spec: { ...seenByB.spec, holderIdentity: "b" } } }),
+      (e: unknown) => (e as { code?: number }).code === 409,
+    );
+    const bad = leases.createNamespacedLease({ namespace: "default", body: { metadata: { name: "bad" }, spec: { leaseDurationSeconds: 0 } } });
+    await assert.rejects(bad, (e: unknown) => (e as { code?: number }).code === 422);
   });
 });

@@ -9,7 +9,7 @@ import type { TypeRegistry, CustomVersionInfo } from "./registry.js";
 import type { ResourceType } from "./resource-types.js";
 import { checkSchema, type Schema } from "./schema.js";
 import type { CustomHooks } from "./semantics.js";
-import { kubeTime } from "./semantics.js";
+import { kubeTime } from "./object-meta.js";
 import { invalidValue, notSupported, required, type Cause } from "./status.js";
 import { objectKey, resourceKey, type ObjectStore } from "./store.js";
 import type { PrinterColumn } from "./table.js";

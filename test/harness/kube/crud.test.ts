@@ -43,6 +43,7 @@ describe("object semantics", () => {
     const bad = await send(t, "POST", `${ns}/secrets`, { metadata: { name: "bad64" }, data: { a: "not base64!" } });
     assert.equal(bad.status, 400);
     assert.equal(bad.json.reason, "BadRequest");
+    assert.equal(bad.json.message, 'Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 3');
   });
 
   // https://kubernetes.io/docs/reference/using-api/api-concepts/ (Status kind; NotFound/AlreadyExists bodies as in kubectl-requests.md §6)

@@ -148,11 +148,14 @@ describe("faults, counters and lifecycle", () => {
 
   test("starts in well under a second (key material is made once per process and cached)", async () => {
     const started = performance.now();
-    const other = await startKubeServer();
+    const other = await startKubeServer({ gitVersion: "v1.31.0-gke.100" });
     const ms = performance.now() - started;
     try {
       assert.ok(ms < 200, `start took ${ms} ms`);
       assert.notEqual(other.url, server.url);
+      const v = (await send({ url: other.url, caPem: other.caPem, token: null }, "GET", "/version")).json;
+      assert.deepEqual([v.gitVersion, v.major, v.minor], ["v1.31.0-gke.100", "1", "31"]);
+      assert.equal((await send(t, "GET", "/version")).json.gitVersion, "v1.32.4");
       assert.equal((await send({ url: other.url, caPem: other.caPem, token: other.adminToken }, "GET", "/api/v1/namespaces/default")).status, 200);
       assert.equal((await send({ url: other.url, caPem: other.caPem, token: server.adminToken }, "GET", "/api/v1/namespaces")).status, 401, "admin tokens are per server");
     } finally {

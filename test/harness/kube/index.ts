@@ -15,7 +15,7 @@ import { GarbageCollector } from "./gc.js";
 import { ProxyBackends } from "./proxy.js";
 import type { RbacSource } from "./rbac.js";
 import { TypeRegistry } from "./registry.js";
-import type { KubeContext } from "./resource-handler.js";
+import type { KubeContext } from "./http-io.js";
 import { Semantics } from "./semantics.js";
 import { serviceAccountTokenDefaults } from "./service-account-token.js";
 import { KubeHttpServer } from "./server.js";
@@ -26,7 +26,10 @@ import { serverTls } from "./tls.js";
 export interface KubeServerOptions {
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
   port?: number;
-  /** Reported by /version; discovery.ts pins v1.32.4 (kubectl's dispatcher picks its binary from it). */
+  /**
+   * Reported by /version (default v1.32.4 from discovery.ts). kubectl here is a dispatcher that
+   * runs the kubectl matching the server's minor version, so only change it on purpose.
+   */
   gitVersion?: string;
   /** Events kept per resource for watch resumption (default 1000); older resourceVersions get 410 Gone. */
   watchWindow?: number;
@@ -154,7 +157,7 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
     roleBindings: (ns) => store.list("rbac.authorization.k8s.io/rolebindings", ns),
   };
   seed(semantics, registry);
-  const http = new KubeHttpServer(ctx, tls, counters, rbac, opts.port ?? 0);
+  const http = new KubeHttpServer(ctx, tls, counters, rbac, opts.port ?? 0, opts.gitVersion);
   const port = await http.listen();
   const url = `https://127.0.0.1:${port}`;
 

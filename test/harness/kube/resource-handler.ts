@@ -3,77 +3,19 @@
  * the status/token/proxy subresources, TokenReview) on top of Semantics, in kube-apiserver's
  * wire format (https://kubernetes.io/docs/reference/using-api/api-concepts/).
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseYaml } from "yaml";
 import type { KubeObject } from "../../../src/kube/types.js";
-import type { TokenAuthority, UserInfo } from "./auth.js";
-import type { Faults } from "./faults.js";
+import { list, selectors, watch } from "./collection-handler.js";
+import { itemForList, parseBody, sendJson, TABLE_TYPE, warningHeaders, type KubeContext, type ResourceRequest } from "./http-io.js";
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from "./patch.js";
-import { forward, parseProxyName, type ProxyBackends } from "./proxy.js";
-import type { TypeRegistry } from "./registry.js";
-import type { ResourcePath } from "./request-path.js";
+import { forward, parseProxyName } from "./proxy.js";
 import { apiVersionOf, type ResourceType } from "./resource-types.js";
-import { parseFieldSelector, parseLabelSelector, SelectorError } from "./selectors.js";
-import type { DeleteOptions, Semantics, WriteOptions } from "./semantics.js";
+import type { DeleteOptions, WriteOptions } from "./semantics.js";
 import {
-  ApiError, badRequest, gone, invalid, invalidValue, methodNotAllowed, notFound, pathNotFound, serviceUnavailable, success, unsupportedMediaType,
+  badRequest, invalid, invalidValue, methodNotAllowed, notFound, pathNotFound, serviceUnavailable, success, unsupportedMediaType,
 } from "./status.js";
-import type { ObjectStore } from "./store.js";
 import { toTable, wantsTable, type PrinterColumn } from "./table.js";
-import { decodeProtobufObject, isProtobuf } from "./protobuf.js";
 import { tokenRequestResponse, tokenReviewResponse } from "./token-endpoints.js";
-import { serveWatch } from "./watch.js";
-
-/** What the resource handler works on. */
-export interface KubeContext {
-  store: ObjectStore;
-  registry: TypeRegistry;
-  semantics: Semantics;
-  faults: Faults;
-  tokens: TokenAuthority;
-  backends: ProxyBackends;
-  bookmarkIntervalMs: number;
-}
-
-/** One resource request, parsed. */
-export interface ResourceRequest {
-  req: IncomingMessage;
-  res: ServerResponse;
-  path: ResourcePath;
-  type: ResourceType;
-  verb: string;
-  query: URLSearchParams;
-  body: Buffer;
-  user: UserInfo;
-}
-
-const TABLE_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io";
-
-/** Writes a JSON answer. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, contentType = "application/json"): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
-function parseBody(r: ResourceRequest): unknown {
-  const ct = r.req.headers["content-type"];
-  if (isProtobuf(ct)) {
-    try {
-      return decodeProtobufObject(r.body);
-    } catch (e) {
-      throw badRequest(`the body of the request was in an unknown format - ${(e as Error).message}`);
-    }
-  }
-  const text = r.body.toString("utf8");
-  if (text.trim() === "") return undefined;
-  try {
-    return (ct ?? "").includes("yaml") ? parseYaml(text) : JSON.parse(text);
-  } catch (e) {
-    const kind = r.type.kind;
-    throw badRequest(`${kind} in version "${r.type.version}" cannot be handled as a ${kind}: ${(e as Error).message}`);
-  }
-}
 
 function writeOptions(q: URLSearchParams, warnings: string[], subresource?: string): WriteOptions {
   const fv = q.get("fieldValidation") ?? undefined;
@@ -83,23 +25,6 @@ function writeOptions(q: URLSearchParams, warnings: string[], subresource?: stri
   const dr = q.getAll("dryRun");
   if (dr.some((d) => d !== "All")) throw badRequest(`Invalid dry run value: ${dr.join(",")}`);
   return { dryRun: dr.includes("All"), fieldValidation: fv, warnings, subresource };
-}
-
-function warningHeaders(warnings: string[]): Record<string, string> {
-  return warnings.length > 0 ? { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(", ") } : {};
-}
-
-function itemForList(t: ResourceType, o: KubeObject): KubeObject {
-  if (t.custom) return o;
-  const rest: KubeObject = { ...o };
-  delete rest.apiVersion;
-  delete rest.kind;
-  return rest;
-}
-
-interface ContinueToken {
-  rv: number;
-  start: string;
 }
 
 /** Serves one resource request; returns the HTTP status written. @throws ApiError. */
@@ -145,101 +70,6 @@ function sendObject(r: ResourceRequest, status: number, obj: KubeObject, warning
   }
   sendJson(r.res, status, obj, warningHeaders(warnings));
   return status;
-}
-
-function selectors(t: ResourceType, q: URLSearchParams, name?: string): (o: KubeObject) => boolean {
-  try {
-    const label = parseLabelSelector(q.get("labelSelector") ?? undefined);
-    let fs = q.get("fieldSelector") ?? undefined;
-    if (name !== undefined) fs = fs ? `${fs},metadata.name=${name}` : `metadata.name=${name}`;
-    const field = parseFieldSelector(fs, t.kind, t.custom);
-    return (o) => label(o) && field(o);
-  } catch (e) {
-    if (e instanceof SelectorError) throw badRequest(e.message);
-    throw e;
-  }
-}
-
-function list(ctx: KubeContext, r: ResourceRequest): number {
-  const t = r.type;
-  const match = selectors(t, r.query);
-  const rv = ctx.store.currentRV();
-  let items = ctx.semantics.list(t, r.path.namespace).filter(match);
-  const limit = Number(r.query.get("limit") ?? "0");
-  const cont = r.query.get("continue");
-  if (cont) {
-    let token: ContinueToken;
-    try {
-      token = JSON.parse(Buffer.from(cont, "base64").toString("utf8")) as ContinueToken;
-    } catch {
-      throw badRequest("continue key is not valid: illegal base64 data at input byte 0");
-    }
-    const expired = ctx.store.eventsSince(ctx.semantics.storageKey(t), token.rv);
-    if ("expired" in expired) {
-      throw new ApiError(410, {
-        ...gone(token.rv, expired.expired).body,
-        message: "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
-      });
-    }
-    items = items.filter((o) => keyOf(o) > token.start);
-  }
-  const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
-  if (limit > 0 && items.length > limit) {
-    const rest = items.length - limit;
-    items = items.slice(0, limit);
-    const last = items[items.length - 1];
-    const token: ContinueToken = { rv, start: last ? keyOf(last) : "" };
-    metadata["continue"] = Buffer.from(JSON.stringify(token)).toString("base64");
-    metadata["remainingItemCount"] = rest;
-  }
-  if (wantsTable(r.req.headers.accept)) {
-    const columns = ctx.registry.customInfo(t)?.columns;
-    sendJson(r.res, 200, toTable(t, items, metadata as { resourceVersion?: string; continue?: string }, r.query.get("includeObject") ?? undefined, columns), {}, TABLE_TYPE);
-    return 200;
-  }
-  const body = { kind: t.listKind, apiVersion: apiVersionOf(t), metadata, items: items.map((o) => itemForList(t, o)) };
-  sendJson(r.res, 200, body);
-  return 200;
-}
-
-function keyOf(o: KubeObject): string {
-  return o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name ?? ""}` : o.metadata.name ?? "";
-}
-
-function watch(ctx: KubeContext, r: ResourceRequest): number {
-  const t = r.type;
-  const match = selectors(t, r.query, r.path.name);
-  const table = wantsTable(r.req.headers.accept);
-  const columns = ctx.registry.customInfo(t)?.columns;
-  const includeObject = r.query.get("includeObject") ?? undefined;
-  const timeout = r.query.get("timeoutSeconds");
-  let first = true;
-  serveWatch(r.req, r.res, {
-    store: ctx.store,
-    faults: ctx.faults,
-    resource: ctx.semantics.storageKey(t),
-    namespace: t.namespaced ? r.path.namespace : undefined,
-    matches: match,
-    initial: () => ctx.semantics.list(t, r.path.namespace),
-    resourceVersion: r.query.get("resourceVersion") ?? undefined,
-    allowBookmarks: r.query.get("allowWatchBookmarks") === "true" || r.query.get("allowWatchBookmarks") === "1",
-    sendInitialEvents: r.query.get("sendInitialEvents") === "true",
-    timeoutSeconds: timeout === null ? undefined : Number(timeout),
-    bookmarkIntervalMs: ctx.bookmarkIntervalMs,
-    contentType: table ? TABLE_TYPE : "application/json",
-    apiVersion: apiVersionOf(t),
-    kind: t.kind,
-    shareKey: table ? undefined : apiVersionOf(t),
-    present: (o) => {
-      const v = ctx.semantics.asVersion(t, o);
-      if (!table) return v;
-      const tbl = toTable(t, [v], { resourceVersion: v.metadata.resourceVersion }, includeObject, columns);
-      if (!first) tbl["columnDefinitions"] = null;
-      first = false;
-      return tbl;
-    },
-  });
-  return 200;
 }
 
 function create(ctx: KubeContext, r: ResourceRequest): number {

@@ -6,19 +6,17 @@
  * finalizers and deletionTimestamp. HTTP-free: the server layer maps requests onto these calls.
  */
 import { randomUUID } from "node:crypto";
-import type { KubeObject, ObjectMeta } from "../../../src/kube/types.js";
-
-/** ObjectMeta plus the deletion field sealbridge's own type leaves out. */
-type Meta = ObjectMeta & { deletionGracePeriodSeconds?: number };
+import type { KubeObject } from "../../../src/kube/types.js";
 import type { TypeRegistry } from "./registry.js";
 import { apiVersionOf, type ResourceType } from "./resource-types.js";
 import { objectKey, resourceKey, type ObjectStore } from "./store.js";
 import {
-  ApiError, alreadyExists, badRequest, conflict, forbiddenMessage, invalid, invalidValue, notFound, required, type Cause,
+  ApiError, alreadyExists, badRequest, conflict, forbiddenMessage, invalid, notFound, required, type Cause,
 } from "./status.js";
-import { canonicalJson, sameJson } from "./canonical-json.js";
+import { sameJson } from "./canonical-json.js";
+import { generatedName, keepSystemFields, kubeTime, specChanged, type Meta } from "./object-meta.js";
 import { eventFromCore, eventToCore, isEventsV1 } from "./event-conversion.js";
-import { normalizeSecret, unknownBuiltinFields, validateBuiltin, validateMetadata, validateName, validateNamespaceName } from "./validation.js";
+import { checkMetadataShape, normalizeSecret, unknownBuiltinFields, validateBuiltin, validateMetadata, validateName, validateNamespaceName } from "./validation.js";
 
 /** What custom-resource support (crd.ts) plugs into the generic semantics. */
 export interface CustomHooks {
@@ -56,22 +54,6 @@ export interface DeleteOptions {
   dryRun?: boolean;
   preconditions?: { uid?: string; resourceVersion?: string };
   orphanDependents?: boolean;
-}
-
-const NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
-
-/** Formats a time the way metav1.Time marshals (RFC 3339, seconds). */
-export function kubeTime(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-function stripForSpecCompare(obj: KubeObject, hasStatus: boolean): string {
-  const rest: Record<string, unknown> = { ...obj };
-  delete rest["metadata"];
-  delete rest["apiVersion"];
-  delete rest["kind"];
-  if (hasStatus) delete rest["status"];
-  return canonicalJson(rest);
 }
 
 /** The generic registry semantics over an ObjectStore; see the module comment. */
@@ -149,6 +131,7 @@ export class Semantics {
   }
 
   private decode(t: ResourceType, obj: KubeObject, opts: WriteOptions): KubeObject {
+    checkMetadataShape(t.kind, t.version, obj);
     if (t.custom) return obj;
     const unknown = unknownBuiltinFields(t, obj);
     this.reportUnknown(t, unknown, opts);
@@ -194,12 +177,6 @@ export class Semantics {
     return out;
   }
 
-  private generateName(prefix: string): string {
-    let s = "";
-    for (let i = 0; i < 5; i++) s += NAME_CHARS[Math.floor(this.random() * NAME_CHARS.length)] ?? "x";
-    return `${prefix}${s}`;
-  }
-
   /**
    * POST: creates an object. `namespace` is the path's namespace.
    * @throws ApiError 400/404/409/422 as the real server.
@@ -217,7 +194,7 @@ export class Semantics {
       }
       meta.namespace = namespace ?? meta.namespace;
     } else delete meta.namespace;
-    if (!meta.name && meta.generateName) meta.name = this.generateName(meta.generateName);
+    if (!meta.name && meta.generateName) meta.name = generatedName(meta.generateName, this.random);
     const name = meta.name ?? "";
     const causes: Cause[] = [];
     if (!name) causes.push(required("metadata.name", "name or generateName is required"));
@@ -297,22 +274,11 @@ export class Semantics {
       if (old["status"] === undefined) delete obj["status"];
       else obj["status"] = old["status"];
     }
-    const meta: Meta = { ...obj.metadata };
     const oldMeta: Meta = old.metadata;
     // System fields cannot be changed by clients.
-    meta.name = name;
-    if (ns) meta.namespace = ns;
-    else delete meta.namespace;
-    meta.uid = old.metadata.uid;
-    meta.creationTimestamp = old.metadata.creationTimestamp;
-    if (old.metadata.deletionTimestamp) meta.deletionTimestamp = old.metadata.deletionTimestamp;
-    else delete meta.deletionTimestamp;
-    if (oldMeta.deletionGracePeriodSeconds !== undefined) meta.deletionGracePeriodSeconds = oldMeta.deletionGracePeriodSeconds;
-    meta.resourceVersion = old.metadata.resourceVersion;
-    if (this.tracksGeneration(t)) {
-      const changed = stripForSpecCompare(obj, hasStatus) !== stripForSpecCompare(old, hasStatus);
-      meta.generation = (old.metadata.generation ?? 1) + (changed ? 1 : 0);
-    } else delete meta.generation;
+    const meta = keepSystemFields(obj.metadata, oldMeta, ns, name);
+    if (this.tracksGeneration(t)) meta.generation = (oldMeta.generation ?? 1) + (specChanged(obj, old, hasStatus) ? 1 : 0);
+    else delete meta.generation;
     if (old.metadata.deletionTimestamp && (meta.finalizers ?? []).some((f) => !(old.metadata.finalizers ?? []).includes(f))) {
       throw invalid(t, name, [{ reason: "FieldValueForbidden", field: "metadata.finalizers", message: "Forbidden: no new finalizers can be added if the object is being deleted" }]);
     }

@@ -9,9 +9,11 @@ import type { AddressInfo } from "node:net";
 import type { UserInfo } from "./auth.js";
 import { discoveryResponse } from "./discovery.js";
 import type { Counters } from "./faults.js";
+import { impersonatedUser } from "./impersonation.js";
 import { openapiResponse } from "./openapi.js";
 import { authorize, type RbacSource, type RequestAttributes } from "./rbac.js";
-import { handleResource, sendJson, type KubeContext } from "./resource-handler.js";
+import { sendJson, type KubeContext } from "./http-io.js";
+import { handleResource } from "./resource-handler.js";
 import { parseResourcePath, requestVerb } from "./request-path.js";
 import {
   ApiError, forbidden, forbiddenPath, internalError, pathNotFound, serviceUnavailable, tooManyRequests, unauthorized,
@@ -57,6 +59,8 @@ export class KubeHttpServer {
     private readonly counters: Counters,
     private readonly rbac: RbacSource,
     port: number,
+    /** Overrides /version's gitVersion (and major/minor) when set. */
+    private readonly gitVersion?: string,
   ) {
     this.port = port;
   }
@@ -103,7 +107,8 @@ export class KubeHttpServer {
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       const fail = this.ctx.faults.failureFor(method, pathWithQuery);
       if (fail !== undefined) throw injected(fail);
-      const user = this.authenticate(req);
+      const caller = this.authenticate(req);
+      const user = impersonatedUser(req.headers, caller, (a) => this.check(caller, a));
       status = await this.route(req, res, method, url, body, user);
     } catch (e) {
       const err = e instanceof ApiError ? e : internalError(`internal error: ${(e as Error).message}`);
@@ -113,6 +118,14 @@ export class KubeHttpServer {
     }
     const write = ["POST", "PUT", "PATCH", "DELETE"].includes(method) && this.ctx.store.currentRV() !== rvBefore;
     this.counters.add({ method, path: pathWithQuery, status, write });
+  }
+
+  /** Applies the gitVersion option to a /version answer. */
+  private withVersion<T extends { body: unknown } | null>(d: T): T {
+    const m = this.gitVersion ? /^v(\d+)\.(\d+)/.exec(this.gitVersion) : null;
+    const body = d?.body as Record<string, unknown> | undefined;
+    if (!d || !m || !body || typeof body["gitVersion"] !== "string") return d;
+    return { ...d, body: { ...body, gitVersion: this.gitVersion, major: m[1], minor: m[2] } };
   }
 
   private authenticate(req: IncomingMessage): UserInfo {
@@ -142,7 +155,7 @@ export class KubeHttpServer {
         return 200;
       }
       const types = this.ctx.registry.all();
-      const d = discoveryResponse(path, accept, types);
+      const d = this.withVersion(discoveryResponse(path, accept, types));
       const o = d ?? openapiResponse(path, accept, types, (t) => this.ctx.registry.customInfo(t)?.schema);
       if (!o) throw pathNotFound();
       sendHarness(res, o);

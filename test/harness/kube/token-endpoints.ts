@@ -6,7 +6,7 @@
  */
 import type { KubeObject } from "../../../src/kube/types.js";
 import type { TokenAuthority } from "./auth.js";
-import { kubeTime } from "./semantics.js";
+import { kubeTime } from "./object-meta.js";
 import { invalid, invalidValue } from "./status.js";
 
 interface TokenRequestBody {

@@ -56,9 +56,11 @@ function claimsOf(jwt: string, now: number, audience: string): { account: Review
     throw new VaultApiError(403, ["failed to parse JWT: compact JWS format must have three parts"]);
   }
   if (!allowedAlgs.includes(String(header["alg"]))) throw new VaultApiError(403, [`unsupported signing algorithm: ${String(header["alg"])}`]);
+  // The plugin validates with hashicorp/cap's jwt.Validate, whose DefaultLeeway is 150 s for exp and nbf.
   const secs = now / 1000;
-  if (typeof claims["exp"] === "number" && claims["exp"] < secs) throw new VaultApiError(403, ["token is expired (exp)"]);
-  if (typeof claims["nbf"] === "number" && claims["nbf"] > secs) throw new VaultApiError(403, ["token not valid yet (nbf)"]);
+  const leeway = 150;
+  if (typeof claims["exp"] === "number" && claims["exp"] + leeway < secs) throw new VaultApiError(403, ["token is expired (exp)"]);
+  if (typeof claims["nbf"] === "number" && claims["nbf"] - leeway > secs) throw new VaultApiError(403, ["token not valid yet (nbf)"]);
   const rawAud = claims["aud"];
   const aud = Array.isArray(rawAud) ? rawAud.map(String) : typeof rawAud === "string" ? [rawAud] : [];
   if (audience !== "" && !aud.includes(audience)) throw new VaultApiError(403, ["invalid audience (aud) claim: audience claim does not match any expected audience"]);

@@ -39,7 +39,8 @@ function create(core: VaultCore, req: LogicalRequest, orphan: boolean): LogicalR
   if (id !== "" && !isRoot) throw badRequest("root or sudo privileges required to specify token id");
   if (id !== "" && core.storage.tokens.has(id)) throw badRequest("cannot create a token with a duplicate ID");
   const rootChild = policies.includes("root") || (isRoot && asked === undefined);
-  if (!rootChild) {
+  if (rootChild) policies = ["root"];
+  else {
     // Vault's SanitizePolicies: add "default" unless no_default_policy, de-duplicate, sort.
     policies = [...new Set([...policies.filter((p) => p !== "default"), ...(noDefault ? [] : ["default"])])].sort();
     for (const p of policies) if (p !== "default" && core.policies.read(p) === undefined) warnings.push(`Policy "${p}" does not exist`);

@@ -34,6 +34,8 @@ export interface NodeHandle {
   standby: boolean;
   /** Seals this node (sys/seal). */
   seal(): void;
+  /** Gives the HA lock to another unsealed node, if there is one (sys/step-down). */
+  stepDown(): void;
 }
 
 /** A mounted backend. */

@@ -26,6 +26,9 @@ function faultReply(status: number, path: string): VaultReply {
   if (status === 429) return errorReply(429, [`request path "${path.replace(/^\/v1\//, "")}": rate limit quota exceeded`]);
   if (status === 503) return errorReply(503, ["Vault is sealed"]);
   if (status === 502) return errorReply(502, ["upstream rate limited"]);
+  if (status === 403) return errorReply(403, ["permission denied"]);
+  if (status === 404 || status === 405) return errorReply(status, []);
+  if (status === 400) return errorReply(400, ["invalid request"]);
   return errorReply(status, ["internal error"]);
 }
 

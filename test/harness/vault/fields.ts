@@ -107,3 +107,14 @@ export function rfc3339(ms: number): string {
     return trimmed === "" ? "Z" : `.${trimmed}Z`;
   });
 }
+
+/**
+ * A Go-style text for a JSON syntax error (`invalid character 'x' looking for beginning of value`,
+ * `unexpected EOF`). V8's own message quotes the input, which may hold a secret, so it is never used.
+ */
+export function jsonSyntaxText(err: unknown): string {
+  const message = err instanceof Error ? err.message : "";
+  if (/end of JSON input|Unterminated/i.test(message)) return "unexpected EOF";
+  const m = /Unexpected token '?(.)'?/.exec(message);
+  return m ? `invalid character '${m[1] ?? "?"}' looking for beginning of value` : "invalid character looking for beginning of value";
+}

@@ -31,6 +31,7 @@ export interface RawResponse {
 export type RawHandler = (req: RawRequest) => Promise<RawResponse>;
 
 const maxHeadBytes = 64 * 1024;
+const idleTimeoutMs = 30_000;
 
 interface Framing {
   method: string;
@@ -84,6 +85,7 @@ function serialize(res: RawResponse, method: string, keepAlive: boolean): Buffer
   for (const [k, v] of Object.entries(res.headers)) head.push(`${k}: ${v}`);
   if (res.status !== 204 && res.status !== 304) head.push(`Content-Length: ${method === "HEAD" ? 0 : Buffer.byteLength(body)}`);
   head.push(`Connection: ${keepAlive ? "keep-alive" : "close"}`);
+  if (keepAlive) head.push(`Keep-Alive: timeout=${idleTimeoutMs / 1000}`);
   return Buffer.from(`${head.join("\r\n")}\r\n\r\n${body}`, "utf8");
 }
 
@@ -101,13 +103,18 @@ export interface RawServer {
 export async function listenRaw(port: number, handler: RawHandler, maxBodyBytes: number): Promise<RawServer> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.setNoDelay(true);
-    socket.setTimeout(30_000, () => socket.destroy());
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => socket.destroy());
     let buf: Buffer = Buffer.alloc(0);
     let busy = false;
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    // Idle connections close after 30 s; the Keep-Alive hint below lets clients' agents retire
+    // them first. A connection waiting on a slow (fault-delayed) handler is not idle.
+    socket.setTimeout(idleTimeoutMs, () => {
+      if (busy) socket.setTimeout(idleTimeoutMs);
+      else socket.destroy();
+    });
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
     let continued = false;
     const fail = (status: number): void => {
       socket.end(serialize({ status, headers: { "Content-Type": "application/json" }, body: '{"errors":[]}' }, "GET", false));

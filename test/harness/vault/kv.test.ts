@@ -154,6 +154,8 @@ describe("KV v2 at secret/ (dev mode)", () => {
     assert.deepEqual([empty.status, empty.body], [404, { errors: [] }]);
     const bad = await call(v.addr, "GET", "secret/metadata/team?list=maybe", { token: t });
     assert.deepEqual([bad.status, bad.body], [400, { errors: [] }]);
+    // No list operation exists under data/ (vault-api.md §5.4, inferred: 405 unsupported operation).
+    assert.equal((await call(v.addr, "LIST", "secret/data/team", { token: t })).status, 405);
   });
 
   test(`holds 10,000 entries: write, read and list them quickly (${v2docs})`, async () => {

@@ -2,6 +2,9 @@
  * One node's seal state — sealed or not, the unseal parts recorded so far and their nonce — and
  * the HA lock over the shared storage: the first node to unseal becomes active, the others
  * standby; when the active node seals, another unsealed node takes over (vault-api.md §2.3–2.6).
+ * A standby answers requests itself over the shared storage, which is what a client sees from
+ * Vault's request forwarding to the active node (docs/concepts/ha, "Request forwarding"); the 307
+ * redirect mode used when forwarding is off is not modelled.
  */
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import { badRequest } from "./envelope.js";
@@ -42,6 +45,15 @@ export class NodeSeal {
     }
   }
 
+  /** Hands the HA lock (held by whichever node is active) to the next unsealed node, if any. */
+  stepDown(storage: VaultStorage, nodes: readonly NodeSeal[]): void {
+    const active = storage.activeNode;
+    if (active === null) return;
+    const others = [...nodes.slice(active + 1), ...nodes.slice(0, active)];
+    const next = others.find((n) => !n.sealed);
+    if (next !== undefined) storage.activeNode = next.index;
+  }
+
   /** Marks this node unsealed and takes the HA lock when nobody holds it. */
   markUnsealed(storage: VaultStorage, nodes: readonly NodeSeal[]): void {
     this.sealed = false;
@@ -56,11 +68,12 @@ export class NodeSeal {
    * @throws VaultApiError 400 with Vault's messages (not initialised, bad encoding, wrong key set).
    */
   async submit(storage: VaultStorage, nodes: readonly NodeSeal[], key: string): Promise<void> {
+    // Vault's handler decodes the key before core.Unseal checks initialisation and seal state.
+    const part = decodeUnsealKey(key);
     const config = storage.sealConfig;
     const keyring = storage.keyring;
     if (config === null || keyring === null) throw badRequest("Vault is not initialized");
     if (!this.sealed) return;
-    const part = decodeUnsealKey(key);
     const repeated = this.parts.some((p) => p.length === part.length && timingSafeEqual(p, part));
     if (repeated) return;
     if (this.parts.length === 0) this.nonce = randomUUID();

@@ -52,7 +52,7 @@ function backendFor(core: VaultCore, mount: MountEntry, token: TokenEntry | null
 }
 
 /** The mount serving a path: the longest mount path that prefixes it (auth mounts under `auth/`). */
-export function resolveMount(core: VaultCore, path: string): { mount: MountEntry; fullMountPath: string } | null {
+function resolveMount(core: VaultCore, path: string): { mount: MountEntry; fullMountPath: string } | null {
   const isAuth = path.startsWith("auth/");
   const table = isAuth ? core.storage.authMounts : core.storage.mounts;
   const rel = isAuth ? path.slice(5) : path;

@@ -38,6 +38,8 @@ describe("seal lifecycle on a new Vault", () => {
     assert.equal(h.status, 501);
     assert.equal(h.body.initialized, false);
     // vault-api.md §3: every logical path answers 503 while sealed or uninitialised.
+    const early = await call(v.addr, "PUT", "sys/unseal", { body: { key: "ab".repeat(32) } });
+    assert.deepEqual([early.status, early.body], [400, { errors: ["Vault is not initialized"] }]);
     const kv = await call(v.addr, "GET", "secret/data/x", { token: "anything" });
     assert.equal(kv.status, 503);
     assert.deepEqual(kv.body, { errors: ["Vault is sealed"] });

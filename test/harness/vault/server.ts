@@ -11,6 +11,7 @@ import type { ClusterCore } from "./core.js";
 import { errorReply } from "./envelope.js";
 import type { VaultReply } from "./envelope.js";
 import type { Body } from "./fields.js";
+import { jsonSyntaxText } from "./fields.js";
 import type { Faults, RequestCounter } from "./faults.js";
 import { handleLogical } from "./router.js";
 import { handleSealEndpoint, sealEndpointPaths } from "./sys-seal-endpoints.js";
@@ -42,7 +43,7 @@ function parseLogicalBody(raw: string, contentType: string): { body: Body } | { 
     }
     return { body: parsed as Body };
   } catch (err) {
-    return { reply: errorReply(400, [`failed to parse JSON input: ${(err as Error).message}`]) };
+    return { reply: errorReply(400, [`failed to parse JSON input: ${jsonSyntaxText(err)}`]) };
   }
 }
 
@@ -140,6 +141,8 @@ export class VaultNode {
     const parsed = parseLogicalBody(raw, contentType);
     if ("reply" in parsed) return parsed.reply;
     if (op === "list" && !path.endsWith("/")) path += "/";
+    // `X-Vault-Request: true` is accepted and ignored: only Vault Agent's auto-auth listener requires
+    // it (SSRF protection, hashicorp/vault#7627); the server itself does not.
     const xToken = req.headers["x-vault-token"];
     const auth = req.headers["authorization"];
     const token =
@@ -151,6 +154,7 @@ export class VaultNode {
       sealed: node?.sealed ?? true,
       standby: core.haEnabled && core.storage.activeNode !== index,
       seal: () => node?.seal(core.storage, core.nodeSeals),
+      stepDown: () => node?.stepDown(core.storage, core.nodeSeals),
     }, {
       operation: op,
       path,

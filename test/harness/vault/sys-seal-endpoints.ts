@@ -8,7 +8,7 @@ import type { ClusterCore } from "./core.js";
 import { errorReply, VaultApiError } from "./envelope.js";
 import type { VaultReply } from "./envelope.js";
 import type { Body } from "./fields.js";
-import { boolField, intField } from "./fields.js";
+import { boolField, intField, jsonSyntaxText } from "./fields.js";
 import { vaultVersion } from "./node-seal.js";
 
 /** The paths (after `/v1/`) served here. */
@@ -32,7 +32,7 @@ function jsonBody(raw: string): Body {
   try {
     parsed = JSON.parse(raw);
   } catch (err) {
-    throw new VaultApiError(400, [`failed to parse JSON input: ${(err as Error).message}`]);
+    throw new VaultApiError(400, [`failed to parse JSON input: ${jsonSyntaxText(err)}`]);
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new VaultApiError(400, ["failed to parse JSON input: json: cannot unmarshal into Go value of type map[string]interface {}"]);

@@ -1,8 +1,9 @@
 /**
  * The logical `sys/` endpoints: mounts (api-docs/system/mounts), auth methods
  * (api-docs/system/auth), ACL policies (api-docs/system/policies, and the legacy sys/policy),
- * seal (api-docs/system/seal) and capabilities-self. The seal-lifecycle endpoints that work while
- * sealed are in `sys-seal-endpoints.ts`.
+ * seal (api-docs/system/seal), step-down (api-docs/system/step-down) and capabilities-self
+ * (api-docs/system/capabilities-self). The seal-lifecycle endpoints that work while sealed are in
+ * `sys-seal-endpoints.ts`.
  */
 import type { Backend, LogicalRequest, VaultCore } from "./backend.js";
 import { badRequest, notFound, VaultApiError } from "./envelope.js";
@@ -152,7 +153,7 @@ function unsupported(): VaultApiError {
 export function sysBackend(core: VaultCore): Backend {
   return {
     rootProtected: (path) =>
-      path.startsWith("auth/") || ["seal", "remount", "audit", "rotate", "raw", "config/cors"].some((p) => path === p || path.startsWith(`${p}/`)),
+      path.startsWith("auth/") || ["seal", "step-down", "remount", "audit", "rotate", "raw", "config/cors"].some((p) => path === p || path.startsWith(`${p}/`)),
     async handle(req) {
       const p = req.path.replace(/\/$/, "");
       const op = req.operation;
@@ -167,6 +168,12 @@ export function sysBackend(core: VaultCore): Backend {
         if (op !== "update" && op !== "create") throw new VaultApiError(405, []);
         if (req.node.standby) throw new VaultApiError(500, ["vault cannot seal when in standby mode; please restart instead"]);
         req.node.seal();
+        return null;
+      }
+      if (p === "step-down") {
+        if (op !== "update" && op !== "create") throw new VaultApiError(405, []);
+        // A standby forwards the request to the active node, so either way the active node steps down.
+        req.node.stepDown();
         return null;
       }
       if (p === "capabilities-self" && (op === "update" || op === "create")) return capabilitiesSelf(core, req);

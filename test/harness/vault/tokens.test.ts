@@ -114,6 +114,15 @@ describe("token auth and ACL", () => {
     assert.equal((await call(v.addr, "GET", "auth/token/lookup-self", { token: childToken })).status, 403);
   });
 
+  test(`capabilities-self reports what the ACL grants (${sysDocs}/capabilities-self)`, async () => {
+    const t = (await call(v.addr, "POST", "auth/token/create", { token: root, body: { policies: ["app-read"] } })).body.auth.client_token;
+    const r = await call(v.addr, "POST", "sys/capabilities-self", { token: t, body: { paths: ["secret/data/app/db", "secret/data/other"] } });
+    assert.deepEqual(r.body.data["secret/data/app/db"], ["read"]);
+    assert.deepEqual(r.body["secret/data/other"], ["deny"]);
+    const one = await call(v.addr, "POST", "sys/capabilities-self", { token: root, body: { path: "sys/mounts" } });
+    assert.deepEqual(one.body.capabilities, ["root"]);
+  });
+
   test(`lookup by token and accessor (${tokenDocs}#lookup-a-token)`, async () => {
     const c = (await call(v.addr, "POST", "auth/token/create", { token: root, body: { policies: ["app-read"] } })).body.auth;
     const l = await call(v.addr, "POST", "auth/token/lookup", { token: root, body: { token: c.client_token } });

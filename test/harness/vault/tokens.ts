@@ -90,6 +90,11 @@ export class TokenStore {
       this.revoke(id);
       return null;
     }
+    // A parent's expiry revokes its children (Vault's expiration manager revokes the whole tree).
+    if (entry.parent !== null && this.lookup(entry.parent) === null) {
+      this.revoke(id);
+      return null;
+    }
     return entry;
   }
 
@@ -102,7 +107,8 @@ export class TokenStore {
   /** Seconds left before expiry (0 for a token that never expires). */
   remaining(entry: TokenEntry): number {
     if (entry.expireTime === null) return 0;
-    return Math.max(0, Math.floor((entry.expireTime - this.now()) / 1000));
+    // Rounded, not floored, so a token answered in the millisecond after creation still shows its full TTL.
+    return Math.max(0, Math.round((entry.expireTime - this.now()) / 1000));
   }
 
   /**
