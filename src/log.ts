@@ -43,6 +43,7 @@ const SECRET_VALUE_PATTERNS: readonly RegExp[] = [
   /\b(hvs|hvb|hvr|s)\.[A-Za-z0-9]{20,}/g,
 ];
 
+/** What replaces a secret value in logs. */
 export const REDACTED = "[REDACTED]";
 
 /** Replaces secret-shaped substrings (private keys, age identities, tokens) in a string. */
@@ -72,6 +73,7 @@ export function scrubValue(value: unknown, depth = 0): unknown {
   return out;
 }
 
+/** Level, destination and fixed fields of the logger. */
 export interface LoggerOptions {
   level: LogLevel;
   /** Where the JSON lines go; default stdout. */

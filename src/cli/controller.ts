@@ -59,8 +59,11 @@ export function register(program: Command): void {
         process.on("SIGTERM", onSignal);
         process.on("SIGINT", onSignal);
       });
-      await runControllerService({ config, env: process.env, stopSignal });
-      // Shutdown is complete; if a library left a handle open, do not hang the Pod's termination.
-      setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
+      try {
+        await runControllerService({ config, env: process.env, stopSignal });
+      } finally {
+        // Shutdown is complete; if a library left a handle open, do not hang the Pod's termination.
+        setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
+      }
     });
 }

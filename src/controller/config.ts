@@ -20,7 +20,9 @@ export interface ConcurrencyConfig {
   perKind: Record<string, number>;
 }
 
+/** Accepted `--log-level` values (pino levels). */
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+/** One of LOG_LEVELS. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The parsed controller configuration. Durations are milliseconds. */

@@ -13,12 +13,14 @@ import { HttpServer } from "../server/http-server.js";
 import type { BoundAddress } from "../server/http-server.js";
 import { addMetricsRoute, createControllerMetrics } from "../server/metrics.js";
 import { VERSION } from "../version.js";
-import type { ControllerConfig } from "./config.js";
+import type { ControllerConfig, ListenAddress } from "./config.js";
+import { InputError } from "../errors.js";
 import { reconcilerFactories } from "./reconcilers.js";
 import type { ControllerDeps } from "./reconcilers.js";
 import { ControllerRuntime } from "./runtime/runtime.js";
 import type { Reconciler } from "./types.js";
 
+/** The parsed configuration, environment and stop signal of a controller process. */
 export interface ControllerServiceOptions {
   config: ControllerConfig;
   env: Record<string, string | undefined>;
@@ -70,11 +72,10 @@ export async function runControllerService(options: ControllerServiceOptions): P
 
   const servers: HttpServer[] = [http];
   try {
-    const bound = await http.listen(config.httpAddr);
-    logListening(log, "http", bound);
+    logListening(log, "http", await listenOn(http, config.httpAddr, "--http-addr"));
     if (metricsServer !== http) {
       servers.push(metricsServer);
-      logListening(log, "metrics", await metricsServer.listen(config.metricsAddr));
+      logListening(log, "metrics", await listenOn(metricsServer, config.metricsAddr, "--metrics-addr"));
     }
   } catch (err) {
     await Promise.all(servers.map((s) => s.close()));
@@ -104,4 +105,16 @@ export async function runControllerService(options: ControllerServiceOptions): P
 
 function logListening(log: ReturnType<typeof controllerLogger>, server: string, bound: BoundAddress): void {
   log.info({ server, address: bound.host, port: bound.port }, `${server} server listening`);
+}
+
+async function listenOn(server: HttpServer, address: ListenAddress, flag: string): Promise<BoundAddress> {
+  try {
+    return await server.listen(address);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    throw new InputError(
+      `cannot listen on ${address.host ?? ""}:${address.port}: ${flag} (${typeof code === "string" ? code : "bind failed"}; choose a free address or stop what uses it)`,
+      { cause: err },
+    );
+  }
 }

@@ -11,6 +11,7 @@ import { KubeApiError } from "./errors.js";
 import type { KubeRequestTarget } from "./errors.js";
 import type { KubeClient, KubeObject, ListOptions, ObjectList, ResourceRef, WatchEnd, WatchEvent } from "./types.js";
 
+/** Timeouts and identification of an HttpKubeClient. */
 export interface HttpKubeClientOptions {
   /** Per-request timeout for non-watch calls. Default 30 s. */
   requestTimeoutMs?: number;

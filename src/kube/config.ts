@@ -25,6 +25,7 @@ export interface KubeConnection {
   namespace: string | undefined;
 }
 
+/** Where to load the configuration from and how to build the connection. */
 export interface KubeConnectionOptions {
   /** Explicit kubeconfig path (flag or `KUBECONFIG`). */
   kubeconfig?: string | undefined;

@@ -156,20 +156,22 @@ export async function runReencrypt(flags: SealFlags, io: CommandIO): Promise<voi
   const writes: Array<{ path: string; text: string }> = [];
   const outputs: unknown[] = [];
   for (const input of inputs) {
+    // With only -f (or a bare -w), files are rewritten in place; other documents there are kept.
+    const inPlace = input.path !== undefined && (flags.sealedSecretFile === undefined || flags.sealedSecretFile === true);
     const results = new Map<number, unknown>();
     for (const doc of parseManifestText(input.text, input.source)) {
       if (doc.value === null) continue;
-      if (input.fromDirectory && kindOf(doc.value) !== "SealedSecret") continue;
+      if ((inPlace || input.fromDirectory) && kindOf(doc.value) !== "SealedSecret") continue;
       const where = `${input.source}, document ${doc.index}`;
       const sealed = await parseSealedSecretDocument(doc.value, where);
       const fresh = await (await reencryptors.forFile(input.path))(sealed, where);
-      results.set(doc.index, fresh ?? sealed);
+      if (fresh || !inPlace) results.set(doc.index, fresh ?? sealed);
     }
-    if (input.path !== undefined && flags.sealedSecretFile === undefined) {
-      writes.push({ path: input.path, text: rewriteManifestText(input.text, input.source, fileFormat(input.path, input.text), (_v, i) => results.get(i)).text });
+    if (inPlace) {
+      if (results.size > 0) writes.push({ path: input.path as string, text: rewriteManifestText(input.text, input.source, fileFormat(input.path as string, input.text), (_v, i) => results.get(i)).text });
     } else outputs.push(...results.values());
   }
-  if (writes.length > 0) return await writeFilesAtomically(writes);
+  if (outputs.length === 0) return await writeFilesAtomically(writes);
   const target = typeof flags.sealedSecretFile === "string" ? flags.sealedSecretFile : undefined;
   const text = formatObjects(outputs, flags.format ?? (target ? formatForPath(target) : undefined) ?? "json");
   if (target) await writeFilesAtomically([{ path: target, text }]);

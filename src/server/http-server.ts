@@ -26,6 +26,7 @@ export interface HttpResponse {
   body: string | Buffer;
 }
 
+/** Answers one request; a thrown error becomes a 500 without details. */
 export type RouteHandler = (req: HttpRequest) => Promise<HttpResponse>;
 
 /** The part of the server colleagues use: register a route. */
@@ -43,6 +44,7 @@ export interface ProbeResult {
   reason: string;
 }
 
+/** Logger and body limit of an HttpServer. */
 export interface HttpServerOptions {
   log?: ControllerLogger;
   /** Largest accepted request body; larger ones answer 413. Default 4 MiB. */

@@ -92,7 +92,7 @@ describe("SealedSecret and AgeSecret reconcilers, end to end", { timeout: 120_00
     // The Service kubeseal-style clients reach the controller through (API server proxy).
     await apply([{ apiVersion: "v1", kind: "Service", metadata: { name: "sealbridge", namespace: "sealbridge" }, spec: { ports: [{ name: "http", port: 8080 }] } }]);
     server.setServiceBackend("sealbridge", "sealbridge", `http://127.0.0.1:${controller.port}`);
-    await waitFor("keys loaded", async () => (await fetch(`http://127.0.0.1:${controller.port}/v1/cert.pem`)).status === 200);
+    await waitFor("keys loaded", async () => (await fetch(`http://127.0.0.1:${controller.port}/v1/age-recipient`)).status === 200);
   });
 
   after(async () => {

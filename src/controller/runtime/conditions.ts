@@ -3,7 +3,9 @@
  * is unchanged, compare condition lists ignoring order.
  */
 
+/** The values of `Condition.status`. */
 export const CONDITION_STATUS = { True: "True", False: "False", Unknown: "Unknown" } as const;
+/** One of True, False, Unknown. */
 export type ConditionStatus = (typeof CONDITION_STATUS)[keyof typeof CONDITION_STATUS];
 
 /** A `metav1.Condition`. */

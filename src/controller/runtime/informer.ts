@@ -11,9 +11,12 @@ import type { BackoffPolicy } from "./retry-timing.js";
 import { realTimers } from "./work-queue.js";
 import type { Timers } from "./work-queue.js";
 
+/** What happened to an object, as an informer reports it. */
 export type InformerEventType = "add" | "update" | "delete";
+/** Called for every change; should only enqueue keys. */
 export type InformerHandler<T extends KubeObject> = (type: InformerEventType, obj: T, old?: T) => void;
 
+/** What an Informer watches and how. */
 export interface InformerOptions {
   kube: KubeClient;
   resource: ResourceRef;

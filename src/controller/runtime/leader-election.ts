@@ -10,6 +10,7 @@ import type { ControllerLogger } from "../types.js";
 import { realTimers } from "./work-queue.js";
 import type { Timers } from "./work-queue.js";
 
+/** coordination.k8s.io/v1 Leases. */
 export const LEASES: ResourceRef = { group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease", namespaced: true };
 
 /** `Lease.spec`. Times are RFC 3339 MicroTime strings. */
@@ -28,6 +29,7 @@ export interface Observation {
   observedAtMs: number;
 }
 
+/** What a candidate does after reading the lease. */
 export type LeaseDecision =
   | { action: "create"; spec: LeaseSpec }
   | { action: "update"; spec: LeaseSpec; acquired: boolean }
@@ -84,6 +86,7 @@ export function decideLease(
   return { action: "wait", holder, expiresAtMs: expiresAt };
 }
 
+/** A LeaderElector's lease, timing and callbacks. */
 export interface LeaderElectorOptions {
   kube: KubeClient;
   namespace: string;
@@ -106,6 +109,7 @@ export class LeaderElector {
   readonly #abort = new AbortController();
   #leading = false;
   #lastRenewMs = 0;
+  #lastWarnMs = Number.NEGATIVE_INFINITY;
   #observation: Observation | undefined;
   #loop: Promise<void> | undefined;
 
@@ -182,8 +186,16 @@ export class LeaderElector {
       if (decision.action === "create" || decision.acquired) this.#o.log.info({ lease: name, holder: identity }, "leader election: acquired lease");
       return true;
     } catch (err) {
-      // Conflicts mean another candidate wrote first; anything else is retried next round.
-      this.#o.log.debug({ lease: name, err }, "leader election: round failed");
+      // Conflicts mean another candidate wrote first: normal. Anything else (RBAC, a missing
+      // namespace, an unreachable API) is retried next round but said out loud now and then.
+      const conflict = (err as { status?: unknown }).status === 409;
+      const nowMs = clock.now().getTime();
+      if (!conflict && nowMs - this.#lastWarnMs >= 30_000) {
+        this.#lastWarnMs = nowMs;
+        this.#o.log.warn({ lease: name, namespace, err }, "leader election: cannot read or write the lease; retrying");
+      } else {
+        this.#o.log.debug({ lease: name, err }, "leader election: round failed");
+      }
       return false;
     }
   }

@@ -8,12 +8,14 @@ import type { ReconcileOutcome } from "../types.js";
 import type { ConditionInput } from "./conditions.js";
 import { scrubText } from "../../log.js";
 
+/** Reconcile results, the `result` label of `sealbridge_reconcile_total`. */
 export const RESULT = {
   Success: "success",
   Waiting: "waiting",
   Error: "error",
   Stalled: "stalled",
 } as const;
+/** One of RESULT. */
 export type ReconcileResult = (typeof RESULT)[keyof typeof RESULT];
 
 /** What to do with the key next. */
@@ -23,6 +25,7 @@ export type NextStep =
   | { kind: "backoff" }
   | { kind: "stalled" };
 
+/** What to do after a pass, and how to report it. */
 export interface Decision {
   result: ReconcileResult;
   next: NextStep;
@@ -34,8 +37,11 @@ export interface Decision {
   errorReason?: string;
 }
 
+/** The summary condition type. */
 export const READY = "Ready";
+/** Ready=True reason when a reconciler returned normally. */
 export const REASON_SUCCEEDED = "ReconciliationSucceeded";
+/** Ready=False reason for errors that are not typed controller errors. */
 export const REASON_FAILED = "ReconciliationFailed";
 
 const MAX_MESSAGE = 1024;

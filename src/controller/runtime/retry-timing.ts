@@ -3,6 +3,7 @@
  * source is injected so tests get exact numbers.
  */
 
+/** Capped exponential backoff parameters. */
 export interface BackoffPolicy {
   /** Delay after the first failure. */
   baseMs: number;

@@ -15,13 +15,13 @@ import type { ControllerLogger, ObjectCache, ObjectKey, ReconcileContext, Reconc
 import { EventRecorder } from "./events.js";
 import { Informer, objectKey } from "./informer.js";
 import { LeaderElector } from "./leader-election.js";
-import { decide, StalledMemory } from "./outcome.js";
-import type { Decision } from "./outcome.js";
+import { StalledMemory } from "./outcome.js";
+import { runReconcilePass } from "./reconcile-pass.js";
 import type { BackoffPolicy } from "./retry-timing.js";
-import { writeCondition } from "./status-writer.js";
 import { realTimers, WorkQueue } from "./work-queue.js";
 import type { Timers } from "./work-queue.js";
 
+/** The parts of ControllerConfig the runtime uses. */
 export type RuntimeConfig = Pick<
   ControllerConfig,
   | "concurrency"
@@ -35,6 +35,7 @@ export type RuntimeConfig = Pick<
   | "identity"
 >;
 
+/** What a ControllerRuntime runs and with which services. */
 export interface RuntimeOptions {
   kube: KubeClient;
   reconcilers: readonly Reconciler[];
@@ -114,9 +115,11 @@ export class ControllerRuntime {
   }
 
   /**
-   * Starts informers, calls each reconciler's `start`, waits for the caches, then runs workers
-   * (or campaigns for the lease first).
-   * @throws whatever a reconciler's `start` throws; nothing is left running then.
+   * Starts the informers, then either runs the reconcilers (their `start` first) or, with leader
+   * election, campaigns and runs them while leading. Each reconciler's workers begin once its own
+   * caches are synced. Resolves when every cache is synced (or the runtime is stopped).
+   * @throws without leader election, whatever a reconciler's `start` throws (nothing is left
+   * running then); with it, such a failure goes to `onFatal` instead.
    */
   async start(): Promise<void> {
     if (this.#started) return;
@@ -329,59 +332,14 @@ export class ControllerRuntime {
       const key = await queue.get();
       if (key === undefined) return;
       try {
-        await this.#process(c, queue, key);
+        await runReconcilePass(
+          { reconciler: c.reconciler, ctx: c.ctx, primary: c.primary, queue, stalled: c.stalled, kube: this.#o.kube, clock: this.#clock, metrics: this.#o.metrics },
+          key,
+        );
       } catch (err) {
         c.ctx.log.error({ key, err }, "reconcile bookkeeping failed");
       } finally {
         queue.done(key);
-      }
-    }
-  }
-
-  async #process(c: Controller, queue: WorkQueue, key: ObjectKey): Promise<void> {
-    const name = c.reconciler.name;
-    const obj = c.primary.get(key);
-    const generation = obj?.metadata.generation;
-    // Kinds without a generation (Secrets, ConfigMaps) stay stalled until any change instead.
-    const version = generation ?? obj?.metadata.resourceVersion;
-    if (obj && c.stalled.isStalled(key, version)) return;
-    c.stalled.clear(key);
-    const started = performance.now();
-    let decision: Decision;
-    try {
-      decision = decide({ outcome: await c.reconciler.reconcile(key, c.ctx) }, generation);
-    } catch (err) {
-      decision = decide({ error: err }, generation);
-    }
-    const seconds = (performance.now() - started) / 1000;
-    const metrics = this.#o.metrics;
-    metrics?.reconcileTotal.inc({ kind: name, result: decision.result });
-    metrics?.reconcileDuration.observe({ kind: name }, seconds);
-    if (decision.errorReason && decision.result !== "waiting") metrics?.reconcileErrors.inc({ kind: name, reason: decision.errorReason });
-    const next = decision.next;
-    if (next.kind === "backoff") {
-      const delay = queue.addRateLimited(key);
-      c.ctx.log.warn({ key, reason: decision.errorReason, message: decision.condition.message, retryInMs: delay }, "reconcile failed; backing off");
-    } else {
-      queue.forget(key);
-      if (next.kind === "requeueAfter") queue.addAfter(key, next.ms);
-      if (next.kind === "stalled") {
-        c.stalled.mark(key, version);
-        c.ctx.log.warn({ key, reason: decision.errorReason, message: decision.condition.message }, "reconcile stalled until the object changes");
-      } else if (decision.result === "waiting") {
-        c.ctx.log.info({ key, reason: decision.errorReason, message: decision.condition.message, requeueInMs: next.kind === "requeueAfter" ? next.ms : 0 }, "waiting");
-      } else {
-        c.ctx.log.debug({ key, seconds }, "reconciled");
-      }
-    }
-    if (!obj || decision.result === "success") return;
-    if (decision.event) await c.ctx.event(obj, decision.event.type, decision.event.reason, decision.event.message);
-    if (c.reconciler.writeReadyOnError) {
-      const latest = c.primary.get(key) ?? obj;
-      try {
-        await writeCondition(this.#o.kube, c.reconciler.resource, latest, decision.condition, this.#clock.now());
-      } catch (err) {
-        c.ctx.log.warn({ key, err }, "writing Ready=False status failed");
       }
     }
   }

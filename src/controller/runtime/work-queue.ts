@@ -14,6 +14,7 @@ export interface Timers {
   clearTimeout(handle: unknown): void;
 }
 
+/** Node's timers (unref'd, so a pending delay never keeps the process alive). */
 export const realTimers: Timers = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => {
@@ -24,6 +25,7 @@ export const realTimers: Timers = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
+/** Backoff, timers and randomness of a WorkQueue. */
 export interface WorkQueueOptions {
   backoff?: BackoffPolicy;
   timers?: Timers;

@@ -27,7 +27,11 @@ export class MirrorReconciler implements Reconciler {
   startCalls = 0;
   stopCalls = 0;
 
-  constructor(private readonly delayMs = 0) {}
+  /** `writer` is recorded on every Secret written, as the annotation mirror/written-by. */
+  constructor(
+    private readonly delayMs = 0,
+    private readonly writer = "test",
+  ) {}
 
   async start(): Promise<void> {
     this.startCalls += 1;
@@ -65,10 +69,10 @@ export class MirrorReconciler implements Reconciler {
       const want: Data = Object.fromEntries(Object.entries(cm.data ?? {}).map(([k, v]) => [k, Buffer.from(v).toString("base64")]));
       if (!secret) {
         s.writes += 1;
-        await ctx.kube.create(SECRETS, { metadata: { name, namespace, labels: { "mirrored-by": "test" } }, data: want });
+        await ctx.kube.create(SECRETS, { metadata: { name, namespace, labels: { "mirrored-by": "test" }, annotations: { "mirror/written-by": this.writer } }, data: want });
       } else if (JSON.stringify(secret.data ?? {}) !== JSON.stringify(want)) {
         s.writes += 1;
-        await ctx.kube.replace(SECRETS, { ...secret, data: want });
+        await ctx.kube.replace(SECRETS, { ...secret, metadata: { ...secret.metadata, annotations: { ...secret.metadata.annotations, "mirror/written-by": this.writer } }, data: want });
       }
       return {};
     } finally {

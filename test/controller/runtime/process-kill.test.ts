@@ -50,4 +50,32 @@ describe("controller process killed mid-work", { timeout: 60_000 }, () => {
     second.child.kill("SIGTERM");
     assert.equal(await second.exited, 0);
   });
+
+  test("two processes with --leader-elect: only the leader writes; SIGKILL hands over within the lease duration", async () => {
+    await f.kube.create(NAMESPACES, { metadata: { name: "pair" } });
+    const add = (i: number) => f.kube.create(CONFIGMAPS, { metadata: { name: `cm-${i}`, namespace: "pair", labels: { mirror: "yes" } }, data: { v: String(i) } });
+    const writers = () => new Set(f.server.objects("secrets", "pair").map((s) => s.metadata.annotations?.["mirror/written-by"]));
+    const isConverged = () => converged(f.server.objects("configmaps", "pair"), f.server.objects("secrets", "pair"));
+    for (let i = 0; i < 10; i++) await add(i);
+    const a = start("proc-a");
+    await eventually(isConverged, 20_000, "first leader converges");
+    const b = start("proc-b");
+    const leader = [...writers()][0] as string;
+    assert.deepEqual([...writers()], [leader]);
+    for (let i = 10; i < 15; i++) await add(i);
+    await eventually(isConverged, 10_000, "leader handles new work");
+    // Let the second process start and stand by for a while: it must not write anything.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual([...writers()], [leader], "only the leader wrote");
+    const [dead, survivor] = leader === "proc-a" ? [a, b] : [b, a];
+    dead.child.kill("SIGKILL");
+    await dead.exited;
+    const killedAt = Date.now();
+    await add(15);
+    await eventually(() => writers().size === 2 && isConverged(), 10_000, "survivor takes over");
+    const handover = Date.now() - killedAt;
+    assert.ok(handover <= 2000 + 1500, `handover took ${handover} ms (lease 2 s)`);
+    survivor.child.kill("SIGTERM");
+    assert.equal(await survivor.exited, 0);
+  });
 });

@@ -71,6 +71,7 @@ describe("ControllerRuntime against the Kubernetes test server", { timeout: 60_0
       const text = await metrics.registry.metrics();
       assert.match(text, /sealbridge_reconcile_total\{kind="mirror",result="success"\} \d+/);
       assert.match(text, /sealbridge_reconcile_duration_seconds_count\{kind="mirror"\} \d+/);
+      assert.match(text, /sealbridge_workqueue_depth\{kind="mirror"\} \d+/);
     } finally {
       await runtime.stop();
     }

@@ -9,8 +9,9 @@ function queue(): { q: WorkQueue; timers: ManualTimers } {
 }
 
 describe("WorkQueue", () => {
-  test("duplicates collapse and order is FIFO", async () => {
-    const { q } = queue();
+  test("duplicates collapse and order is FIFO; depth is reported", async () => {
+    const depths: number[] = [];
+    const q = new WorkQueue({ timers: new ManualTimers(), onDepth: (d) => depths.push(d) });
     q.add("a");
     q.add("b");
     q.add("a");
@@ -18,6 +19,7 @@ describe("WorkQueue", () => {
     assert.equal(await q.get(), "a");
     assert.equal(await q.get(), "b");
     assert.equal(q.length, 0);
+    assert.deepEqual(depths, [1, 2, 1, 0]);
   });
 
   test("a key is never handed out twice at once; re-added while in flight comes back after done", async () => {

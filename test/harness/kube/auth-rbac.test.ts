@@ -161,6 +161,8 @@ describe("authentication and authorization", () => {
     const path = { resourceRequest: false as const, verb: "get", path: "/metrics/cadvisor" };
     assert.equal(ruleAllows(path, { verbs: ["get"], nonResourceURLs: ["/metrics/*"] }), true);
     assert.equal(ruleAllows(path, { verbs: ["get"], nonResourceURLs: ["/metrics"] }), false);
+    assert.equal(ruleAllows(req, null as never), false, "malformed stored rules never grant");
+    assert.equal(ruleAllows(req, { verbs: "patch" as never, apiGroups: ["*"], resources: ["*"] }), false);
   });
 
   // https://kubernetes.io/docs/concepts/configuration/secret/#service-account-token-secrets

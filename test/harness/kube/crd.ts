@@ -84,7 +84,8 @@ export function crdResourceTypes(obj: KubeObject): { type: ResourceType; info: C
         shortNames: names.shortNames ?? [],
         categories: names.categories ?? [],
         verbs: ALL_VERBS,
-        subresources: [...(v.subresources?.status ? ["status"] : []), ...(v.subresources?.scale ? ["scale"] : [])],
+        // The scale subresource of custom resources is not served, so it is not advertised either.
+        subresources: v.subresources?.status ? ["status"] : [],
         custom: true,
         storage: v.storage === true,
       },

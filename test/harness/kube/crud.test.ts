@@ -139,10 +139,15 @@ describe("object semantics", () => {
 
   // https://kubernetes.io/docs/concepts/configuration/secret/#secret-immutable
   test("immutable Secrets reject data changes with the real Forbidden cause", async () => {
-    const c = await send(t, "POST", `${ns}/secrets`, { metadata: { name: "frozen" }, immutable: true, data: { a: "YQ==" } });
-    const u = await send(t, "PUT", `${ns}/secrets/frozen`, { ...c.json, data: { a: "Yg==" } });
+    const canary = "canary-7f3a9e";
+    const c = await send(t, "POST", `${ns}/secrets`, { metadata: { name: "frozen" }, immutable: true, stringData: { a: canary } });
+    const u = await send(t, "PUT", `${ns}/secrets/frozen`, { ...c.json, stringData: { a: `${canary}-2` }, type: "kubernetes.io/tls" });
     assert.equal(u.status, 422);
-    assert.equal(u.json.message, 'Secret "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set');
+    // Causes in ValidateSecretUpdate's order: type, immutable data, then ValidateSecret.
+    assert.equal(u.json.message, 'Secret "frozen" is invalid: [type: Invalid value: "kubernetes.io/tls": field is immutable, data: Forbidden: field is immutable when `immutable` is set, data[tls.crt]: Required value, data[tls.key]: Required value]');
+    assert.ok(!u.text.includes(canary) && !u.text.includes(Buffer.from(canary).toString("base64")), "no secret value in the error");
+    const d = await send(t, "PUT", `${ns}/secrets/frozen`, { ...c.json, data: { a: "Yg==" } });
+    assert.equal(d.json.message, 'Secret "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set');
   });
 
   // https://kubernetes.io/docs/reference/using-api/api-concepts/#dry-run
@@ -266,5 +271,39 @@ describe("object semantics", () => {
     const r = await send(t, "DELETE", "/api/v1/namespaces/kube-system");
     assert.equal(r.status, 403);
     assert.equal(r.json.message, 'namespaces "kube-system" is forbidden: this namespace may not be deleted');
+  });
+
+  // https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/object-meta/ (field types; ownerReferences
+  // need apiVersion, kind, name and uid — ValidateOwnerReferences)
+  test("metadata of the wrong JSON type is a 400 decoding error; incomplete ownerReferences are 422", async () => {
+    const badLabels = await send(t, "POST", `${ns}/configmaps`, { metadata: { name: "shape", labels: ["a"] } });
+    assert.equal(badLabels.status, 400);
+    assert.equal(badLabels.json.message, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal array into Go struct field ObjectMeta.metadata.labels of type map[string]string');
+    const badRefs = await send(t, "POST", `${ns}/configmaps`, { metadata: { name: "shape", ownerReferences: {} } });
+    assert.equal(badRefs.status, 400);
+    const noUid = await send(t, "POST", `${ns}/configmaps`, { metadata: { name: "shape", ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "x" }] } });
+    assert.equal(noUid.status, 422);
+    assert.equal(noUid.json.details.causes[0].field, "metadata.ownerReferences[0].uid");
+    const nullLabels = await send(t, "POST", `${ns}/configmaps`, { metadata: { name: "shape", labels: null } });
+    assert.equal(nullLabels.status, 201, "null is absent");
+  });
+
+  // https://kubernetes.io/docs/reference/kubernetes-api/autoscaling-resources/scale-v1/ (deployments/scale)
+  test("the scale subresource reads and writes a Deployment's replicas as an autoscaling/v1 Scale", async () => {
+    const path = "/apis/apps/v1/namespaces/crud/deployments";
+    await send(t, "POST", path, { metadata: { name: "sc" }, spec: { replicas: 2, selector: { matchLabels: { app: "sc" } }, template: { metadata: { labels: { app: "sc" } }, spec: { containers: [{ name: "c", image: "i" }] } } } });
+    const got = await send(t, "GET", `${path}/sc/scale`);
+    assert.equal(got.json.kind, "Scale");
+    assert.equal(got.json.apiVersion, "autoscaling/v1");
+    assert.deepEqual(got.json.spec, { replicas: 2 });
+    assert.equal(got.json.status.selector, "app=sc");
+    const patched = await send(t, "PATCH", `${path}/sc/scale`, { spec: { replicas: 5 } }, { "Content-Type": "application/merge-patch+json" });
+    assert.equal(patched.json.spec.replicas, 5);
+    const dep = await send(t, "GET", `${path}/sc`);
+    assert.equal(dep.json.spec.replicas, 5);
+    assert.equal(dep.json.metadata.generation, 2);
+    const stale = await send(t, "PUT", `${path}/sc/scale`, { ...got.json, spec: { replicas: 1 } });
+    assert.equal(stale.status, 409, "the Scale carries the parent's resourceVersion");
+    assert.equal((await send(t, "GET", "/apis/apps/v1/namespaces/crud/daemonsets/x/scale")).status, 404);
   });
 });

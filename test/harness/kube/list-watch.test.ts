@@ -139,6 +139,28 @@ describe("list and watch", () => {
     w.close();
   });
 
+  // https://kubernetes.io/docs/reference/using-api/api-concepts/#receiving-resources-as-tables
+  test("Accept as=Table answers Tables for list, get and each watch event (column definitions once)", async () => {
+    const TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+    const list = await send(t, "GET", `${ns}/secrets?limit=500`, undefined, { Accept: TABLE });
+    assert.equal(list.json.kind, "Table");
+    assert.match(String(list.headers["content-type"]), /as=Table/);
+    assert.ok(list.json.rows.length >= 3);
+    assert.equal(list.json.rows[0].object.kind, "PartialObjectMetadata");
+    const one = await send(t, "GET", `${ns}/secrets/b`, undefined, { Accept: TABLE });
+    assert.deepEqual(one.json.rows.map((r: { cells: unknown[] }) => r.cells[0]), ["b"]);
+    const w = openWatch(t, `${ns}/secrets?watch=true&resourceVersion=${list.json.metadata.resourceVersion}`, { Accept: TABLE });
+    await w.status;
+    await send(t, "POST", `${ns}/secrets`, { metadata: { name: "tbl1" } });
+    await send(t, "POST", `${ns}/secrets`, { metadata: { name: "tbl2" } });
+    await w.waitFor(2);
+    assert.equal(w.events[0]?.object.kind, "Table");
+    assert.ok(Array.isArray(w.events[0]?.object.columnDefinitions));
+    assert.equal(w.events[1]?.object.columnDefinitions, null);
+    assert.equal(w.events[1]?.object.rows[0].cells[0], "tbl2");
+    w.close();
+  });
+
   // Scale: "holds 10,000 objects with watches open" — checked at 2,000 objects and 20 watches.
   test("2,000 objects with 20 open watches: list is fast and every watch sees every event", async () => {
     await send(t, "POST", "/api/v1/namespaces", { metadata: { name: "bulk" } });

@@ -41,28 +41,36 @@ export interface RbacSource {
 const PUBLIC_PATHS = ["/healthz", "/livez", "/readyz", "/version", "/version/"];
 const DISCOVERY_PATHS = ["/api", "/api/*", "/apis", "/apis/*", "/openapi", "/openapi/*", ...PUBLIC_PATHS];
 
+/** Stored RBAC objects are client input: anything that is not a list counts as empty. */
+function arr<T>(v: unknown): T[] {
+  return Array.isArray(v) ? (v as T[]) : [];
+}
+
 function has(list: string[] | undefined, v: string): boolean {
-  return (list ?? []).includes("*") || (list ?? []).includes(v);
+  const l = arr<string>(list);
+  return l.includes("*") || l.includes(v);
 }
 
 function urlMatches(patterns: string[] | undefined, path: string): boolean {
-  return (patterns ?? []).some((p) => p === "*" || p === path || (p.endsWith("*") && path.startsWith(p.slice(0, -1))));
+  return arr<string>(patterns).some((p) => p === "*" || p === path || (p.endsWith("*") && path.startsWith(p.slice(0, -1))));
 }
 
 /** True when one rule covers the request (RuleAllows in the real authorizer). */
 export function ruleAllows(a: RequestAttributes, rule: PolicyRule): boolean {
+  if (rule === null || typeof rule !== "object") return false;
   if (!has(rule.verbs, a.verb)) return false;
   if (!a.resourceRequest) return urlMatches(rule.nonResourceURLs, a.path);
   if (!has(rule.apiGroups, a.apiGroup)) return false;
   const combined = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
-  const resources = rule.resources ?? [];
+  const resources = arr<string>(rule.resources);
   const resOk = resources.some((r) => r === "*" || r === combined || (a.subresource !== undefined && r === `*/${a.subresource}`));
   if (!resOk) return false;
-  const names = rule.resourceNames ?? [];
+  const names = arr<string>(rule.resourceNames);
   return names.length === 0 || (a.name !== undefined && names.includes(a.name));
 }
 
 function subjectMatches(s: Subject, user: UserInfo, bindingNamespace: string | undefined): boolean {
+  if (s === null || typeof s !== "object") return false;
   switch (s.kind) {
     case "User":
       return s.name === user.username;
@@ -85,11 +93,11 @@ function clusterRoleRules(name: string, src: RbacSource): PolicyRule[] {
   const all = src.clusterRoles();
   const role = all.find((r) => r.metadata.name === name);
   if (!role) return [];
-  const rules = [...((role["rules"] as PolicyRule[] | undefined) ?? [])];
+  const rules = [...arr<PolicyRule>(role["rules"])];
   const agg = role["aggregationRule"] as { clusterRoleSelectors?: { matchLabels?: Record<string, string> }[] } | undefined;
-  for (const sel of agg?.clusterRoleSelectors ?? []) {
+  for (const sel of arr<{ matchLabels?: Record<string, string> }>(agg?.clusterRoleSelectors)) {
     for (const other of all) {
-      if (other !== role && labelsMatch(sel, other.metadata.labels ?? {})) rules.push(...((other["rules"] as PolicyRule[] | undefined) ?? []));
+      if (other !== role && labelsMatch(sel, other.metadata.labels ?? {})) rules.push(...arr<PolicyRule>(other["rules"]));
     }
   }
   return rules;
@@ -107,7 +115,7 @@ export function authorize(user: UserInfo, a: RequestAttributes, src: RbacSource)
     return true;
   }
   for (const b of src.clusterRoleBindings()) {
-    const subjects = (b["subjects"] as Subject[] | undefined) ?? [];
+    const subjects = arr<Subject>(b["subjects"]);
     if (!subjects.some((s) => subjectMatches(s, user, undefined))) continue;
     const ref = b["roleRef"] as { kind?: string; name?: string } | undefined;
     if (ref?.kind !== "ClusterRole") continue;
@@ -116,14 +124,14 @@ export function authorize(user: UserInfo, a: RequestAttributes, src: RbacSource)
   const ns = a.resourceRequest ? a.namespace : undefined;
   if (ns) {
     for (const b of src.roleBindings(ns)) {
-      const subjects = (b["subjects"] as Subject[] | undefined) ?? [];
+      const subjects = arr<Subject>(b["subjects"]);
       if (!subjects.some((s) => subjectMatches(s, user, ns))) continue;
       const ref = b["roleRef"] as { kind?: string; name?: string } | undefined;
       let rules: PolicyRule[] = [];
       if (ref?.kind === "ClusterRole") rules = clusterRoleRules(ref.name ?? "", src);
       else if (ref?.kind === "Role") {
         const role = src.roles(ns).find((r) => r.metadata.name === ref.name);
-        rules = (role?.["rules"] as PolicyRule[] | undefined) ?? [];
+        rules = arr<PolicyRule>(role?.["rules"]);
       }
       if (rules.some((r) => ruleAllows(a, r))) return true;
     }

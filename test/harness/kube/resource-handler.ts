@@ -15,6 +15,7 @@ import {
   badRequest, invalid, invalidValue, methodNotAllowed, notFound, pathNotFound, serviceUnavailable, success, unsupportedMediaType,
 } from "./status.js";
 import { toTable, wantsTable, type PrinterColumn } from "./table.js";
+import { scaleOf, withScale } from "./scale.js";
 import { tokenRequestResponse, tokenReviewResponse } from "./token-endpoints.js";
 
 function writeOptions(q: URLSearchParams, warnings: string[], subresource?: string): WriteOptions {
@@ -31,13 +32,19 @@ function writeOptions(q: URLSearchParams, warnings: string[], subresource?: stri
 export async function handleResource(ctx: KubeContext, r: ResourceRequest): Promise<number> {
   const { type: t, path: p } = r;
   const sub = p.subresource;
-  if (sub !== undefined && sub !== "status" && !(sub === "token" && t.plural === "serviceaccounts") && sub !== "proxy") {
+  const builtinSub = (sub === "scale" && t.group === "apps" && !t.custom) || (sub === "finalize" && t.group === "" && t.plural === "namespaces");
+  if (sub !== undefined && sub !== "status" && !(sub === "token" && t.plural === "serviceaccounts") && sub !== "proxy" && !builtinSub) {
     throw pathNotFound();
   }
   if (sub !== undefined && !t.subresources.includes(sub) && !(sub === "status" && ctx.registry.customInfo(t)?.statusSubresource)) {
     throw pathNotFound();
   }
   if (sub === "proxy") return proxy(ctx, r);
+  if (sub === "scale") return scale(ctx, r);
+  if (sub === "finalize") {
+    if (r.verb !== "update") throw methodNotAllowed(r.verb, t);
+    return update(ctx, r);
+  }
   if (sub === "token") return tokenRequest(ctx, r);
   if (t.group === "authentication.k8s.io" && t.plural === "tokenreviews") return tokenReview(ctx, r);
   if (t.namespaced && p.namespace === undefined && !["list", "watch"].includes(r.verb)) throw pathNotFound();
@@ -214,4 +221,38 @@ async function proxy(ctx: KubeContext, r: ResourceRequest): Promise<number> {
   if (!base) throw serviceUnavailable(`no endpoints available for service "${target.name}"`);
   const q = r.query.toString();
   return forward(r.req, r.res, r.body, base, r.path.tail, q ? `?${q}` : "");
+}
+
+/** GET/PUT/PATCH of `…/deployments/<name>/scale` (autoscaling/v1 Scale). */
+function scale(ctx: KubeContext, r: ResourceRequest): number {
+  const t = r.type;
+  const name = r.path.name ?? "";
+  const current = ctx.semantics.get(t, r.path.namespace, name);
+  if (r.verb === "get") return sendObject(r, 200, scaleOf(current));
+  if (r.verb !== "update" && r.verb !== "patch") throw methodNotAllowed(r.verb, t);
+  let wanted: KubeObject;
+  if (r.verb === "update") wanted = parseBody(r) as KubeObject;
+  else {
+    const ct = (r.req.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "";
+    let body: unknown;
+    try {
+      body = JSON.parse(r.body.toString("utf8"));
+    } catch (e) {
+      throw badRequest(`error decoding patch: ${(e as Error).message}`);
+    }
+    try {
+      const base = scaleOf(current);
+      wanted = (ct === "application/json-patch+json" ? jsonPatch(base, body) : ct === "application/strategic-merge-patch+json" ? strategicMergePatch(base, body) : mergePatch(base, body)) as KubeObject;
+    } catch (e) {
+      if (e instanceof PatchError) throw invalid({ group: "autoscaling", kind: "Scale" }, name, [invalidValue("patch", "", e.message)]);
+      throw e;
+    }
+  }
+  if (!wanted || typeof wanted !== "object") throw badRequest("the body of the request was in an unknown format");
+  const replicas = (wanted["spec"] as { replicas?: unknown } | undefined)?.replicas;
+  if (typeof replicas !== "number" || replicas < 0) {
+    throw invalid({ group: "autoscaling", kind: "Scale" }, name, [invalidValue("spec.replicas", replicas ?? null, "must be greater than or equal to 0")]);
+  }
+  const out = ctx.semantics.update(t, r.path.namespace, name, withScale(current, { ...wanted, metadata: wanted.metadata ?? {} }), writeOptions(r.query, []));
+  return sendObject(r, 200, scaleOf(out));
 }

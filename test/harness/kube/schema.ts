@@ -93,7 +93,7 @@ function walk(v: unknown, s: Schema, path: string, w: Walk): unknown {
     w.causes.push(typeInvalid(path, v, s.type ?? "object"));
     return v;
   }
-  if (s.enum && !s.enum.some((e) => JSON.stringify(e) === JSON.stringify(v))) w.causes.push(notSupported(path, v, s.enum));
+  if (Array.isArray(s.enum) && !s.enum.some((e) => JSON.stringify(e) === JSON.stringify(v))) w.causes.push(notSupported(path, v, s.enum));
   if (typeof v === "number") {
     if (s.maximum !== undefined && (s.exclusiveMaximum ? v >= s.maximum : v > s.maximum)) {
       w.causes.push(invalidBody(path, v, `should be less than ${s.exclusiveMaximum ? "" : "or equal to "}${s.maximum}`));

@@ -131,7 +131,6 @@ export class Semantics {
   }
 
   private decode(t: ResourceType, obj: KubeObject, opts: WriteOptions): KubeObject {
-    checkMetadataShape(t.kind, t.version, obj);
     if (t.custom) return obj;
     const unknown = unknownBuiltinFields(t, obj);
     this.reportUnknown(t, unknown, opts);
@@ -188,6 +187,7 @@ export class Semantics {
       body = { ...body, metadata: {} };
     }
     const meta = { ...body.metadata };
+    checkMetadataShape(t.kind, t.version, { ...body, metadata: meta });
     if (t.namespaced) {
       if (meta.namespace && namespace && meta.namespace !== namespace) {
         throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
@@ -251,6 +251,7 @@ export class Semantics {
     if (!body || typeof body !== "object" || typeof body.metadata !== "object" || body.metadata === null) {
       throw badRequest("the body of the request was in an unknown format");
     }
+    checkMetadataShape(t.kind, t.version, body);
     if (body.metadata.name !== undefined && body.metadata.name !== name) {
       throw badRequest(`the name of the object (${String(body.metadata.name)}) does not match the name on the URL (${name})`);
     }
@@ -283,7 +284,9 @@ export class Semantics {
       throw invalid(t, name, [{ reason: "FieldValueForbidden", field: "metadata.finalizers", message: "Forbidden: no new finalizers can be added if the object is being deleted" }]);
     }
     if (t.group === "" && t.plural === "namespaces") {
-      obj["spec"] = old["spec"];
+      // Only the finalize subresource changes a namespace's spec (spec.finalizers).
+      const spec = opts.subresource === "finalize" ? { ...(old["spec"] as object | undefined), finalizers: (obj["spec"] as { finalizers?: unknown } | undefined)?.finalizers ?? [] } : old["spec"];
+      obj = { ...obj, spec };
     }
     obj = { ...obj, metadata: meta };
     obj = this.validate(t, obj, old, opts);

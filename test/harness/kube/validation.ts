@@ -155,6 +155,16 @@ export function normalizeSecret(obj: KubeObject): KubeObject {
 export function validateBuiltin(t: ResourceType, obj: KubeObject, old: KubeObject | undefined): Cause[] {
   const causes: Cause[] = [];
   if (t.group === "" && (t.plural === "secrets" || t.plural === "configmaps")) {
+    // ValidateSecretUpdate / ValidateConfigMapUpdate order: immutable fields first, then the object.
+    if (old && t.plural === "secrets" && old["type"] !== obj["type"]) causes.push(invalidValue("type", obj["type"], "field is immutable"));
+    if (old && old["immutable"] === true) {
+      if (obj["immutable"] !== true) causes.push(forbiddenField("immutable", "field is immutable when `immutable` is set"));
+      for (const field of t.plural === "secrets" ? ["data"] : ["data", "binaryData"]) {
+        if (!sameJson(old[field] ?? null, obj[field] ?? null)) {
+          causes.push(forbiddenField(field, "field is immutable when `immutable` is set"));
+        }
+      }
+    }
     for (const field of ["data", "binaryData"]) {
       for (const k of Object.keys(record(obj[field]) ?? {})) {
         if (!CONFIG_KEY.test(k)) causes.push(invalidValue(`${field}[${k}]`, k, CONFIG_KEY_MSG));
@@ -170,15 +180,6 @@ export function validateBuiltin(t: ResourceType, obj: KubeObject, old: KubeObjec
       if (type === "kubernetes.io/service-account-token") {
         const ann = obj.metadata.annotations ?? {};
         if (!ann["kubernetes.io/service-account.name"]) causes.push(required("metadata.annotations[kubernetes.io/service-account.name]"));
-      }
-      if (old && old["type"] !== type) causes.push(invalidValue("type", type, "field is immutable"));
-    }
-    if (old && old["immutable"] === true) {
-      if (obj["immutable"] !== true) causes.push(forbiddenField("immutable", "field is immutable when `immutable` is set"));
-      for (const field of t.plural === "secrets" ? ["data"] : ["data", "binaryData"]) {
-        if (!sameJson(old[field] ?? null, obj[field] ?? null)) {
-          causes.push(forbiddenField(field, "field is immutable when `immutable` is set"));
-        }
       }
     }
   }

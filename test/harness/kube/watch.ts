@@ -43,6 +43,7 @@ export interface WatchRequest {
 }
 
 const shared = new WeakMap<KubeObject, Map<string, string>>();
+const SLOW_CLIENT_BYTES = 64 * 1024 * 1024;
 
 function line(type: string, object: unknown): string {
   return `${JSON.stringify({ type, object })}\n`;
@@ -78,6 +79,12 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, w: WatchRe
   const write = (type: string, object: unknown, text?: string): void => {
     if (closed) return;
     res.write(text ?? line(type, object));
+    // A client that stops reading is dropped, as the watch cache drops a blocked watcher.
+    if (res.writableLength > SLOW_CLIENT_BYTES) {
+      finish(true);
+      res.destroy();
+      return;
+    }
     if (type !== "BOOKMARK" && type !== "ERROR" && control.cutAfter !== undefined) {
       control.cutAfter -= 1;
       if (control.cutAfter <= 0) finish(true);

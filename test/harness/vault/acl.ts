@@ -137,6 +137,21 @@ export class Acl {
     return best?.caps ?? new Set();
   }
 
+  /**
+   * Whether any rule grants something (other than deny) at or under `prefix`, or a wildcard rule
+   * could reach into it — Vault's `hasMountAccess` preflight for sys/internal/ui/mounts.
+   */
+  hasAccessUnder(prefix: string): boolean {
+    if (this.root) return true;
+    const grants = (caps: Set<Capability>): boolean => caps.size > 0 && !caps.has("deny");
+    for (const [pattern, caps] of this.exact) if (pattern.startsWith(prefix) && grants(caps)) return true;
+    for (const rule of this.wildcards) {
+      const literal = rule.pattern.slice(0, rule.firstWildcard);
+      if ((literal.startsWith(prefix) || prefix.startsWith(literal)) && grants(rule.caps)) return true;
+    }
+    return false;
+  }
+
   /** Whether the token may perform `capability` on `path` (plus `sudo` on root-protected paths). */
   allows(path: string, capability: Capability, needsSudo: boolean): boolean {
     if (this.root) return true;

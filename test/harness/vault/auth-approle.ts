@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Backend, LogicalRequest, VaultCore } from "./backend.js";
 import { badRequest, notFound, VaultApiError } from "./envelope.js";
 import type { LogicalResponse } from "./envelope.js";
+import { inCidrs } from "./cidr.js";
 import { boolField, durationField, intField, stringField, stringListField } from "./fields.js";
 import type { MountEntry } from "./storage.js";
 import type { TokenSettings } from "./token-fields.js";
@@ -23,6 +24,7 @@ interface Role {
 
 interface SecretId {
   accessor: string;
+  cidrs: string[];
   created: number;
   expires: number | null;
   usesLeft: number;
@@ -82,6 +84,7 @@ export function approleBackend(core: VaultCore, mount: MountEntry): Backend {
       expires: ttl > 0 ? now + ttl * 1000 : null,
       usesLeft: uses,
       metadata: parseMetadata(req.data["metadata"]),
+      cidrs: stringListField(req.data, "cidr_list") ?? [],
     };
     const st = state();
     let map = st.secrets.get(role.name);
@@ -100,6 +103,9 @@ export function approleBackend(core: VaultCore, mount: MountEntry): Backend {
     const role = [...st.roles.values()].find((r) => r.roleId === roleId);
     if (role === undefined) throw badRequest("invalid role or secret ID");
     const meta: Record<string, string> = {};
+    if (role.secretIdBoundCidrs.length > 0 && !inCidrs(req.remoteAddr, role.secretIdBoundCidrs)) {
+      throw badRequest(`source address "${req.remoteAddr}" unauthorized by CIDR restrictions on the role: [${role.secretIdBoundCidrs.join(" ")}]`);
+    }
     if (role.bindSecretId) {
       const secretId = stringField(req.data, "secret_id");
       if (secretId === "") throw badRequest("missing secret_id");
@@ -109,6 +115,9 @@ export function approleBackend(core: VaultCore, mount: MountEntry): Backend {
       if (entry.expires !== null && entry.expires <= core.now()) {
         secrets.delete(secretId);
         throw badRequest("invalid role or secret ID");
+      }
+      if (entry.cidrs.length > 0 && !inCidrs(req.remoteAddr, entry.cidrs)) {
+        throw badRequest(`source address "${req.remoteAddr}" unauthorized through CIDR restrictions on the secret ID`);
       }
       if (entry.usesLeft > 0) {
         entry.usesLeft -= 1;

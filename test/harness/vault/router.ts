@@ -72,18 +72,18 @@ export async function handleLogical(core: VaultCore, node: NodeHandle & { sealed
     if (node.sealed) throw sealedError();
     const resolved = resolveMount(core, inc.path);
     const rel = resolved === null ? inc.path : inc.path.slice(resolved.fullMountPath.length);
-    let token: TokenEntry | null = inc.token === null || inc.token === "" ? null : core.tokens.lookup(inc.token);
+    const token: TokenEntry | null = inc.token === null || inc.token === "" ? null : core.tokens.lookup(inc.token);
     const backend = resolved === null ? null : backendFor(core, resolved.mount, token);
+    // Unauthenticated paths (logins, sys/internal/ui/mounts) ignore a bad token and skip the ACL;
+    // a valid one is still passed on (vault-api.md §1.3).
     const unauth = backend?.unauthenticated?.(rel) ?? false;
     if (!unauth) {
       if (inc.token === null || inc.token === "") throw new VaultApiError(403, ["permission denied"]);
       if (token === null) throw new VaultApiError(403, [invalidTokenText]);
-    } else if (token !== null) {
-      token = null;
     }
     let operation = inc.operation;
     if (operation === "update" && backend?.exists?.(rel) === false) operation = "create";
-    if (token !== null) {
+    if (token !== null && !unauth) {
       const acl = core.policies.aclFor(token.policies);
       const needsSudo = backend?.rootProtected?.(rel) ?? false;
       if (!acl.allows(inc.path, operation as Capability, needsSudo)) throw new VaultApiError(403, [aclDeniedText]);

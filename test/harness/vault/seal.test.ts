@@ -205,6 +205,39 @@ describe("one-share init", () => {
   });
 });
 
+/** GF(2^8) multiplication with the AES polynomial x^8+x^4+x^3+x+1 — a test oracle only. */
+function gmul(a: number, b: number): number {
+  let p = 0;
+  for (let i = 0; i < 8; i++) {
+    if (b & 1) p ^= a;
+    const hi = a & 0x80;
+    a = (a << 1) & 0xff;
+    if (hi) a ^= 0x1b;
+    b >>= 1;
+  }
+  return p;
+}
+
+describe("Vault's share encoding (vault-api.md §2.2)", () => {
+  test("hand-made threshold-2 shares (y bytes, then x last; AES field) combine to the secret", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.integer({ min: 1, max: 255 }),
+        fc.integer({ min: 1, max: 254 }),
+        async (secret, slope, x1, step) => {
+          const x2 = ((x1 - 1 + step) % 255) + 1;
+          // f(x) = secret + slope·x per byte; a share is f(x) for every byte followed by x.
+          const share = (x: number): Uint8Array => Uint8Array.from([...secret.map((s, i) => s ^ gmul(slope[i] ?? 0, x)), x]);
+          assert.deepEqual(await combineParts([share(x1), share(x2)], 2), secret);
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+});
+
 describe("seal module", () => {
   test("any threshold subset opens the keyring; fewer parts or a foreign key do not", async () => {
     await fc.assert(

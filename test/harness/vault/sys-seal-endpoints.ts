@@ -82,10 +82,12 @@ function health(core: ClusterCore, req: SealEndpointRequest): VaultReply {
   const q = Object.fromEntries(req.query);
   let codes: Record<string, number>;
   let standbyOk: boolean;
-  let perfStandbyOk: boolean;
   try {
     standbyOk = boolField(q, "standbyok", false);
-    perfStandbyOk = boolField(q, "perfstandbyok", false);
+    // Validated only: Vault CE has no performance standbys or DR secondaries.
+    boolField(q, "perfstandbyok", false);
+    intField(q, "drsecondarycode", 472);
+    intField(q, "performancestandbycode", 473);
     codes = {
       active: intField(q, "activecode", 200),
       standby: intField(q, "standbycode", 429),
@@ -95,7 +97,6 @@ function health(core: ClusterCore, req: SealEndpointRequest): VaultReply {
   } catch {
     return errorReply(400, []);
   }
-  void perfStandbyOk;
   const seal = core.nodeSeals[req.node];
   const initialized = core.storage.sealConfig !== null;
   const sealed = seal?.sealed ?? true;

@@ -1,8 +1,8 @@
 /**
  * The logical `sys/` endpoints: mounts (api-docs/system/mounts), auth methods
  * (api-docs/system/auth), ACL policies (api-docs/system/policies, and the legacy sys/policy),
- * seal (api-docs/system/seal), step-down (api-docs/system/step-down) and capabilities-self
- * (api-docs/system/capabilities-self). The seal-lifecycle endpoints that work while sealed are in
+ * seal (api-docs/system/seal), step-down (api-docs/system/step-down), capabilities-self
+ * (api-docs/system/capabilities-self) and internal/ui/mounts (api-docs/system/internal-ui-mounts). The seal-lifecycle endpoints that work while sealed are in
  * `sys-seal-endpoints.ts`.
  */
 import type { Backend, LogicalRequest, VaultCore } from "./backend.js";
@@ -149,9 +149,29 @@ function unsupported(): VaultApiError {
   return new VaultApiError(405, ["1 error occurred:\n\t* unsupported operation\n\n"]);
 }
 
+/**
+ * `GET sys/internal/ui/mounts/:path` — the mount serving a path (clients use it to detect the KV
+ * version). Vault answers 403 with the same text for a missing mount and for a token without
+ * access under it, so the endpoint cannot enumerate mounts (logical_system.go pathInternalUIMountRead).
+ */
+function uiMount(core: VaultCore, req: LogicalRequest, sub: string): LogicalResponse {
+  const path = normalise(sub);
+  const denied = new VaultApiError(403, [`preflight capability check returned 403, please ensure client's policies grant access to path "${sub}"`]);
+  const auth = path.startsWith("auth/");
+  const table = auth ? core.storage.authMounts : core.storage.mounts;
+  const rel = auth ? path.slice(5) : path;
+  let best: MountEntry | undefined;
+  for (const m of table.values()) if (rel.startsWith(m.path) && (best === undefined || m.path.length > best.path.length)) best = m;
+  if (best === undefined || req.token === null) throw denied;
+  const mountPath = auth ? `auth/${best.path}` : best.path;
+  if (!core.policies.aclFor(req.token.policies).hasAccessUnder(mountPath)) throw denied;
+  return { data: { ...mountView(best), path: mountPath } };
+}
+
 /** The `sys/` logical backend. */
 export function sysBackend(core: VaultCore): Backend {
   return {
+    unauthenticated: (path) => path.startsWith("internal/ui/mounts/"),
     rootProtected: (path) =>
       path.startsWith("auth/") || ["seal", "step-down", "remount", "audit", "rotate", "raw", "config/cors"].some((p) => path === p || path.startsWith(`${p}/`)),
     async handle(req) {
@@ -176,6 +196,7 @@ export function sysBackend(core: VaultCore): Backend {
         req.node.stepDown();
         return null;
       }
+      if ((sub = after("internal/ui/mounts")) !== null && sub !== "" && op === "read") return uiMount(core, req, sub);
       if (p === "capabilities-self" && (op === "update" || op === "create")) return capabilitiesSelf(core, req);
       throw new VaultApiError(404, [`no handler for route "sys/${p}". route entry not found.`]);
     },

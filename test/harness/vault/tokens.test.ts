@@ -123,6 +123,30 @@ describe("token auth and ACL", () => {
     assert.deepEqual(one.body.capabilities, ["root"]);
   });
 
+  test(`a parent's expiry revokes its children (${tokenDocs}#create-token; docs/concepts/tokens#token-hierarchies-and-orphan-tokens)`, async () => {
+    const parent = (await call(v.addr, "POST", "auth/token/create", { token: root, body: { policies: ["creator", "app-read"], ttl: "5m" } })).body.auth.client_token;
+    const child = (await call(v.addr, "POST", "auth/token/create", { token: parent, body: { policies: ["app-read"], ttl: "1h" } })).body.auth.client_token;
+    const orphan = (await call(v.addr, "POST", "auth/token/create-orphan", { token: root, body: { policies: ["app-read"], ttl: "1h" } })).body.auth;
+    assert.equal(orphan.orphan, true);
+    v.advanceTime(6 * 60_000);
+    assert.equal((await call(v.addr, "GET", "auth/token/lookup-self", { token: child })).status, 403);
+    assert.equal((await call(v.addr, "GET", "auth/token/lookup-self", { token: orphan.client_token })).status, 200);
+  });
+
+  test(`internal/ui/mounts tells the KV version to a token with access, 403 otherwise (${sysDocs}/internal-ui-mounts)`, async () => {
+    const t = (await call(v.addr, "POST", "auth/token/create", { token: root, body: { policies: ["app-read"] } })).body.auth.client_token;
+    const r = await call(v.addr, "GET", "sys/internal/ui/mounts/secret/data/app/db", { token: t });
+    assert.equal(r.status, 200);
+    assert.deepEqual([r.body.data.path, r.body.data.type, r.body.data.options], ["secret/", "kv", { version: "2" }]);
+    const noAccess = (await call(v.addr, "POST", "auth/token/create", { token: root, body: { policies: ["default"] } })).body.auth.client_token;
+    const denied = await call(v.addr, "GET", "sys/internal/ui/mounts/secret/x", { token: noAccess });
+    assert.equal(denied.status, 403);
+    assert.match(denied.body.errors[0], /^preflight capability check returned 403/);
+    const missing = await call(v.addr, "GET", "sys/internal/ui/mounts/nomount/x", { token: root });
+    assert.equal(missing.status, 403);
+    assert.equal((await call(v.addr, "GET", "sys/internal/ui/mounts/secret/x")).status, 403);
+  });
+
   test(`lookup by token and accessor (${tokenDocs}#lookup-a-token)`, async () => {
     const c = (await call(v.addr, "POST", "auth/token/create", { token: root, body: { policies: ["app-read"] } })).body.auth;
     const l = await call(v.addr, "POST", "auth/token/lookup", { token: root, body: { token: c.client_token } });
