@@ -155,6 +155,7 @@ export async function runReencrypt(flags: SealFlags, io: CommandIO): Promise<voi
   const reencryptors = new ReencryptorSet(run);
   const writes: Array<{ path: string; text: string }> = [];
   const outputs: unknown[] = [];
+  let printsOutput = false;
   for (const input of inputs) {
     // With only -f (or a bare -w), files are rewritten in place; other documents there are kept.
     const inPlace = input.path !== undefined && (flags.sealedSecretFile === undefined || flags.sealedSecretFile === true);
@@ -169,9 +170,13 @@ export async function runReencrypt(flags: SealFlags, io: CommandIO): Promise<voi
     }
     if (inPlace) {
       if (results.size > 0) writes.push({ path: input.path as string, text: rewriteManifestText(input.text, input.source, fileFormat(input.path as string, input.text), (_v, i) => results.get(i)).text });
-    } else outputs.push(...results.values());
+    } else {
+      printsOutput = true;
+      outputs.push(...results.values());
+    }
   }
-  if (outputs.length === 0) return await writeFilesAtomically(writes);
+  await writeFilesAtomically(writes);
+  if (!printsOutput) return;
   const target = typeof flags.sealedSecretFile === "string" ? flags.sealedSecretFile : undefined;
   const text = formatObjects(outputs, flags.format ?? (target ? formatForPath(target) : undefined) ?? "json");
   if (target) await writeFilesAtomically([{ path: target, text }]);
