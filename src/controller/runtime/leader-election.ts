@@ -142,10 +142,15 @@ export class LeaderElector {
   async #run(): Promise<void> {
     const signal = this.#abort.signal;
     while (!signal.aborted) {
-      const ok = await this.#tryAcquireOrRenew();
+      const startedMs = this.#o.clock.now().getTime();
+      // A leader's round may not outlast its renew deadline: a hanging request must not keep
+      // it working past the point where a standby may take over.
+      const budget = this.#leading ? Math.max(0, this.#o.renewDeadlineMs - (startedMs - this.#lastRenewMs)) : this.#o.leaseDurationMs;
+      const ok = await this.#bounded(this.#tryAcquireOrRenew(), budget);
       const nowMs = this.#o.clock.now().getTime();
       if (ok) {
-        this.#lastRenewMs = nowMs;
+        // Count from the round's start: the renewTime written is no later than that.
+        this.#lastRenewMs = startedMs;
         this.#setLeading(true);
       } else if (this.#leading && nowMs - this.#lastRenewMs >= this.#o.renewDeadlineMs) {
         this.#o.log.warn({ lease: this.#o.name }, "leader election: lease not renewed within the renew deadline; stopping work");
@@ -153,6 +158,17 @@ export class LeaderElector {
       }
       await this.#sleep(this.#o.retryPeriodMs);
     }
+  }
+
+  /** `round`'s result, or false once `ms` pass first. */
+  #bounded(round: Promise<boolean>, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const handle = this.#timers.setTimeout(() => resolve(false), ms);
+      void round.then((ok) => {
+        this.#timers.clearTimeout(handle);
+        resolve(ok);
+      });
+    });
   }
 
   #setLeading(leading: boolean): void {

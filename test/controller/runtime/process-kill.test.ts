@@ -66,7 +66,7 @@ describe("controller process killed mid-work", { timeout: 60_000 }, () => {
     await eventually(isConverged, 10_000, "leader handles new work");
     // Let the second process start and stand by for a while: it must not write anything.
     await new Promise((r) => setTimeout(r, 1500));
-    assert.deepEqual([...writers()], [leader], "only the leader wrote");
+    assert.deepEqual([...writers()], [leader], `only the leader wrote (writers: ${[...writers()].join(", ")})`);
     const [dead, survivor] = leader === "proc-a" ? [a, b] : [b, a];
     dead.child.kill("SIGKILL");
     await dead.exited;
@@ -74,7 +74,8 @@ describe("controller process killed mid-work", { timeout: 60_000 }, () => {
     await add(15);
     await eventually(() => writers().size === 2 && isConverged(), 10_000, "survivor takes over");
     const handover = Date.now() - killedAt;
-    assert.ok(handover <= 2000 + 1500, `handover took ${handover} ms (lease 2 s)`);
+    // Lease 2 s; the rest is detection (retry period 200 ms), process scheduling and one reconcile.
+    assert.ok(handover <= 2000 + 2500, `handover took ${handover} ms (lease 2 s)`);
     survivor.child.kill("SIGTERM");
     assert.equal(await survivor.exited, 0);
   });

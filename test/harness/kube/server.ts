@@ -99,7 +99,7 @@ export class KubeHttpServer {
     const method = req.method ?? "GET";
     const url = new URL(req.url ?? "/", "https://127.0.0.1");
     const pathWithQuery = `${url.pathname}${url.search}`;
-    const rvBefore = this.ctx.store.currentRV();
+    let rvBefore = this.ctx.store.currentRV();
     let status = 500;
     try {
       const body = await readBody(req);
@@ -109,6 +109,9 @@ export class KubeHttpServer {
       if (fail !== undefined) throw injected(fail);
       const caller = this.authenticate(req);
       const user = impersonatedUser(req.headers, caller, (a) => this.check(caller, a));
+      // Taken after the awaits above, so concurrent requests' writes are not counted as ours
+      // (writes themselves run synchronously inside route).
+      rvBefore = this.ctx.store.currentRV();
       status = await this.route(req, res, method, url, body, user);
     } catch (e) {
       const err = e instanceof ApiError ? e : internalError(`internal error: ${(e as Error).message}`);
