@@ -73,7 +73,7 @@ describe("node-vault against a dev Vault", () => {
   let admin: ReturnType<typeof vault>;
   before(async () => {
     const frozen = Date.now();
-    [v, kube] = await Promise.all([startVaultServer({ clock: () => frozen }), startKubeServer()]);
+    [v, kube] = await Promise.all([startVaultServer({ clock: () => frozen }), startKubeServer({ now: () => frozen })]);
     admin = vault({ endpoint: v.addr, token: v.rootToken ?? "" });
     await admin.addPolicy({ name: "dev", rules: 'path "secret/data/dev/*" { capabilities = ["read"] }' });
   });

@@ -104,6 +104,12 @@ export class TokenStore {
     return id === undefined ? null : this.lookup(id);
   }
 
+  /** The TTL granted when the token was issued or last renewed: what a login, create or renew answers as lease_duration. */
+  granted(entry: TokenEntry): number {
+    if (entry.expireTime === null) return 0;
+    return Math.max(0, Math.round((entry.expireTime - (entry.lastRenewal ?? entry.creationTime)) / 1000));
+  }
+
   /** Seconds left before expiry (0 for a token that never expires). */
   remaining(entry: TokenEntry): number {
     if (entry.expireTime === null) return 0;
@@ -147,7 +153,7 @@ export class TokenStore {
       policies: entry.policies,
       token_policies: entry.policies,
       metadata: entry.meta,
-      lease_duration: this.remaining(entry),
+      lease_duration: this.granted(entry),
       renewable: entry.renewable,
       entity_id: "",
       token_type: entry.type,
