@@ -47,7 +47,9 @@ export function register(program: Command): void {
       .option("--fetch-cert", "print the sealing certificate and exit")
       .option("--age", "produce a sealbridge.io/v1alpha1 AgeSecret instead")
       .option("--recipient <age1…>", "age recipient (repeatable; implies --age)", collect)
-      .option("--recipients-file <file>", "file of age recipients (repeatable; implies --age)", collect),
+      .option("--recipients-file <file>", "file of age recipients (repeatable; implies --age)", collect)
+      .option("--cluster-recipient <age1…>", "the cluster's age recipient, given offline (implies --age; default: fetched from the controller's /v1/age-recipient)")
+      .option("--no-cluster-recipient", "with --age: seal only to --recipient/--recipients-file, not to the cluster's recipient"),
   ).action(async (opts: Record<string, unknown>) => {
     const { runSeal } = await import("../seal/seal-command.js");
     const { rotate, ...rest } = opts;

@@ -12,6 +12,7 @@
  *         kind: AgeSecret                   # seal with age instead
  *         recipients: [age1…]
  *         recipients_file: keys/recipients.txt
+ *         cluster_recipient: age1…          # the cluster's, offline (false: none; absent: ask the controller)
  *       - path: "**"
  *         controller_namespace: sealbridge  # fetch the cert from this controller
  *         controller_name: sealbridge
@@ -39,6 +40,7 @@ const ruleSchema = z
     kind: z.enum(["SealedSecret", "AgeSecret"]).optional(),
     recipients: z.array(z.string().regex(/^age1[0-9a-z]+$/, "not an age recipient")).optional(),
     recipients_file: z.string().min(1).optional(),
+    cluster_recipient: z.union([z.string().regex(/^age1[0-9a-z]+$/, "not an age recipient"), z.literal(false)]).optional(),
   })
   .refine((rule) => (rule.path === undefined) !== (rule.path_regex === undefined), { message: "give exactly one of path or path_regex" });
 
@@ -57,6 +59,8 @@ export interface ResolvedRule {
   kind: "SealedSecret" | "AgeSecret";
   recipients: string[];
   recipientsFile?: string | undefined;
+  /** The cluster's age recipient for AgeSecrets (`false`: none); undefined: ask the controller. */
+  clusterRecipient?: string | false | undefined;
   /** Which rule matched, for messages: "<config path> rule 2". */
   origin: string;
 }
@@ -137,6 +141,7 @@ export function matchRepoRule(config: RepoConfig, file: string): ResolvedRule | 
     kind: rule.kind ?? (rule.recipients || rule.recipients_file ? "AgeSecret" : "SealedSecret"),
     recipients: rule.recipients ?? [],
     recipientsFile: absolute(config, rule.recipients_file),
+    clusterRecipient: rule.cluster_recipient,
     origin: `${config.path} rule ${index}`,
   };
 }

@@ -17,6 +17,8 @@ export interface ControllerRef {
   /** `--context`; else the kubeconfig's current context. */
   context?: string | undefined;
   timeoutMs?: number | undefined;
+  /** How to do without the controller, for error messages; default "pass --cert FILE". */
+  offlineHint?: string | undefined;
 }
 
 /** A connection to one controller's HTTP API through the API-server service proxy. */
@@ -33,12 +35,13 @@ function describe(ref: ControllerRef): string {
 }
 
 function statusError(what: string, ref: ControllerRef, status: number): RemoteError {
+  const offline = ref.offlineHint ?? "pass --cert FILE";
   const hint =
     status === 404
-      ? "check --controller-namespace and --controller-name; a sealed-secrets install is usually --controller-namespace kube-system --controller-name sealed-secrets-controller, or pass --cert"
+      ? `check --controller-namespace and --controller-name; a sealed-secrets install is usually --controller-namespace kube-system --controller-name sealed-secrets-controller, or ${offline}`
       : status === 401 || status === 403
         ? "check your kubeconfig credentials and that you may proxy to services"
-        : "check the controller is running, or pass --cert FILE";
+        : `check the controller is running, or ${offline}`;
   return new RemoteError(`${what}: ${describe(ref)} answered HTTP ${status} (${hint})`, { status, code: "ControllerRequestFailed" });
 }
 
@@ -49,6 +52,7 @@ function statusError(what: string, ref: ControllerRef, status: number): RemoteEr
  *   the Service does not exist.
  */
 export async function connectControllerProxy(ref: ControllerRef): Promise<ControllerProxy> {
+  const offline = ref.offlineHint ?? "pass --cert FILE";
   const { KubeConfig } = await import("@kubernetes/client-node/dist/config.js");
   const kc = new KubeConfig();
   try {
@@ -56,10 +60,10 @@ export async function connectControllerProxy(ref: ControllerRef): Promise<Contro
     else kc.loadFromDefault();
     if (ref.context) kc.setCurrentContext(ref.context);
   } catch (err) {
-    throw new RemoteError(`cannot load kubeconfig: ${ref.kubeconfig ?? "KUBECONFIG or ~/.kube/config"} (check the file, or pass --cert FILE)`, { cause: err, code: "KubeconfigInvalid" });
+    throw new RemoteError(`cannot load kubeconfig: ${ref.kubeconfig ?? "KUBECONFIG or ~/.kube/config"} (check the file, or ${offline})`, { cause: err, code: "KubeconfigInvalid" });
   }
   const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new RemoteError("cannot reach the controller: the kubeconfig has no current cluster (pass --kubeconfig/--context, or --cert FILE)", { code: "KubeconfigInvalid" });
+  if (!cluster) throw new RemoteError(`cannot reach the controller: the kubeconfig has no current cluster (pass --kubeconfig/--context, or ${offline})`, { code: "KubeconfigInvalid" });
   const server = cluster.server.replace(/\/+$/, "");
   const timeoutMs = ref.timeoutMs ?? 15_000;
   const base = `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/services`;
@@ -71,14 +75,14 @@ export async function connectControllerProxy(ref: ControllerRef): Promise<Contro
       await kc.applyToHTTPSOptions(options);
     } catch (err) {
       // The client's message may quote exec-plugin output, so it is kept as the cause only.
-      throw new RemoteError(`cannot use kubeconfig credentials: cluster ${url.host} (check the kubeconfig's cluster and user entries, e.g. an http:// server needs insecure-skip-tls-verify; or pass --cert FILE)`, { cause: err, code: "KubeconfigInvalid" });
+      throw new RemoteError(`cannot use kubeconfig credentials: cluster ${url.host} (check the kubeconfig's cluster and user entries, e.g. an http:// server needs insecure-skip-tls-verify; or ${offline})`, { cause: err, code: "KubeconfigInvalid" });
     }
     if (body !== undefined) options.headers = { ...options.headers, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) };
     try {
       return await sendRequest(url, options, body, timeoutMs);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? "network error";
-      throw new RemoteError(`${what}: API server ${url.host} did not answer (${code}; check the cluster is up and the kubeconfig points at it, or pass --cert FILE)`, { cause: err, code: "ApiServerUnreachable" });
+      throw new RemoteError(`${what}: API server ${url.host} did not answer (${code}; check the cluster is up and the kubeconfig points at it, or ${offline})`, { cause: err, code: "ApiServerUnreachable" });
     }
   };
 

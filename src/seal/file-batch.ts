@@ -2,25 +2,72 @@
  * All-or-nothing file writes: every new content goes to a temp file beside its target first,
  * and only when all of them are written are they renamed over their targets (rename is atomic
  * within a directory), so a failure never leaves a half-written or half-sealed tree.
+ *
+ * A {@link FileBatch} starts writing each temp file as soon as it is staged, on libuv's thread
+ * pool, while the caller goes on computing the next one: creating a file is kernel work (inode
+ * allocation) that costs as much as sealing it on some file systems, and this way it overlaps.
  */
 import { randomBytes } from "node:crypto";
-import { rename, stat, unlink, writeFile } from "node:fs/promises";
+import { renameSync, statSync } from "node:fs";
+import { unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { InputError } from "../errors.js";
-
-const WRITE_BATCH = 64;
 
 /** One file to (re)write. */
 export interface FileWrite {
   path: string;
   text: string;
+  /** Permission bits for the new file; default: those of the file it replaces, else 0644. */
+  mode?: number | undefined;
 }
 
-async function modeOf(path: string): Promise<number> {
+function modeOf(path: string): number {
   try {
-    return (await stat(path)).mode & 0o777;
+    return statSync(path).mode & 0o777;
   } catch {
     return 0o644;
+  }
+}
+
+/** Temp files being written; renamed over their targets by `commit`, removed by `abort`. */
+export class FileBatch {
+  // One random suffix per batch and a counter per file: unique names with one random read.
+  readonly #suffix = randomBytes(6).toString("hex");
+  readonly #staged: Array<{ path: string; temp: string; written: Promise<unknown> }> = [];
+
+  /** Starts writing `write.text` to a temp file beside `write.path`. */
+  stage(write: FileWrite): void {
+    const { path, text, mode } = write;
+    const temp = join(dirname(path), `.${basename(path)}.${this.#suffix}-${this.#staged.length}.tmp`);
+    const written = writeFile(temp, text, { mode: mode ?? modeOf(path), flag: "wx" }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    this.#staged.push({ path, temp, written });
+  }
+
+  /**
+   * Waits for every temp file, then renames each over its target.
+   * @throws InputError naming the first file that could not be written (every temp file is
+   *   removed and no target has been touched).
+   */
+  async commit(): Promise<void> {
+    const results = await Promise.all(this.#staged.map((s) => s.written));
+    const failed = results.findIndex((err) => err !== undefined);
+    if (failed >= 0) {
+      await this.abort();
+      const err = results[failed] as NodeJS.ErrnoException;
+      throw new InputError(`cannot write: ${this.#staged[failed]?.path} (${err.code ?? "I/O error"}; check the directory is writable)`, { cause: err, code: "WriteFailed" });
+    }
+    // Synchronous: renames are cheap, and a thread-pool hop each would cost more than they do.
+    for (const { temp, path } of this.#staged) renameSync(temp, path);
+    this.#staged.length = 0;
+  }
+
+  /** Waits for the writes in flight and removes every temp file; never throws. */
+  async abort(): Promise<void> {
+    const staged = this.#staged.splice(0);
+    await Promise.all(staged.map(async ({ temp, written }) => (await written) === undefined && (await unlink(temp).catch(() => undefined))));
   }
 }
 
@@ -29,28 +76,7 @@ async function modeOf(path: string): Promise<number> {
  * @throws InputError naming the file that could not be written (all temp files are removed).
  */
 export async function writeFilesAtomically(writes: readonly FileWrite[]): Promise<void> {
-  const temps: Array<string | undefined> = new Array<string | undefined>(writes.length);
-  let failure: { path: string; err: unknown } | undefined;
-  // Stage in parallel batches (a bulk run writes thousands of files), then rename.
-  for (let i = 0; i < writes.length && !failure; i += WRITE_BATCH) {
-    await Promise.all(
-      writes.slice(i, i + WRITE_BATCH).map(async ({ path, text }, j) => {
-        const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
-        try {
-          await writeFile(temp, text, { mode: await modeOf(path), flag: "wx" });
-          temps[i + j] = temp;
-        } catch (err) {
-          failure ??= { path, err };
-        }
-      }),
-    );
-  }
-  if (failure) {
-    await Promise.all(temps.map((temp) => (temp ? unlink(temp).catch(() => undefined) : undefined)));
-    const code = (failure.err as NodeJS.ErrnoException).code ?? "I/O error";
-    throw new InputError(`cannot write: ${failure.path} (${code}; check the directory is writable)`, { cause: failure.err, code: "WriteFailed" });
-  }
-  for (let i = 0; i < writes.length; i += WRITE_BATCH) {
-    await Promise.all(writes.slice(i, i + WRITE_BATCH).map(({ path }, j) => rename(temps[i + j] as string, path)));
-  }
+  const batch = new FileBatch();
+  for (const write of writes) batch.stage(write);
+  await batch.commit();
 }

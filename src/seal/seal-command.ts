@@ -9,12 +9,12 @@ import { systemClock, type Clock } from "../clock.js";
 import { SCOPES, type Scope } from "../crypto/scope.js";
 import { InputError } from "../errors.js";
 import { parseSecretDocument, kindOf, parseManifestText } from "./document-parsing.js";
-import { writeFilesAtomically, type FileWrite } from "./file-batch.js";
+import { FileBatch, writeFilesAtomically } from "./file-batch.js";
 import { readManifestInputs, type ManifestInput } from "./manifest-inputs.js";
 import { formatForPath, formatObjects, parseEditableManifest, OUTPUT_FORMATS, type EditableManifest, type OutputFormat } from "./manifest-output.js";
 import type { ManifestDocument } from "../manifest/documents.js";
 import { effectiveScope, sealSecret } from "./sealed-secret-builder.js";
-import { SealSettingsResolver, type SealSettings } from "./seal-settings.js";
+import { SealSettingsResolver, type SealSettings, type SettingsFlags } from "./seal-settings.js";
 
 /** Streams, working directory, environment and clock of one command run. */
 export interface CommandIO {
@@ -27,12 +27,9 @@ export interface CommandIO {
 }
 
 /** The `seal` flags, as commander hands them over (validated by `parseSealFlags`). */
-export interface SealFlags {
+export interface SealFlags extends Omit<SettingsFlags, "noConfig"> {
   secretFile: string[];
   sealedSecretFile?: string | true | undefined;
-  cert?: string | undefined;
-  scope?: Scope | undefined;
-  format?: OutputFormat | undefined;
   raw?: boolean | undefined;
   name?: string | undefined;
   namespace?: string | undefined;
@@ -44,11 +41,6 @@ export interface SealFlags {
   reEncrypt?: boolean | undefined;
   validate?: boolean | undefined;
   fetchCert?: boolean | undefined;
-  controllerNamespace?: string | undefined;
-  controllerName?: string | undefined;
-  kubeconfig?: string | undefined;
-  context?: string | undefined;
-  age?: boolean | undefined;
   recipient: string[];
   recipientsFile: string[];
   identity: string[];
@@ -97,9 +89,11 @@ export function parseSealFlags(raw: unknown): SealFlags {
   if (scope !== undefined && !(SCOPES as readonly unknown[]).includes(scope)) throw badFlag("scope", `expected one of ${SCOPES.join(", ")}`);
   const format = input["format"];
   if (format !== undefined && !(OUTPUT_FORMATS as readonly unknown[]).includes(format)) throw badFlag("format", `expected one of ${OUTPUT_FORMATS.join(", ")}`);
+  const clusterRecipient = input["clusterRecipient"];
+  if (clusterRecipient !== undefined && clusterRecipient !== false && (typeof clusterRecipient !== "string" || clusterRecipient === "")) throw badFlag("clusterRecipient", "expected an age1… recipient");
   const output = input["sealedSecretFile"];
   if (output !== undefined && output !== true && (typeof output !== "string" || output === "")) throw badFlag("sealedSecretFile", "expected a file name");
-  return { ...flags, scope, format, sealedSecretFile: output } as SealFlags;
+  return { ...flags, scope, format, clusterRecipient, sealedSecretFile: output } as SealFlags;
 }
 
 /** Per-run state shared by every document: settings, certs, the kubeconfig namespace. */
@@ -111,24 +105,7 @@ export class SealRun {
     readonly flags: SealFlags,
     readonly io: CommandIO,
   ) {
-    this.resolver = new SealSettingsResolver(
-      {
-        cert: flags.cert,
-        scope: flags.scope,
-        format: flags.format,
-        age: flags.age,
-        recipient: flags.recipient,
-        recipientsFile: flags.recipientsFile,
-        controllerNamespace: flags.controllerNamespace,
-        controllerName: flags.controllerName,
-        kubeconfig: flags.kubeconfig,
-        context: flags.context,
-        noConfig: flags.config === false,
-      },
-      io.cwd,
-      io.env,
-      io.clock ?? systemClock,
-    );
+    this.resolver = new SealSettingsResolver({ ...flags, noConfig: flags.config === false }, io.cwd, io.env, io.clock ?? systemClock);
   }
 
   /** The kubeconfig context's namespace, read at most once and only when a Secret lacks one. */
@@ -176,17 +153,51 @@ export class SealRun {
     });
   }
 
-  /** Seals every Secret document of one input; returns the sealed objects by document index. */
+  /**
+   * Seals every Secret document of one input; returns the sealed objects by document index. A
+   * `kind: List` document (`kubectl get secrets -o yaml`) becomes the same List with each
+   * Secret item sealed. With `skipOthers`, other documents and items are left out of the result
+   * (documents) or kept as they are (items); without it they are an error.
+   */
   async sealInput(input: ManifestInput, opts: { skipOthers: boolean; documents?: ManifestDocument[] }): Promise<Map<number, unknown>> {
     const settings = await this.resolver.forFile(input.path);
     const sealed = new Map<number, unknown>();
     for (const doc of opts.documents ?? parseManifestText(input.text, input.source)) {
       if (doc.value === null || doc.value === undefined) continue;
+      const where = `${input.source}, document ${doc.index}`;
+      const list = listItems(doc.value);
+      if (list) {
+        const items = await this.sealItems(list, where, settings, opts.skipOthers);
+        if (items) sealed.set(doc.index, { ...(doc.value as object), items });
+        continue;
+      }
       if (opts.skipOthers && kindOf(doc.value) !== "Secret") continue;
-      sealed.set(doc.index, await this.sealDocument(doc.value, `${input.source}, document ${doc.index}`, settings));
+      sealed.set(doc.index, await this.sealDocument(doc.value, where, settings));
     }
     return sealed;
   }
+
+  /** The items of a List with every Secret sealed, or undefined when it holds no Secret. */
+  private async sealItems(items: unknown[], where: string, settings: SealSettings, skipOthers: boolean): Promise<unknown[] | undefined> {
+    let count = 0;
+    const out: unknown[] = [];
+    for (const [index, item] of items.entries()) {
+      if (skipOthers && kindOf(item) !== "Secret") {
+        out.push(item);
+        continue;
+      }
+      out.push(await this.sealDocument(item, `${where}, item ${index}`, settings));
+      count++;
+    }
+    return count > 0 ? out : undefined;
+  }
+}
+
+/** The items of a `kind: List` document (as kubectl prints several objects), else undefined. */
+function listItems(value: unknown): unknown[] | undefined {
+  if (kindOf(value) !== "List") return undefined;
+  const items = (value as { items?: unknown }).items;
+  return Array.isArray(items) ? items : [];
 }
 
 /**
@@ -209,10 +220,32 @@ export async function runSeal(rawFlags: unknown, io: CommandIO): Promise<void> {
   const run = new SealRun(flags, io);
   if (flags.secretFile.length === 0 && (io.stdin as { isTTY?: boolean }).isTTY) io.stderr.write("(tty detected: expecting json/yaml k8s resource in stdin)\n");
   const inputs = await readManifestInputs(flags.secretFile, io.stdin);
-  const inPlace = flags.sealedSecretFile === true;
-  if (inPlace) {
-    if (inputs.some((input) => input.path === undefined)) throw new InputError("cannot seal in place: input is stdin (pass -f FILE with -w, or -w OUTPUT)", { code: "InvalidFlags" });
-    const writes: FileWrite[] = [];
+  if (flags.sealedSecretFile === true) return await sealInPlace(run, inputs, io);
+  const outputs: unknown[] = [];
+  let format = flags.format;
+  for (const input of inputs) {
+    const sealed = await run.sealInput(input, { skipOthers: false });
+    if (sealed.size === 0) throw new InputError(`nothing to seal: ${input.source} holds no Secret (give a v1 Secret manifest)`, { code: "NoSecret" });
+    outputs.push(...sealed.values());
+    format ??= (await run.resolver.forFile(input.path)).format;
+  }
+  const target = typeof flags.sealedSecretFile === "string" ? flags.sealedSecretFile : undefined;
+  const text = formatObjects(outputs, flags.format ?? (target ? formatForPath(target) : undefined) ?? format ?? "json");
+  if (target) await writeFilesAtomically([{ path: target, text }]);
+  else io.stdout.write(text);
+}
+
+/**
+ * `seal -w` without a file: replaces the Secret documents (and Secret items of Lists) of every
+ * input file in place. Each file's temp copy is written while the next file is sealed; nothing is
+ * renamed over its original until every file has sealed.
+ * @throws InputError, RemoteError or DecryptError; no input file has changed when it throws.
+ */
+async function sealInPlace(run: SealRun, inputs: readonly ManifestInput[], io: CommandIO): Promise<void> {
+  if (inputs.some((input) => input.path === undefined)) throw new InputError("cannot seal in place: input is stdin (pass -f FILE with -w, or -w OUTPUT)", { code: "InvalidFlags" });
+  const batch = new FileBatch();
+  let written = 0;
+  try {
     for (const input of inputs) {
       const path = input.path as string;
       let sealed: Map<number, unknown>;
@@ -233,22 +266,13 @@ export async function runSeal(rawFlags: unknown, io: CommandIO): Promise<void> {
         throw new InputError(`nothing to seal: ${input.source} holds no Secret (seal a file with kind: Secret)`, { code: "NoSecret" });
       }
       const format = formatForPath(path) ?? (input.text.trimStart().startsWith("{") ? "json" : "yaml");
-      writes.push({ path, text: manifest.render(sealed, format).text });
+      batch.stage({ path, text: manifest.render(sealed, format).text, mode: input.mode });
+      written++;
     }
-    await writeFilesAtomically(writes);
-    if (writes.length > 1 || inputs.some((i) => i.fromDirectory)) io.stderr.write(`sealed ${writes.length} file(s) in place\n`);
-    return;
+  } catch (err) {
+    await batch.abort();
+    throw err;
   }
-  const outputs: unknown[] = [];
-  let format = flags.format;
-  for (const input of inputs) {
-    const sealed = await run.sealInput(input, { skipOthers: false });
-    if (sealed.size === 0) throw new InputError(`nothing to seal: ${input.source} holds no Secret (give a v1 Secret manifest)`, { code: "NoSecret" });
-    outputs.push(...sealed.values());
-    format ??= (await run.resolver.forFile(input.path)).format;
-  }
-  const target = typeof flags.sealedSecretFile === "string" ? flags.sealedSecretFile : undefined;
-  const text = formatObjects(outputs, flags.format ?? (target ? formatForPath(target) : undefined) ?? format ?? "json");
-  if (target) await writeFilesAtomically([{ path: target, text }]);
-  else io.stdout.write(text);
+  await batch.commit();
+  if (written > 1 || inputs.some((i) => i.fromDirectory)) io.stderr.write(`sealed ${written} file(s) in place\n`);
 }

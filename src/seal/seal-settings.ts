@@ -11,6 +11,7 @@ import type { Scope } from "../crypto/scope.js";
 import type { Clock } from "../clock.js";
 import { InputError } from "../errors.js";
 import { loadCertificateText } from "./cert-source.js";
+import { clusterRecipientSource, fetchClusterRecipient, type ClusterRecipientSource } from "./cluster-recipient.js";
 import type { ControllerRef } from "./controller-proxy.js";
 import type { OutputFormat } from "./manifest-output.js";
 
@@ -26,6 +27,8 @@ export interface SettingsFlags {
   age?: boolean | undefined;
   recipient?: string[] | undefined;
   recipientsFile?: string[] | undefined;
+  /** `--cluster-recipient age1…`, or false for `--no-cluster-recipient`. */
+  clusterRecipient?: string | false | undefined;
   controllerNamespace?: string | undefined;
   controllerName?: string | undefined;
   kubeconfig?: string | undefined;
@@ -42,6 +45,8 @@ export interface SealSettings {
   controller: ControllerRef;
   recipients: string[];
   recipientsFiles: string[];
+  /** For AgeSecrets: where the cluster's recipient comes from. */
+  clusterRecipient: ClusterRecipientSource;
   format: OutputFormat | undefined;
   /** The `.sealbridge.yaml` rule used, if any. */
   origin: string | undefined;
@@ -52,6 +57,7 @@ export class SealSettingsResolver {
   private readonly configs = new Map<string, Promise<RepoConfig | null>>();
   private readonly certs = new Map<string, Promise<SealingCertificate>>();
   private readonly recipientLists = new Map<string, Promise<string[]>>();
+  private readonly clusterRecipients = new Map<string, Promise<string>>();
 
   constructor(
     private readonly flags: SettingsFlags,
@@ -83,23 +89,25 @@ export class SealSettingsResolver {
     const rule = await this.rule(path);
     const recipients = [...(flags.recipient ?? [])];
     const recipientsFiles = [...(flags.recipientsFile ?? [])];
-    const flagAge = flags.age === true || recipients.length > 0 || recipientsFiles.length > 0;
+    const flagAge = flags.age === true || recipients.length > 0 || recipientsFiles.length > 0 || typeof flags.clusterRecipient === "string";
     if (!flagAge && rule) {
       recipients.push(...rule.recipients);
       if (rule.recipientsFile) recipientsFiles.push(rule.recipientsFile);
     }
+    const controller: ControllerRef = {
+      namespace: flags.controllerNamespace ?? env["SEALED_SECRETS_CONTROLLER_NAMESPACE"] ?? rule?.controllerNamespace ?? DEFAULT_CONTROLLER_NAMESPACE,
+      name: flags.controllerName ?? env["SEALED_SECRETS_CONTROLLER_NAME"] ?? rule?.controllerName ?? DEFAULT_CONTROLLER_NAME,
+      kubeconfig: flags.kubeconfig,
+      context: flags.context,
+    };
     return {
       kind: flagAge ? "AgeSecret" : flags.cert ? "SealedSecret" : (rule?.kind ?? "SealedSecret"),
       scope: flags.scope ?? rule?.scope,
       cert: flags.cert ?? env["SEALED_SECRETS_CERT"] ?? rule?.cert,
-      controller: {
-        namespace: flags.controllerNamespace ?? env["SEALED_SECRETS_CONTROLLER_NAMESPACE"] ?? rule?.controllerNamespace ?? DEFAULT_CONTROLLER_NAMESPACE,
-        name: flags.controllerName ?? env["SEALED_SECRETS_CONTROLLER_NAME"] ?? rule?.controllerName ?? DEFAULT_CONTROLLER_NAME,
-        kubeconfig: flags.kubeconfig,
-        context: flags.context,
-      },
+      controller,
       recipients,
       recipientsFiles,
+      clusterRecipient: clusterRecipientSource(flags.clusterRecipient, rule, controller),
       format: flags.format ?? rule?.format,
       origin: rule?.origin,
     };
@@ -110,7 +118,7 @@ export class SealSettingsResolver {
    * @throws InputError / RemoteError when it cannot be read, fetched or parsed, or has expired.
    */
   async certificate(settings: Pick<SealSettings, "cert" | "controller">): Promise<SealingCertificate> {
-    const key = settings.cert ?? `controller:${settings.controller.kubeconfig ?? ""}:${settings.controller.context ?? ""}:${settings.controller.namespace}/${settings.controller.name}`;
+    const key = settings.cert ?? controllerKey(settings.controller);
     let cert = this.certs.get(key);
     if (!cert) {
       cert = loadCertificateText(settings.cert, settings.controller).then(({ pem, source }) => parseSealingCertificate(pem, source, this.clock));
@@ -120,11 +128,31 @@ export class SealSettingsResolver {
   }
 
   /**
-   * The age recipients for these settings (inline plus files), read once per file.
-   * @throws InputError when a recipients file cannot be read, or there are no recipients.
+   * The cluster's age recipient for these settings (fetched once per controller), or null.
+   * @throws InputError when a given one is not an age recipient; RemoteError when the
+   *   controller cannot be reached or serves none.
    */
-  async recipients(settings: Pick<SealSettings, "recipients" | "recipientsFiles">): Promise<string[]> {
-    const out = [...settings.recipients];
+  async clusterRecipient(source: ClusterRecipientSource): Promise<string | null> {
+    if (source.kind === "none") return null;
+    if (source.kind === "given") return (await import("../crypto/age-keys.js")).parseRecipient(source.recipient, source.origin);
+    const key = controllerKey(source.controller);
+    let recipient = this.clusterRecipients.get(key);
+    if (!recipient) {
+      recipient = fetchClusterRecipient(source.controller);
+      this.clusterRecipients.set(key, recipient);
+    }
+    return await recipient;
+  }
+
+  /**
+   * The age recipients for these settings: the cluster's first, then inline ones and files (each
+   * read once per run).
+   * @throws InputError when a recipients file cannot be read, or there are no recipients;
+   *   RemoteError when the cluster's recipient cannot be fetched.
+   */
+  async recipients(settings: Pick<SealSettings, "recipients" | "recipientsFiles" | "clusterRecipient">): Promise<string[]> {
+    const cluster = await this.clusterRecipient(settings.clusterRecipient);
+    const out = cluster === null ? [...settings.recipients] : [cluster, ...settings.recipients];
     if (settings.recipientsFiles.length > 0) {
       const { readRecipientsFile } = await import("../crypto/age-keys.js");
       for (const file of settings.recipientsFiles) {
@@ -137,8 +165,13 @@ export class SealSettingsResolver {
       }
     }
     if (out.length === 0) {
-      throw new InputError("cannot seal with age: no recipients (pass --recipient age1… or --recipients-file, or set recipients in .sealbridge.yaml)", { code: "NoRecipients" });
+      throw new InputError("cannot seal with age: no recipients (drop --no-cluster-recipient, or pass --recipient age1… or --recipients-file, or set recipients in .sealbridge.yaml)", { code: "NoRecipients" });
     }
     return [...new Set(out)];
   }
+}
+
+/** One cache key per controller (and the kubeconfig used to reach it). */
+function controllerKey(ref: ControllerRef): string {
+  return `controller:${ref.kubeconfig ?? ""}:${ref.context ?? ""}:${ref.namespace}/${ref.name}`;
 }

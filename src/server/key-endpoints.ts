@@ -7,7 +7,7 @@
  *   (200, JSON), 409 when a value does not open, 400 when malformed. The plaintext stays in
  *   this process: it is never in an answer or a log line;
  * - `GET /v1/age-recipient`: the recipient AgeSecrets are sealed to.
- * `/v1/verify` and `/v1/rotate` answer 429 beyond 2 requests per second (burst 2).
+ * `/v1/verify` answers 429 beyond 2 requests per second (burst 2), as sealed-secrets' default.
  */
 import { createPublicKey } from "node:crypto";
 import type { KeyObject } from "node:crypto";
@@ -54,7 +54,7 @@ function parseSealedSecret(body: Buffer): SealedSecret | string {
   return result.data;
 }
 
-/** Rate limit of the decrypting endpoints (sealed-secrets: `--rate-limit 2 --rate-limit-burst 2`). */
+/** Rate limit of `/v1/verify` (sealed-secrets: `--rate-limit 2 --rate-limit-burst 2`). */
 export interface KeyEndpointOptions {
   decrypt?: HybridDecryptFn;
   /** Requests per second refilled; default 2. */
@@ -82,8 +82,8 @@ function tokenBucket(rate: number, burst: number, nowMs: () => number): () => bo
 const TOO_MANY: HttpResponse = { status: 429, headers: { "content-type": "text/plain; charset=utf-8", "retry-after": "1" }, body: "too many requests (retry in a second)\n" };
 
 /**
- * Registers the four endpoints on `routes`. `/v1/verify` and `/v1/rotate` cost RSA work, so they
- * share a rate limit (429 beyond it), as in sealed-secrets.
+ * Registers the four endpoints on `routes`. `/v1/verify` is rate limited (429 beyond it), as in
+ * sealed-secrets; `/v1/rotate` is not, so that bulk re-sealing through it is not throttled.
  * @throws Error when one of the routes is already registered.
  */
 export function registerKeyEndpoints(routes: RouteRegistry, keys: KeySource, options: KeyEndpointOptions = {}): void {
@@ -110,7 +110,6 @@ export function registerKeyEndpoints(routes: RouteRegistry, keys: KeySource, opt
   });
 
   routes.addRoute("POST", "/v1/rotate", async (req) => {
-    if (!take()) return TOO_MANY;
     const ss = parseSealedSecret(req.body);
     if (typeof ss === "string") return text(400, `${ss}\n`);
     const namespace = ss.metadata?.namespace ?? "";

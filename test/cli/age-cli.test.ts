@@ -65,7 +65,7 @@ describe("seal --age / unseal -i with the real age CLI", () => {
 
   test("our AgeSecret values open with age -d for every recipient; unseal -i gives the Secret back", async () => {
     const sealed = await sealbridge(
-      ["seal", "--age", "--recipient", recipientA, "--recipients-file", "recipients.txt", "-f", "secret.yaml", "-o", "yaml"],
+      ["seal", "--age", "--no-cluster-recipient", "--recipient", recipientA, "--recipients-file", "recipients.txt", "-f", "secret.yaml", "-o", "yaml"],
       dir,
     );
     assert.equal(sealed.code, 0, sealed.stderr);
@@ -126,14 +126,14 @@ describe("seal --age / unseal -i with the real age CLI", () => {
     assert.match(garbage.stderr, /^error: cannot decrypt key "password" .*not an ASCII-armored age file/);
     assert.equal(garbage.stderr.trimEnd().split("\n").length, 1, garbage.stderr);
 
-    const badRecipient = await sealbridge(["seal", "--age", "--recipient", "age1oops", "-f", "secret.yaml"], dir);
+    const badRecipient = await sealbridge(["seal", "--age", "--no-cluster-recipient", "--recipient", "age1oops", "-f", "secret.yaml"], dir);
     assert.notEqual(badRecipient.code, 0);
     assert.match(badRecipient.stderr, /^error: invalid recipient: /);
     noCanary(badRecipient.stdout, badRecipient.stderr);
 
     // A recipients file pointed at an identity file: named by line, the key never printed.
     const identity = (await exec("grep", ["^AGE-SECRET-KEY", join(dir, "a.key")])).stdout.trim();
-    const leaked = await sealbridge(["seal", "--age", "--recipients-file", "a.key", "-f", "secret.yaml"], dir);
+    const leaked = await sealbridge(["seal", "--age", "--no-cluster-recipient", "--recipients-file", "a.key", "-f", "secret.yaml"], dir);
     assert.notEqual(leaked.code, 0);
     assert.match(leaked.stderr, /^error: age identity where a recipient was expected: a\.key line 3/);
     assert.ok(!leaked.stderr.includes(identity) && !leaked.stdout.includes(identity));

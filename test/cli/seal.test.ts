@@ -229,7 +229,7 @@ describe(".sealbridge.yaml", () => {
     const identityFile = join(dir, "repo-age.key");
     execFileSync("age-keygen", ["-o", identityFile], { stdio: "ignore" });
     const recipient = execFileSync("age-keygen", ["-y", identityFile]).toString().trim();
-    await writeFile(join(repo, ".sealbridge.yaml"), `creation_rules:\n  - path: apps/**\n    recipients: [${recipient}]\n  - path: clusters/prod/**\n    cert: certs/prod.pem\n  - path: '**'\n    cert: certs/missing.pem\n`);
+    await writeFile(join(repo, ".sealbridge.yaml"), `creation_rules:\n  - path: apps/**\n    recipients: [${recipient}]\n    cluster_recipient: false\n  - path: clusters/prod/**\n    cert: certs/prod.pem\n  - path: '**'\n    cert: certs/missing.pem\n`);
     await writeFile(join(repo, "apps", "app.yaml"), secretYaml("app", "web"));
     const age = await runCli(["seal", "-f", join(repo, "apps", "app.yaml"), "-w"]);
     assert.equal(age.code, 0, age.stderr);
@@ -267,7 +267,7 @@ describe("sealbridge seal --age / unseal -i", () => {
     const identityFile = join(dir, "age.key");
     execFileSync("age-keygen", ["-o", identityFile], { stdio: "ignore" });
     const recipient = execFileSync("age-keygen", ["-y", identityFile]).toString().trim();
-    const sealed = await runCli(["seal", "--age", "--recipient", recipient, "-o", "yaml"], { input: secretYaml("db", "prod") });
+    const sealed = await runCli(["seal", "--age", "--no-cluster-recipient", "--recipient", recipient, "-o", "yaml"], { input: secretYaml("db", "prod") });
     assert.equal(sealed.code, 0, sealed.stderr);
     assertNoCanary(sealed.stdout, sealed.stderr);
     const obj = parse(sealed.stdout) as { apiVersion: string; kind: string; spec: { encryptedData: Record<string, string> } };

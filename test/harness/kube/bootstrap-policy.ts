@@ -2,8 +2,10 @@
  * The bootstrap ClusterRoles a fresh cluster has that manifests commonly bind to
  * (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#default-roles-and-role-bindings):
  * cluster-admin (+ its binding to system:masters), admin, edit, view (condensed to the resources
- * this server serves). Not seeded, although real clusters have it: system:auth-delegator
- * (tests create it themselves, as test/harness/vault/auth.test.ts does).
+ * this server serves), and as in plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go:
+ * system:auth-delegator (tokenreviews + subjectaccessreviews create; what Vault's Kubernetes auth
+ * reviewer is bound to) and system:basic-user (the self reviews behind `kubectl auth can-i` and
+ * `kubectl auth whoami`) bound to every authenticated user.
  */
 import type { KubeObject } from "../../../src/kube/types.js";
 
@@ -15,6 +17,16 @@ const LABELS = { "kubernetes.io/bootstrapping": "rbac-defaults" };
 
 function role(name: string, rules: Record<string, unknown>[]): KubeObject {
   return { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name, labels: LABELS }, rules };
+}
+
+function binding(name: string, subject: Record<string, string>): KubeObject {
+  return {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRoleBinding",
+    metadata: { name, labels: LABELS },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
+    subjects: [{ apiGroup: "rbac.authorization.k8s.io", ...subject }],
+  };
 }
 
 const view = [
@@ -43,15 +55,18 @@ export function bootstrapPolicy(): { clusterRoles: KubeObject[]; clusterRoleBind
       role("admin", [...edit, { apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles", "rolebindings"], verbs: [...READ, ...WRITE] }]),
       role("edit", edit),
       role("view", view),
+      role("system:auth-delegator", [
+        { apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },
+        { apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] },
+      ]),
+      role("system:basic-user", [
+        { apiGroups: ["authorization.k8s.io"], resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"], verbs: ["create"] },
+        { apiGroups: ["authentication.k8s.io"], resources: ["selfsubjectreviews"], verbs: ["create"] },
+      ]),
     ],
     clusterRoleBindings: [
-      {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "ClusterRoleBinding",
-        metadata: { name: "cluster-admin", labels: LABELS },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
-        subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "system:masters" }],
-      },
+      binding("cluster-admin", { kind: "Group", name: "system:masters" }),
+      binding("system:basic-user", { kind: "Group", name: "system:authenticated" }),
     ],
   };
 }

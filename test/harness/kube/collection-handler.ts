@@ -68,7 +68,7 @@ export function list(ctx: KubeContext, r: ResourceRequest): number {
   }
   if (wantsTable(r.req.headers.accept)) {
     const columns = ctx.registry.customInfo(t)?.columns;
-    sendJson(r.res, 200, toTable(t, items, metadata as { resourceVersion?: string; continue?: string }, r.query.get("includeObject") ?? undefined, columns), {}, TABLE_TYPE);
+    sendJson(r.res, 200, toTable(t, items, metadata as { resourceVersion?: string; continue?: string }, r.query.get("includeObject") ?? undefined, columns, ctx.now()), {}, TABLE_TYPE);
     return 200;
   }
   const body = { kind: t.listKind, apiVersion: apiVersionOf(t), metadata, items: items.map((o) => itemForList(t, o)) };
@@ -108,7 +108,7 @@ export function watch(ctx: KubeContext, r: ResourceRequest): number {
     present: (o) => {
       const v = ctx.semantics.asVersion(t, o);
       if (!table) return v;
-      const tbl = toTable(t, [v], { resourceVersion: v.metadata.resourceVersion }, includeObject, columns);
+      const tbl = toTable(t, [v], { resourceVersion: v.metadata.resourceVersion }, includeObject, columns, ctx.now());
       if (!first) tbl["columnDefinitions"] = null;
       first = false;
       return tbl;

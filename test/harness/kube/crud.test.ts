@@ -288,6 +288,45 @@ describe("object semantics", () => {
     assert.equal(nullLabels.status, 201, "null is absent");
   });
 
+  // A map value of the wrong type is reported against the element type (encoding/json
+  // UnmarshalTypeError, as kube-apiserver prints it: "json: cannot unmarshal bool into Go struct
+  // field ObjectMeta.metadata.labels of type string"; for templates the path runs from the root,
+  // e.g. "ObjectMeta.spec.jobTemplate.metadata.labels" — netbox-community/netbox-chart#1034).
+  test("non-string label, annotation and data values are 400 decoding errors, on create, update and patch", async () => {
+    const msg = (kind: string, found: string, field: string, type = "string") =>
+      `${kind} in version "v1" cannot be handled as a ${kind}: json: cannot unmarshal ${found} into Go struct field ${field} of type ${type}`;
+    const cases: [string, unknown, string][] = [
+      [`${ns}/configmaps`, { metadata: { name: "lv", labels: { on: true } } }, msg("ConfigMap", "bool", "ObjectMeta.metadata.labels")],
+      [`${ns}/configmaps`, { metadata: { name: "lv", annotations: { n: 1 } } }, msg("ConfigMap", "number", "ObjectMeta.metadata.annotations")],
+      [`${ns}/configmaps`, { metadata: { name: "lv", labels: { x: { y: "z" } } } }, msg("ConfigMap", "object", "ObjectMeta.metadata.labels")],
+      [`${ns}/configmaps`, { metadata: { name: "lv" }, data: { port: 8080 } }, msg("ConfigMap", "number", "ConfigMap.data")],
+      [`${ns}/secrets`, { metadata: { name: "lv" }, stringData: { on: false } }, msg("Secret", "bool", "Secret.stringData")],
+      [`${ns}/secrets`, { metadata: { name: "lv" }, data: { k: 1 } }, msg("Secret", "number", "Secret.data", "[]uint8")],
+      [`${ns}/services`, { metadata: { name: "lv" }, spec: { selector: { enabled: true }, ports: [{ port: 80 }] } }, msg("Service", "bool", "ServiceSpec.spec.selector")],
+      [
+        "/apis/apps/v1/namespaces/crud/deployments",
+        { metadata: { name: "lv" }, spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b", on: true } }, spec: { containers: [{ name: "c", image: "i" }] } } } },
+        msg("Deployment", "bool", "ObjectMeta.spec.template.metadata.labels"),
+      ],
+    ];
+    for (const [path, body, message] of cases) {
+      const r = await send(t, "POST", path, body);
+      assert.equal(r.status, 400, message);
+      assert.equal(r.json.reason, "BadRequest");
+      assert.equal(r.json.message, message);
+    }
+    assert.equal((await send(t, "GET", `${ns}/configmaps/lv`)).status, 404, "nothing stored");
+    assert.equal((await send(t, "POST", `${ns}/configmaps`, { metadata: { name: "lv", labels: { on: "true" } }, data: { port: "8080" } })).status, 201);
+    const patched = await send(t, "PATCH", `${ns}/configmaps/lv`, { metadata: { labels: { on: true } } }, { "Content-Type": "application/merge-patch+json" });
+    assert.equal(patched.status, 400);
+    assert.equal(patched.json.message, msg("ConfigMap", "bool", "ObjectMeta.metadata.labels"));
+    const got = (await send(t, "GET", `${ns}/configmaps/lv`)).json;
+    const put = await send(t, "PUT", `${ns}/configmaps/lv`, { ...got, data: { port: 8080 } });
+    assert.equal(put.status, 400);
+    assert.equal(put.json.message, msg("ConfigMap", "number", "ConfigMap.data"));
+    assert.deepEqual((await send(t, "GET", `${ns}/configmaps/lv`)).json.metadata.labels, { on: "true" });
+  });
+
   // https://kubernetes.io/docs/reference/kubernetes-api/autoscaling-resources/scale-v1/ (deployments/scale)
   test("the scale subresource reads and writes a Deployment's replicas as an autoscaling/v1 Scale", async () => {
     const path = "/apis/apps/v1/namespaces/crud/deployments";

@@ -65,6 +65,31 @@ describe("faults, counters and lifecycle", () => {
     server.faults.clear();
   });
 
+  // The race behind a reported 300 s hang: a watch request already sent (here held by injected
+  // latency) when the test drops watches was not registered yet, so it was not dropped and lived
+  // on until its timeoutSeconds. Now a drop also ends watches that arrived before it.
+  test("dropWatches also ends a watch request that arrived but was not registered yet; cutWatchesAfter(0) cuts at once", async () => {
+    server.faults.latencyMs(/configmaps\?watch=true&late=1/, 1000);
+    const late = openWatch(t, "/api/v1/namespaces/default/configmaps?watch=true&late=1");
+    await new Promise((r) => setTimeout(r, 250)); // on loopback the request is inside its 1 s latency now
+    server.faults.dropWatches();
+    const outcome = await Promise.race([late.ended, new Promise((r) => setTimeout(() => r("still open"), 3000))]);
+    assert.deepEqual(outcome, { aborted: false });
+    assert.equal(late.events.length, 0);
+    assert.equal(server.watchCount(), 0);
+    server.faults.clear();
+
+    const open = openWatch(t, `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${server.resourceVersion()}`);
+    await open.status;
+    server.faults.cutWatchesAfter(0);
+    const cut = await Promise.race([open.ended, new Promise((r) => setTimeout(() => r("still open"), 3000))]);
+    assert.deepEqual(cut, { aborted: true });
+    const next = openWatch(t, `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${server.resourceVersion()}`);
+    assert.deepEqual(await Promise.race([next.ended, new Promise((r) => setTimeout(() => r("still open"), 3000))]), { aborted: true });
+    assert.equal(server.watchCount(), 0);
+    server.faults.clear();
+  });
+
   // https://kubernetes.io/docs/reference/using-api/api-concepts/#410-gone-responses
   test("expireResourceVersions makes resuming from an older resourceVersion answer 410 (watch and continue)", async () => {
     const rv = server.resourceVersion();

@@ -30,6 +30,8 @@ export class Faults {
   private latency: { pattern: RegExp; ms: number }[] = [];
   private failures: FailRule[] = [];
   private cutAfterN: number | undefined;
+  private drops = 0;
+  private readonly arrivals = new WeakMap<object, number>();
   readonly watches = new Set<WatchControl>();
 
   constructor(private readonly random: () => number) {}
@@ -55,15 +57,36 @@ export class Faults {
     });
   }
 
-  /** Ends every open watch stream now. */
+  /**
+   * Ends every open watch stream now, including watch requests that have reached the server but
+   * are not registered yet (reading the body, injected latency): they end as soon as they start.
+   */
   dropWatches(): void {
+    this.drops += 1;
     for (const w of [...this.watches]) w.drop();
   }
 
-  /** Open and future watch streams are cut (connection destroyed) after `n` more events. */
+  /** Notes that a request reached the server (before any await), for `droppedSince`. */
+  noteArrival(req: object): void {
+    this.arrivals.set(req, this.drops);
+  }
+
+  /** True when dropWatches() ran after this request arrived: a watch for it ends at once. */
+  droppedSince(req: object): boolean {
+    const at = this.arrivals.get(req);
+    return at !== undefined && at !== this.drops;
+  }
+
+  /**
+   * Open and future watch streams are cut (connection destroyed) after `n` more events; `n <= 0`
+   * cuts the open ones now (and new ones as soon as they start).
+   */
   cutWatchesAfter(n: number): void {
     this.cutAfterN = n;
-    for (const w of this.watches) w.cutAfter = n;
+    for (const w of [...this.watches]) {
+      w.cutAfter = n;
+      if (n <= 0) w.cut();
+    }
   }
 
   /** The cut-after setting a new watch starts with. */

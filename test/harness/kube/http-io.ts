@@ -2,6 +2,7 @@
  * Shared HTTP plumbing of the resource handlers: the context and parsed request they receive,
  * JSON/Table answers, request body decoding (JSON, YAML, kubectl's protobuf) and list items.
  */
+import type { RbacSource } from "./rbac.js";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseYaml } from "yaml";
 import type { KubeObject } from "../../../src/kube/types.js";
@@ -25,6 +26,10 @@ export interface KubeContext {
   tokens: TokenAuthority;
   backends: ProxyBackends;
   bookmarkIntervalMs: number;
+  /** The RBAC objects, for the access review endpoints. */
+  rbac: RbacSource;
+  /** The server's injected clock (Table Age cells, timestamps). */
+  now: () => Date;
 }
 
 /** One resource request, parsed. */

@@ -149,13 +149,13 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
   const faults = new Faults(random);
   const counters = new Counters();
   const backends = new ProxyBackends();
-  const ctx: KubeContext = { store, registry, semantics, faults, tokens, backends, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000 };
   const rbac: RbacSource = {
     clusterRoles: () => store.list("rbac.authorization.k8s.io/clusterroles"),
     clusterRoleBindings: () => store.list("rbac.authorization.k8s.io/clusterrolebindings"),
     roles: (ns) => store.list("rbac.authorization.k8s.io/roles", ns),
     roleBindings: (ns) => store.list("rbac.authorization.k8s.io/rolebindings", ns),
   };
+  const ctx: KubeContext = { store, registry, semantics, faults, tokens, backends, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000, now, rbac };
   seed(semantics, registry);
   const http = new KubeHttpServer(ctx, tls, counters, rbac, opts.port ?? 0, opts.gitVersion);
   const port = await http.listen();

@@ -12,6 +12,7 @@ const META = "io.k8s.apimachinery.pkg.apis.meta.v1";
 const CORE = "io.k8s.api.core.v1";
 const APPS = "io.k8s.api.apps.v1";
 const RBAC = "io.k8s.api.rbac.v1";
+const AUTHZ = "io.k8s.api.authorization.v1";
 const CRD = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1";
 
 const str: Schema = { type: "string" };
@@ -280,7 +281,28 @@ export const BUILTIN_SCHEMAS: Record<string, Schema> = {
   [`${RBAC}.ClusterRoleBinding`]: kind("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", { subjects: arr(ref(`${RBAC}.Subject`), { listType: "atomic" }), roleRef: ref(`${RBAC}.RoleRef`) }),
   "io.k8s.api.authentication.v1.TokenReview": kind("authentication.k8s.io", "v1", "TokenReview", {
     spec: obj({ token: str, audiences: strings }),
-    status: obj({ authenticated: bool, user: obj({ username: str, uid: str, groups: strings, extra: map(strings) }), audiences: strings, error: str }),
+    status: obj({ authenticated: bool, user: ref("io.k8s.api.authentication.v1.UserInfo"), audiences: strings, error: str }),
+  }),
+  "io.k8s.api.authentication.v1.UserInfo": obj({ username: str, uid: str, groups: strings, extra: map(strings) }),
+  "io.k8s.api.authentication.v1.SelfSubjectReview": kind("authentication.k8s.io", "v1", "SelfSubjectReview", {
+    status: obj({ userInfo: ref("io.k8s.api.authentication.v1.UserInfo") }),
+  }),
+  [`${AUTHZ}.ResourceAttributes`]: obj({ namespace: str, verb: str, group: str, version: str, resource: str, subresource: str, name: str }),
+  [`${AUTHZ}.NonResourceAttributes`]: obj({ path: str, verb: str }),
+  [`${AUTHZ}.SubjectAccessReviewSpec`]: obj({
+    resourceAttributes: ref(`${AUTHZ}.ResourceAttributes`), nonResourceAttributes: ref(`${AUTHZ}.NonResourceAttributes`),
+    user: str, groups: strings, extra: map(strings), uid: str,
+  }),
+  [`${AUTHZ}.SubjectAccessReviewStatus`]: obj({ allowed: bool, denied: bool, reason: str, evaluationError: str }),
+  [`${AUTHZ}.SelfSubjectAccessReview`]: kind("authorization.k8s.io", "v1", "SelfSubjectAccessReview", {
+    spec: obj({ resourceAttributes: ref(`${AUTHZ}.ResourceAttributes`), nonResourceAttributes: ref(`${AUTHZ}.NonResourceAttributes`) }),
+    status: ref(`${AUTHZ}.SubjectAccessReviewStatus`),
+  }),
+  [`${AUTHZ}.SubjectAccessReview`]: kind("authorization.k8s.io", "v1", "SubjectAccessReview", {
+    spec: ref(`${AUTHZ}.SubjectAccessReviewSpec`), status: ref(`${AUTHZ}.SubjectAccessReviewStatus`),
+  }),
+  [`${AUTHZ}.LocalSubjectAccessReview`]: kind("authorization.k8s.io", "v1", "LocalSubjectAccessReview", {
+    spec: ref(`${AUTHZ}.SubjectAccessReviewSpec`), status: ref(`${AUTHZ}.SubjectAccessReviewStatus`),
   }),
 
   [`${CRD}.CustomResourceDefinition`]: kind("apiextensions.k8s.io", "v1", "CustomResourceDefinition", {

@@ -92,6 +92,12 @@ describe("strategic merge patch", () => {
     const nulled = strategicMergePatch({ a: 1, b: 2 }, { a: null, "$setElementOrder/x": [] });
     assert.deepEqual(nulled, { b: 2 });
   });
+  test("with a patch-metadata lookup, lists without patchStrategy merge are replaced and $retainKeys clears other keys", () => {
+    const lookup = (path: readonly string[]) => (path.join(".") === "spec.items" ? { mergeKey: "id", strategy: "merge" } : path.join(".") === "spec.strategy" ? { strategy: "retainKeys" } : {});
+    const base = { spec: { items: [{ id: 1, v: "a" }], tags: ["x"], strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1 } } } };
+    const out = strategicMergePatch(base, { spec: { items: [{ id: 2, v: "b" }], tags: ["y"], strategy: { $retainKeys: ["type"], type: "Recreate" } } }, lookup);
+    assert.deepEqual(out, { spec: { items: [{ id: 1, v: "a" }, { id: 2, v: "b" }], tags: ["y"], strategy: { type: "Recreate" } } });
+  });
 });
 
 describe("PATCH over HTTP", () => {
@@ -120,6 +126,37 @@ describe("PATCH over HTTP", () => {
     assert.equal(r.status, 200);
     assert.deepEqual(r.json.spec.template.spec.containers, [{ name: "a", image: "a:1" }, { name: "b", image: "b:2" }]);
     assert.equal(r.json.metadata.generation, 2);
+  });
+
+  // The merge key comes from the kind's patch metadata (k8s.io/api struct tags, served as
+  // x-kubernetes-patch-merge-key in /openapi/v3), not the field name: core/v1 types.go has
+  // `ImagePullSecrets []LocalObjectReference` with no patchStrategy on ServiceAccount (atomic) but
+  // `patchStrategy:"merge" patchMergeKey:"name"` on PodSpec.
+  test("strategic merge patch uses per-kind patch metadata: ServiceAccount.imagePullSecrets is replaced, PodSpec's merged", async () => {
+    const sa = "/api/v1/namespaces/default/serviceaccounts";
+    await send(t, "POST", sa, { metadata: { name: "puller" }, imagePullSecrets: [{ name: "reg" }] });
+    const smp = { "Content-Type": "application/strategic-merge-patch+json" };
+    const r = await send(t, "PATCH", `${sa}/puller`, { imagePullSecrets: [{ name: "reg2" }] }, smp);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json.imagePullSecrets, [{ name: "reg2" }]);
+    const pods = "/api/v1/namespaces/default/pods";
+    await send(t, "POST", pods, { metadata: { name: "p" }, spec: { imagePullSecrets: [{ name: "reg" }], containers: [{ name: "c", image: "i", ports: [{ containerPort: 80, name: "http" }], env: [{ name: "A", value: "1" }] }] } });
+    const p = await send(t, "PATCH", `${pods}/p`, {
+      spec: { imagePullSecrets: [{ name: "reg2" }], containers: [{ name: "c", ports: [{ containerPort: 81 }], env: [{ name: "B", value: "2" }] }] },
+    }, smp);
+    assert.equal(p.status, 200);
+    assert.deepEqual(p.json.spec.imagePullSecrets, [{ name: "reg" }, { name: "reg2" }]);
+    assert.deepEqual(p.json.spec.containers[0].ports, [{ containerPort: 80, name: "http" }, { containerPort: 81 }], "ports merge by containerPort");
+    assert.deepEqual(p.json.spec.containers[0].env, [{ name: "A", value: "1" }, { name: "B", value: "2" }]);
+    // Lists without patchStrategy are replaced whole: PodSpec.tolerations is atomic.
+    const tol = await send(t, "PATCH", `${pods}/p`, { spec: { tolerations: [{ key: "k", operator: "Exists" }] } }, smp);
+    const tol2 = await send(t, "PATCH", `${pods}/p`, { spec: { tolerations: [{ key: "k2", operator: "Exists" }] } }, smp);
+    assert.equal(tol.status, 200);
+    assert.deepEqual(tol2.json.spec.tolerations, [{ key: "k2", operator: "Exists" }], "PodSpec.tolerations is atomic");
+    // A merged list item without its merge key is rejected (strategicpatch: "does not contain declared merge key").
+    const bad = await send(t, "PATCH", `${pods}/p`, { spec: { containers: [{ image: "x" }] } }, smp);
+    assert.equal(bad.status, 422);
+    assert.match(bad.json.message, /does not contain declared merge key: name/);
   });
 
   // https://kubernetes.io/docs/tasks/manage-kubernetes-objects/update-api-object-kubectl-patch/#use-a-json-merge-patch-to-update-a-deployment

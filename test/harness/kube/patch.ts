@@ -123,9 +123,24 @@ export function jsonPatch(target: unknown, ops: unknown): unknown {
   return doc;
 }
 
+/** Strategic-merge metadata of one list field (the `patchStrategy`/`patchMergeKey` Go struct tags). */
+export interface ListPatchMeta {
+  mergeKey?: string;
+  /** e.g. "merge", "retainKeys", "merge,retainKeys"; absent: the list is atomic (replaced whole). */
+  strategy?: string;
+}
+
 /**
- * patchMergeKey of list fields in built-in types, by field name (the Go struct tags in
- * k8s.io/api). `ports` is keyed by containerPort in containers and port in services.
+ * Looks up the patch metadata of the field at a path of field names (list items stepped
+ * through); null when the field is not described (it is then replaced whole, as a merge patch).
+ */
+export type PatchMetaLookup = (path: readonly string[]) => ListPatchMeta | null;
+
+/**
+ * Fallback for kinds without a schema in openapi-schemas.ts: patchMergeKey by field name alone,
+ * as the k8s.io/api struct tags mostly agree (`ports` is keyed by containerPort in containers and
+ * port in services). Kinds with a schema use `patchMetaAt` instead, which knows e.g. that
+ * ServiceAccount.imagePullSecrets is atomic while PodSpec.imagePullSecrets merges by name.
  */
 const MERGE_KEYS: Record<string, string> = {
   containers: "name",
@@ -145,44 +160,51 @@ const MERGE_KEYS: Record<string, string> = {
 /** Primitive lists with patchStrategy merge (set union). */
 const MERGED_PRIMITIVES = new Set(["finalizers"]);
 
-function mergeKeyFor(field: string, items: Json[]): string | undefined {
-  if (field === "ports") {
-    return items.some((i) => isObject(i) && "containerPort" in i) ? "containerPort" : "port";
-  }
-  return MERGE_KEYS[field];
+function byFieldName(path: readonly string[]): ListPatchMeta | null {
+  const field = path[path.length - 1] ?? "";
+  if (MERGED_PRIMITIVES.has(field)) return { strategy: "merge" };
+  const key = MERGE_KEYS[field];
+  return key === undefined ? null : { mergeKey: key, strategy: "merge" };
 }
 
-function smpList(field: string, target: Json[] | undefined, patch: Json[]): Json[] {
+function metaOf(lookup: PatchMetaLookup, path: readonly string[], items: Json[]): ListPatchMeta | null {
+  const field = path[path.length - 1];
+  if (lookup === byFieldName && field === "ports") {
+    return { mergeKey: items.some((i) => isObject(i) && "containerPort" in i) ? "containerPort" : "port", strategy: "merge" };
+  }
+  return lookup(path);
+}
+
+function smpList(lookup: PatchMetaLookup, path: readonly string[], target: Json[] | undefined, patch: Json[]): Json[] {
   const directive = patch.find((p) => isObject(p) && p["$patch"] === "replace");
   if (directive) return clone(patch.filter((p) => p !== directive));
-  if (MERGED_PRIMITIVES.has(field)) {
+  const meta = metaOf(lookup, path, [...patch, ...(target ?? [])]);
+  const merges = meta?.strategy?.split(",").includes("merge") ?? false;
+  // No patchStrategy=merge: the list is atomic and the patch's list replaces it (apimachinery
+  // strategicpatch mergeSlice is only reached for "merge").
+  if (!merges) return clone(patch.filter((p) => !(isObject(p) && "$patch" in p)));
+  const key = meta?.mergeKey;
+  if (key === undefined) {
     const out = [...(target ?? [])];
     for (const p of patch) if (!out.some((x) => JSON.stringify(x) === JSON.stringify(p))) out.push(clone(p));
     return out;
   }
-  const key = mergeKeyFor(field, [...patch, ...(target ?? [])]);
-  if (!key) return clone(patch.filter((p) => !(isObject(p) && "$patch" in p)));
   const out: Json[] = clone(target ?? []);
   for (const p of patch) {
     if (!isObject(p)) continue;
+    if (!(key in p)) throw new PatchError(`map: ${JSON.stringify(p)} does not contain declared merge key: ${key}`);
     const idx = out.findIndex((x) => isObject(x) && JSON.stringify(x[key]) === JSON.stringify(p[key]));
     if (p["$patch"] === "delete") {
       if (idx >= 0) out.splice(idx, 1);
       continue;
     }
-    if (idx >= 0) out[idx] = strategicMergePatch(out[idx], p) as Json;
-    else out.push(strategicMergePatch({}, p) as Json);
+    if (idx >= 0) out[idx] = smpMap(lookup, path, out[idx], p);
+    else out.push(smpMap(lookup, path, {}, p));
   }
   return out;
 }
 
-/**
- * Strategic merge patch for built-in kinds: like a merge patch, but lists with a merge key are
- * merged item by item, `$patch: replace|delete` and `$deleteFromPrimitiveList/<f>` honoured,
- * `$setElementOrder/<f>` and `$retainKeys` accepted (order and retainKeys are not enforced).
- */
-export function strategicMergePatch(target: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) return clone(patch);
+function smpMap(lookup: PatchMetaLookup, path: readonly string[], target: unknown, patch: Record<string, Json>): Json {
   if (patch["$patch"] === "replace") {
     const rest = { ...patch };
     delete rest["$patch"];
@@ -190,6 +212,11 @@ export function strategicMergePatch(target: unknown, patch: unknown): unknown {
   }
   if (patch["$patch"] === "delete") return {};
   const out: Record<string, Json> = isObject(target) ? { ...(clone(target) as Record<string, Json>) } : {};
+  const retain = patch["$retainKeys"];
+  if (Array.isArray(retain)) {
+    // $retainKeys (patchStrategy retainKeys): keys not listed are cleared.
+    for (const k of Object.keys(out)) if (!retain.includes(k)) delete out[k];
+  }
   for (const [k, v] of Object.entries(patch)) {
     if (k === "$patch" || k === "$retainKeys" || k.startsWith("$setElementOrder/")) continue;
     if (k.startsWith("$deleteFromPrimitiveList/")) {
@@ -202,11 +229,26 @@ export function strategicMergePatch(target: unknown, patch: unknown): unknown {
       continue;
     }
     if (v === null) delete out[k];
-    else if (Array.isArray(v)) out[k] = smpList(k, Array.isArray(out[k]) ? (out[k] as Json[]) : undefined, v);
+    else if (Array.isArray(v)) out[k] = smpList(lookup, [...path, k], Array.isArray(out[k]) ? (out[k] as Json[]) : undefined, v);
     else if (isObject(v)) {
       if (v["$patch"] === "delete") delete out[k];
-      else out[k] = strategicMergePatch(out[k], v) as Json;
+      else out[k] = smpMap(lookup, [...path, k], out[k], v);
     } else out[k] = v;
   }
   return out;
+}
+
+/**
+ * Strategic merge patch for built-in kinds
+ * (https://github.com/kubernetes/community/blob/master/contributors/devel/sig-api-machinery/strategic-merge-patch.md):
+ * like a merge patch, but lists whose field has patchStrategy `merge` are merged — item by item
+ * on their patchMergeKey, or as a set for primitive lists — while other lists are replaced whole;
+ * `$patch: replace|delete`, `$deleteFromPrimitiveList/<f>` and `$retainKeys` are honoured,
+ * `$setElementOrder/<f>` is accepted (order not enforced). `lookup` gives the per-kind metadata
+ * (see `patchMetaAt` in openapi-schemas.ts); without it, merge keys are guessed by field name.
+ * @throws PatchError when a list item lacks its declared merge key.
+ */
+export function strategicMergePatch(target: unknown, patch: unknown, lookup: PatchMetaLookup = byFieldName): unknown {
+  if (!isObject(patch)) return clone(patch);
+  return smpMap(lookup, [], target, patch);
 }

@@ -78,6 +78,11 @@ const POD_SPEC: Spec = {
   16: s("hostname"), 17: s("subdomain"), 19: s("schedulerName"), 24: s("priorityClassName"),
 };
 
+const RESOURCE_ATTRIBUTES: Field = msg("resourceAttributes", { 1: s("namespace"), 2: s("verb"), 3: s("group"), 4: s("version"), 5: s("resource"), 6: s("subresource"), 7: s("name") });
+const NON_RESOURCE_ATTRIBUTES: Field = msg("nonResourceAttributes", { 1: s("path"), 2: s("verb") });
+/** A status the client never fills in: decoded only to be dropped. */
+const EMPTY_STATUS: Field = { name: "status", type: "message", of: {}, dropEmpty: true };
+
 /** Object messages by `apiVersion/kind`. */
 const KINDS: Record<string, Spec> = {
   "v1/Namespace": {
@@ -122,6 +127,10 @@ const KINDS: Record<string, Spec> = {
     }),
     3: { name: "status", type: "message", of: { 1: { name: "observedGeneration", type: "int" }, 2: { name: "replicas", type: "int" } }, dropEmpty: true },
   },
+  // `kubectl auth can-i` / `kubectl auth whoami` (k8s.io/api authorization/v1 and
+  // authentication/v1 generated.proto; ResourceAttributes 1 namespace … 7 name).
+  "authorization.k8s.io/v1/SelfSubjectAccessReview": { 1: META, 2: msg("spec", { 1: RESOURCE_ATTRIBUTES, 2: NON_RESOURCE_ATTRIBUTES }), 3: EMPTY_STATUS },
+  "authentication.k8s.io/v1/SelfSubjectReview": { 1: META, 2: EMPTY_STATUS },
   "authentication.k8s.io/v1/TokenRequest": {
     1: META,
     2: msg("spec", {
@@ -255,7 +264,7 @@ function decodeMessage(buf: Buffer, spec: Spec, where: string): Record<string, u
 /**
  * Decodes a "k8s\0"-prefixed runtime.Unknown body (Namespace, Secret, ConfigMap, ServiceAccount,
  * Role, ClusterRole, RoleBinding, ClusterRoleBinding, Deployment, TokenRequest as kubectl create
- * sends them)
+ * sends them; SelfSubjectAccessReview and SelfSubjectReview as kubectl auth can-i / whoami do)
  * into its JSON object form, dropping the empty/zero scalars the Go encoder always writes
  * (pointer fields such as `immutable` keep an explicit false).
  * @throws InputError (code InvalidProtobuf) naming the unsupported kind or the malformed field.

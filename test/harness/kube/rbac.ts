@@ -6,7 +6,8 @@
  * `*\/subresource`, resourceNames and nonResourceURLs (with a trailing `*` prefix match) as there;
  * ClusterRole aggregationRule (matchLabels) is resolved at check time. system:masters may do
  * anything; discovery and health paths are open as the bootstrap roles system:discovery and
- * system:public-info-viewer make them.
+ * system:public-info-viewer make them; the self reviews (can-i, whoami) come from the seeded
+ * system:basic-user binding (bootstrap-policy.ts).
  */
 import type { KubeObject } from "../../../src/kube/types.js";
 import type { UserInfo } from "./auth.js";
@@ -103,29 +104,44 @@ function clusterRoleRules(name: string, src: RbacSource): PolicyRule[] {
   return rules;
 }
 
-/** Decides whether `user` may do `a`; see the module comment. */
-export function authorize(user: UserInfo, a: RequestAttributes, src: RbacSource): boolean {
-  if (user.groups.includes("system:masters")) return true;
+/** An authorizer decision with the reason the RBAC authorizer gives (empty when none). */
+export interface Decision {
+  allowed: boolean;
+  reason: string;
+}
+
+function describeSubject(s: Subject, bindingNamespace: string | undefined): string {
+  if (s.kind === "ServiceAccount") return `ServiceAccount "${s.name ?? ""}/${s.namespace ?? bindingNamespace ?? ""}"`;
+  return `${s.kind ?? ""} "${s.name ?? ""}"`;
+}
+
+/**
+ * Decides whether `user` may do `a` (see the module comment), with the reason as
+ * plugin/pkg/auth/authorizer/rbac words it: `RBAC: allowed by ClusterRoleBinding "b" of
+ * ClusterRole "r" to Group "g"` / `RBAC: allowed by RoleBinding "b/ns" of Role "r" to …`.
+ * system:masters is allowed with no reason (kube-apiserver's privileged-groups authorizer runs
+ * first). Never throws.
+ */
+export function authorizeWithReason(user: UserInfo, a: RequestAttributes, src: RbacSource): Decision {
+  if (user.groups.includes("system:masters")) return { allowed: true, reason: "" };
   if (!a.resourceRequest && a.verb === "get") {
-    if (urlMatches(PUBLIC_PATHS, a.path)) return true;
-    if (user.groups.includes("system:authenticated") && urlMatches(DISCOVERY_PATHS, a.path)) return true;
-  }
-  if (a.resourceRequest && a.apiGroup === "authorization.k8s.io" && a.verb === "create" &&
-      (a.resource === "selfsubjectaccessreviews" || a.resource === "selfsubjectrulesreviews") && user.groups.includes("system:authenticated")) {
-    return true;
+    if (urlMatches(PUBLIC_PATHS, a.path)) return { allowed: true, reason: "" };
+    if (user.groups.includes("system:authenticated") && urlMatches(DISCOVERY_PATHS, a.path)) return { allowed: true, reason: "" };
   }
   for (const b of src.clusterRoleBindings()) {
-    const subjects = arr<Subject>(b["subjects"]);
-    if (!subjects.some((s) => subjectMatches(s, user, undefined))) continue;
+    const subject = arr<Subject>(b["subjects"]).find((s) => subjectMatches(s, user, undefined));
+    if (!subject) continue;
     const ref = b["roleRef"] as { kind?: string; name?: string } | undefined;
     if (ref?.kind !== "ClusterRole") continue;
-    if (clusterRoleRules(ref.name ?? "", src).some((r) => ruleAllows(a, r))) return true;
+    if (clusterRoleRules(ref.name ?? "", src).some((r) => ruleAllows(a, r))) {
+      return { allowed: true, reason: `RBAC: allowed by ClusterRoleBinding "${b.metadata.name ?? ""}" of ClusterRole "${ref.name ?? ""}" to ${describeSubject(subject, undefined)}` };
+    }
   }
   const ns = a.resourceRequest ? a.namespace : undefined;
   if (ns) {
     for (const b of src.roleBindings(ns)) {
-      const subjects = arr<Subject>(b["subjects"]);
-      if (!subjects.some((s) => subjectMatches(s, user, ns))) continue;
+      const subject = arr<Subject>(b["subjects"]).find((s) => subjectMatches(s, user, ns));
+      if (!subject) continue;
       const ref = b["roleRef"] as { kind?: string; name?: string } | undefined;
       let rules: PolicyRule[] = [];
       if (ref?.kind === "ClusterRole") rules = clusterRoleRules(ref.name ?? "", src);
@@ -133,8 +149,15 @@ export function authorize(user: UserInfo, a: RequestAttributes, src: RbacSource)
         const role = src.roles(ns).find((r) => r.metadata.name === ref.name);
         rules = arr<PolicyRule>(role?.["rules"]);
       }
-      if (rules.some((r) => ruleAllows(a, r))) return true;
+      if (rules.some((r) => ruleAllows(a, r))) {
+        return { allowed: true, reason: `RBAC: allowed by RoleBinding "${b.metadata.name ?? ""}/${ns}" of ${ref?.kind ?? ""} "${ref?.name ?? ""}" to ${describeSubject(subject, ns)}` };
+      }
     }
   }
-  return false;
+  return { allowed: false, reason: "" };
+}
+
+/** Decides whether `user` may do `a`; see the module comment. Never throws. */
+export function authorize(user: UserInfo, a: RequestAttributes, src: RbacSource): boolean {
+  return authorizeWithReason(user, a, src).allowed;
 }

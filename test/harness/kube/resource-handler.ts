@@ -5,9 +5,11 @@
  */
 import { parse as parseYaml } from "yaml";
 import type { KubeObject } from "../../../src/kube/types.js";
+import { accessReviewResponse, selfSubjectReviewResponse } from "./access-review.js";
 import { list, selectors, watch } from "./collection-handler.js";
 import { itemForList, parseBody, sendJson, TABLE_TYPE, warningHeaders, type KubeContext, type ResourceRequest } from "./http-io.js";
-import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from "./patch.js";
+import { builtinSchemaName, patchMetaAt } from "./openapi-schemas.js";
+import { jsonPatch, mergePatch, PatchError, strategicMergePatch, type PatchMetaLookup } from "./patch.js";
 import { forward, parseProxyName } from "./proxy.js";
 import { apiVersionOf, type ResourceType } from "./resource-types.js";
 import type { DeleteOptions, WriteOptions } from "./semantics.js";
@@ -48,9 +50,10 @@ export async function handleResource(ctx: KubeContext, r: ResourceRequest): Prom
   if (sub === "token") return tokenRequest(ctx, r);
   if (t.group === "authentication.k8s.io" && t.plural === "tokenreviews") return tokenReview(ctx, r);
   if (t.namespaced && p.namespace === undefined && !["list", "watch"].includes(r.verb)) throw pathNotFound();
+  if (t.group === "authorization.k8s.io" || (t.group === "authentication.k8s.io" && t.plural === "selfsubjectreviews")) return review(ctx, r);
   switch (r.verb) {
     case "get":
-      return sendObject(r, 200, ctx.semantics.get(t, p.namespace, p.name ?? ""), [], ctx.registry.customInfo(t)?.columns);
+      return sendObject(r, 200, ctx.semantics.get(t, p.namespace, p.name ?? ""), [], ctx.registry.customInfo(t)?.columns, ctx.now());
     case "list":
       return list(ctx, r);
     case "watch":
@@ -70,9 +73,9 @@ export async function handleResource(ctx: KubeContext, r: ResourceRequest): Prom
   }
 }
 
-function sendObject(r: ResourceRequest, status: number, obj: KubeObject, warnings: string[] = [], columns?: PrinterColumn[]): number {
+function sendObject(r: ResourceRequest, status: number, obj: KubeObject, warnings: string[] = [], columns?: PrinterColumn[], now?: Date): number {
   if (wantsTable(r.req.headers.accept) && (r.verb === "get")) {
-    sendJson(r.res, status, toTable(r.type, [obj], { resourceVersion: obj.metadata.resourceVersion }, r.query.get("includeObject") ?? undefined, columns), warningHeaders(warnings), TABLE_TYPE);
+    sendJson(r.res, status, toTable(r.type, [obj], { resourceVersion: obj.metadata.resourceVersion }, r.query.get("includeObject") ?? undefined, columns, now), warningHeaders(warnings), TABLE_TYPE);
     return status;
   }
   sendJson(r.res, status, obj, warningHeaders(warnings));
@@ -136,7 +139,7 @@ function patch(ctx: KubeContext, r: ResourceRequest): number {
   let patched: unknown;
   try {
     if (ct === "application/json-patch+json") patched = jsonPatch(current, patchBody);
-    else if (ct === "application/strategic-merge-patch+json") patched = strategicMergePatch(current, patchBody);
+    else if (ct === "application/strategic-merge-patch+json") patched = strategicMergePatch(current, patchBody, patchMetaLookup(t));
     else {
       if (patchBody === null || typeof patchBody !== "object" || Array.isArray(patchBody)) throw new PatchError("patch must be a JSON object");
       patched = mergePatch(current, patchBody);
@@ -150,6 +153,16 @@ function patch(ctx: KubeContext, r: ResourceRequest): number {
   if (obj.metadata.resourceVersion === undefined) obj.metadata = { ...obj.metadata, resourceVersion: current.metadata.resourceVersion };
   const out = ctx.semantics.update(t, r.path.namespace, name, obj, opts);
   return sendObject(r, 200, out, warnings);
+}
+
+/**
+ * The per-kind strategic-merge metadata (x-kubernetes-patch-merge-key / -patch-strategy, from the
+ * k8s.io/api struct tags) for kinds with a schema in openapi-schemas.ts; other built-in kinds fall
+ * back to merge keys by field name.
+ */
+function patchMetaLookup(t: ResourceType): PatchMetaLookup | undefined {
+  if (builtinSchemaName(t.group, t.version, t.kind) === null) return undefined;
+  return (path) => patchMetaAt(t.group, t.version, t.kind, path);
 }
 
 function deleteOptions(r: ResourceRequest): DeleteOptions {
@@ -209,6 +222,22 @@ function tokenRequest(ctx: KubeContext, r: ResourceRequest): number {
 function tokenReview(ctx: KubeContext, r: ResourceRequest): number {
   if (r.verb !== "create") throw methodNotAllowed(r.verb, r.type);
   sendJson(r.res, 201, tokenReviewResponse(ctx.tokens, parseBody(r)));
+  return 201;
+}
+
+/** POST of a SelfSubjectReview or an authorization.k8s.io access review (`kubectl auth whoami` / `can-i`). */
+function review(ctx: KubeContext, r: ResourceRequest): number {
+  if (r.verb !== "create") throw methodNotAllowed(r.verb, r.type);
+  const t = r.type;
+  const body = t.kind === "SelfSubjectReview"
+    ? selfSubjectReviewResponse(r.user)
+    : accessReviewResponse(
+      t.kind === "LocalSubjectAccessReview" ? { kind: t.kind, namespace: r.path.namespace ?? "" } : { kind: t.kind === "SubjectAccessReview" ? t.kind : "SelfSubjectAccessReview" },
+      parseBody(r),
+      r.user,
+      ctx.rbac,
+    );
+  sendJson(r.res, 201, body);
   return 201;
 }
 

@@ -16,7 +16,8 @@ import {
 import { sameJson } from "./canonical-json.js";
 import { generatedName, keepSystemFields, kubeTime, specChanged, type Meta } from "./object-meta.js";
 import { eventFromCore, eventToCore, isEventsV1 } from "./event-conversion.js";
-import { checkMetadataShape, normalizeSecret, unknownBuiltinFields, validateBuiltin, validateMetadata, validateName, validateNamespaceName } from "./validation.js";
+import { checkJsonTypes } from "./json-decoding.js";
+import { normalizeSecret, unknownBuiltinFields, validateBuiltin, validateMetadata, validateName, validateNamespaceName } from "./validation.js";
 
 /** What custom-resource support (crd.ts) plugs into the generic semantics. */
 export interface CustomHooks {
@@ -187,7 +188,7 @@ export class Semantics {
       body = { ...body, metadata: {} };
     }
     const meta = { ...body.metadata };
-    checkMetadataShape(t.kind, t.version, { ...body, metadata: meta });
+    checkJsonTypes(t, { ...body, metadata: meta });
     if (t.namespaced) {
       if (meta.namespace && namespace && meta.namespace !== namespace) {
         throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
@@ -251,7 +252,7 @@ export class Semantics {
     if (!body || typeof body !== "object" || typeof body.metadata !== "object" || body.metadata === null) {
       throw badRequest("the body of the request was in an unknown format");
     }
-    checkMetadataShape(t.kind, t.version, body);
+    checkJsonTypes(t, body);
     if (body.metadata.name !== undefined && body.metadata.name !== name) {
       throw badRequest(`the name of the object (${String(body.metadata.name)}) does not match the name on the URL (${name})`);
     }

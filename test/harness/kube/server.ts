@@ -101,6 +101,7 @@ export class KubeHttpServer {
     const pathWithQuery = `${url.pathname}${url.search}`;
     let rvBefore = this.ctx.store.currentRV();
     let status = 500;
+    this.ctx.faults.noteArrival(req);
     try {
       const body = await readBody(req);
       const delay = this.ctx.faults.delayFor(pathWithQuery);

@@ -43,6 +43,23 @@ function containers(obj: KubeObject): Record<string, unknown>[] {
   return Array.isArray(list) ? list.map(rec) : [];
 }
 
+/** String columns from `[name, description, priority?]`, the type almost every printer column has. */
+function strings(...specs: [name: string, description: string, priority?: number][]): Record<string, unknown>[] {
+  return specs.map(([name, description, priority]) => col(name, "string", description, priority));
+}
+
+/** The wide columns of workloads with a pod template (Deployment, StatefulSet), and their cells. */
+const TEMPLATE_COLUMNS = strings(["Containers", "Names of each container in the template.", 1], ["Images", "Images referenced by each container in the template.", 1]);
+function templateCells(obj: KubeObject): string[] {
+  const cs = containers(obj);
+  return [cs.map((c) => str(c["name"])).join(","), cs.map((c) => str(c["image"])).join(",")];
+}
+
+/** `ready/desired` replicas of a workload (desired defaults to 1). */
+function readyOfDesired(obj: KubeObject): string {
+  return `${num(rec(obj["status"])["readyReplicas"])}/${num(rec(obj["spec"])["replicas"], 1)}`;
+}
+
 function orNone(s: string): string {
   return s === "" ? "<none>" : s;
 }
@@ -176,58 +193,40 @@ export function builtinColumns(type: ResourceType, age: Age): ColumnSet | null {
     case "apps/Deployment":
       return {
         definitions: [
-          col("Ready", "string", "Number of the pod with ready state"),
-          col("Up-to-date", "string", "Total number of non-terminated pods targeted by this deployment that have the desired template spec."),
-          col("Available", "string", "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment."),
+          ...strings(
+            ["Ready", "Number of the pod with ready state"],
+            ["Up-to-date", "Total number of non-terminated pods targeted by this deployment that have the desired template spec."],
+            ["Available", "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment."],
+          ),
           ageCol,
-          col("Containers", "string", "Names of each container in the template.", 1),
-          col("Images", "string", "Images referenced by each container in the template.", 1),
+          ...TEMPLATE_COLUMNS,
           col("Selector", "string", "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.", 1),
         ],
         cells: (o, now) => {
-          const spec = rec(o["spec"]);
           const status = rec(o["status"]);
-          const cs = containers(o);
-          return [
-            `${num(status["readyReplicas"])}/${num(spec["replicas"], 1)}`,
-            num(status["updatedReplicas"]),
-            num(status["availableReplicas"]),
-            age(o, now),
-            cs.map((c) => str(c["name"])).join(","),
-            cs.map((c) => str(c["image"])).join(","),
-            selectorText(o),
-          ];
+          return [readyOfDesired(o), num(status["updatedReplicas"]), num(status["availableReplicas"]), age(o, now), ...templateCells(o), selectorText(o)];
         },
       };
     case "apps/StatefulSet":
       return {
-        definitions: [
-          col("Ready", "string", "Number of the pod with ready state"),
-          ageCol,
-          col("Containers", "string", "Names of each container in the template.", 1),
-          col("Images", "string", "Images referenced by each container in the template.", 1),
-        ],
-        cells: (o, now) => {
-          const cs = containers(o);
-          return [
-            `${num(rec(o["status"])["readyReplicas"])}/${num(rec(o["spec"])["replicas"], 1)}`,
-            age(o, now),
-            cs.map((c) => str(c["name"])).join(","),
-            cs.map((c) => str(c["image"])).join(","),
-          ];
-        },
+        definitions: [col("Ready", "string", "Number of the pod with ready state"), ageCol, ...TEMPLATE_COLUMNS],
+        cells: (o, now) => [readyOfDesired(o), age(o, now), ...templateCells(o)],
       };
     case "/Pod":
       return {
         definitions: [
-          col("Ready", "string", "The aggregate readiness state of this pod for accepting traffic."),
-          col("Status", "string", "The aggregate status of the containers in this pod."),
-          col("Restarts", "string", "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted."),
+          ...strings(
+            ["Ready", "The aggregate readiness state of this pod for accepting traffic."],
+            ["Status", "The aggregate status of the containers in this pod."],
+            ["Restarts", "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted."],
+          ),
           ageCol,
-          col("IP", "string", "IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.", 1),
-          col("Node", "string", "Name of the node this pod is assigned to.", 1),
-          col("Nominated Node", "string", "Name of the node this pod is nominated to.", 1),
-          col("Readiness Gates", "string", "Readiness gates for this pod.", 1),
+          ...strings(
+            ["IP", "IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.", 1],
+            ["Node", "Name of the node this pod is assigned to.", 1],
+            ["Nominated Node", "Name of the node this pod is nominated to.", 1],
+            ["Readiness Gates", "Readiness gates for this pod.", 1],
+          ),
         ],
         cells: (o, now) => {
           const spec = rec(o["spec"]);
@@ -243,10 +242,12 @@ export function builtinColumns(type: ResourceType, age: Age): ColumnSet | null {
     case "/Service":
       return {
         definitions: [
-          col("Type", "string", "type determines how the Service is exposed."),
-          col("Cluster-IP", "string", "clusterIP is the IP address of the service and is usually assigned randomly."),
-          col("External-IP", "string", "externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service."),
-          col("Port(s)", "string", "The list of ports that are exposed by this service."),
+          ...strings(
+            ["Type", "type determines how the Service is exposed."],
+            ["Cluster-IP", "clusterIP is the IP address of the service and is usually assigned randomly."],
+            ["External-IP", "externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service."],
+            ["Port(s)", "The list of ports that are exposed by this service."],
+          ),
           ageCol,
           col("Selector", "string", "Route service traffic to pods with label keys and values matching this selector.", 1),
         ],
@@ -262,15 +263,17 @@ export function builtinColumns(type: ResourceType, age: Age): ColumnSet | null {
       return {
         ownName: true,
         definitions: [
-          col("Last Seen", "string", "The time at which the most recent occurrence of this event was recorded."),
-          col("Type", "string", "Type of this event (Normal, Warning), new types could be added in the future"),
-          col("Reason", "string", "This should be a short, machine understandable string that gives the reason for the transition into the object's current status."),
-          col("Object", "string", "The object that this event is about."),
-          col("Subobject", "string", "If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement.", 1),
-          col("Source", "string", "The component reporting this event. Should be a short machine understandable string.", 1),
-          col("Message", "string", "A human-readable description of the status of this operation."),
-          col("First Seen", "string", "The time at which the event was first recorded.", 1),
-          col("Count", "string", "The number of times this event has occurred.", 1),
+          ...strings(
+            ["Last Seen", "The time at which the most recent occurrence of this event was recorded."],
+            ["Type", "Type of this event (Normal, Warning), new types could be added in the future"],
+            ["Reason", "This should be a short, machine understandable string that gives the reason for the transition into the object's current status."],
+            ["Object", "The object that this event is about."],
+            ["Subobject", "If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement.", 1],
+            ["Source", "The component reporting this event. Should be a short machine understandable string.", 1],
+            ["Message", "A human-readable description of the status of this operation."],
+            ["First Seen", "The time at which the event was first recorded.", 1],
+            ["Count", "The number of times this event has occurred.", 1],
+          ),
           { name: "Name", type: "string", format: "name", description: "Name must be unique within a namespace.", priority: 1 },
         ],
         cells: type.group === "" ? eventCells : (o, now) => eventCells(asCoreEvent(o), now),
@@ -290,9 +293,7 @@ export function builtinColumns(type: ResourceType, age: Age): ColumnSet | null {
         definitions: [
           col("Role", "string", "RoleRef can only reference the current namespace or a ClusterRole."),
           ageCol,
-          col("Users", "string", "Users in the roleBinding", 1),
-          col("Groups", "string", "Groups in the roleBinding", 1),
-          col("ServiceAccounts", "string", "ServiceAccounts in the roleBinding", 1),
+          ...strings(["Users", "Users in the roleBinding", 1], ["Groups", "Groups in the roleBinding", 1], ["ServiceAccounts", "ServiceAccounts in the roleBinding", 1]),
         ],
         cells: (o, now) => {
           const ref = rec(o["roleRef"]);

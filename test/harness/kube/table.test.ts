@@ -9,6 +9,8 @@ import type { KubeObject } from "../../../src/kube/types.js";
 import { toTable, wantsTable } from "./table.js";
 import { evaluateColumn, findFirst, humanDuration } from "./table-cells.js";
 import { BUILTIN_RESOURCE_TYPES, type ResourceType } from "./resource-types.js";
+import { startKubeServer } from "./index.js";
+import { openWatch, send } from "./test-client.js";
 
 const TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
 const NOW = new Date("2026-11-22T01:00:00Z");
@@ -226,5 +228,34 @@ describe("cells", () => {
     assert.equal(evaluateColumn(o, ".spec.d", "date", NOW), "<invalid>");
     assert.equal(evaluateColumn(o, ".spec.m", "string", NOW), '{"a":1}');
     assert.equal(evaluateColumn(o, ".spec.n", "number", NOW), null);
+  });
+});
+
+// The Age column is computed against the server's clock (kube-apiserver's printers use
+// metav1.Now(); here the injected `now` option, so tests with a fake clock see stable ages).
+describe("Table over HTTP", () => {
+  test("Age cells use the server's injected clock for get, list and watch", async () => {
+    let clock = Date.parse("2020-01-01T00:00:00Z");
+    const server = await startKubeServer({ now: () => clock });
+    try {
+      const t = { url: server.url, caPem: server.caPem, token: server.adminToken };
+      const created = await send(t, "POST", "/api/v1/namespaces/default/secrets", { metadata: { name: "aged" } });
+      assert.equal(created.json.metadata.creationTimestamp, "2020-01-01T00:00:00Z");
+      clock += 3 * 3600_000;
+      const ageOf = (tbl: Record<string, unknown>): unknown => {
+        const i = names(tbl).indexOf("Age");
+        return cells(tbl)[0]?.[i];
+      };
+      const one = await send(t, "GET", "/api/v1/namespaces/default/secrets/aged", undefined, { Accept: TABLE });
+      assert.equal(ageOf(one.json), "3h");
+      const list = await send(t, "GET", "/api/v1/namespaces/default/secrets", undefined, { Accept: TABLE });
+      assert.equal(ageOf(list.json), "3h");
+      const w = openWatch(t, "/api/v1/namespaces/default/secrets?watch=true", { Accept: TABLE });
+      await w.waitFor(1);
+      assert.equal(ageOf(w.events[0]?.object), "3h");
+      w.close();
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -87,6 +87,14 @@ function sendOnce(
   });
 }
 
+/**
+ * POSTs `obj` to `path` as the server's admin, for tests of other servers that need Kubernetes
+ * objects (ServiceAccounts, RBAC for a TokenReview); resolves with the HTTP status.
+ */
+export async function createAsAdmin(server: { url: string; caPem: string; adminToken: string }, path: string, obj: unknown): Promise<number> {
+  return (await send({ url: server.url, caPem: server.caPem, token: server.adminToken }, "POST", path, obj)).status;
+}
+
 /** An open watch stream. */
 export interface WatchReader {
   status: Promise<number>;

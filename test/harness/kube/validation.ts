@@ -40,40 +40,6 @@ function qualifiedNameErrors(field: string, key: string): Cause[] {
   return out;
 }
 
-function goTypeOf(v: unknown): string {
-  if (Array.isArray(v)) return "array";
-  if (v === null) return "null";
-  return typeof v === "object" ? "object" : typeof v;
-}
-
-const META_SHAPES: Record<string, { ok: (v: unknown) => boolean; go: string }> = {
-  name: { ok: (v) => typeof v === "string", go: "string" },
-  generateName: { ok: (v) => typeof v === "string", go: "string" },
-  namespace: { ok: (v) => typeof v === "string", go: "string" },
-  resourceVersion: { ok: (v) => typeof v === "string", go: "string" },
-  labels: { ok: (v) => record(v) !== undefined && Object.values(v as object).every((x) => typeof x === "string"), go: "map[string]string" },
-  annotations: { ok: (v) => record(v) !== undefined && Object.values(v as object).every((x) => typeof x === "string"), go: "map[string]string" },
-  finalizers: { ok: (v) => Array.isArray(v) && v.every((x) => typeof x === "string"), go: "[]string" },
-  ownerReferences: { ok: (v) => Array.isArray(v) && v.every((x) => record(x) !== undefined), go: "[]v1.OwnerReference" },
-};
-
-/**
- * The JSON decoding step of metadata: wrong JSON types fail the request with 400 as
- * encoding/json does, before any validation (null members count as absent).
- * @throws ApiError 400 naming the field and the Go type.
- */
-export function checkMetadataShape(kind: string, version: string, obj: KubeObject): void {
-  const meta = obj.metadata as Record<string, unknown>;
-  for (const [field, shape] of Object.entries(META_SHAPES)) {
-    const v = meta[field];
-    if (v === undefined || v === null || shape.ok(v)) continue;
-    throw badRequest(
-      `${kind} in version "${version}" cannot be handled as a ${kind}: json: cannot unmarshal ${goTypeOf(v)} into Go struct field ObjectMeta.metadata.${field} of type ${shape.go}`,
-    );
-  }
-  for (const field of Object.keys(META_SHAPES)) if (meta[field] === null) delete meta[field];
-}
-
 /** Label and annotation keys/values as ValidateObjectMeta checks them (all kinds). */
 export function validateMetadata(obj: KubeObject): Cause[] {
   const causes: Cause[] = [];

@@ -126,6 +126,10 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, w: WatchRe
     }
     replay = since.events;
   }
+  // dropWatches() or cutWatchesAfter(0) while this request was on its way (body, injected
+  // latency): it was already "open" for the test, so it ends now rather than living on unseen.
+  if (w.faults.droppedSince(req)) return finish(false);
+  if (control.cutAfter !== undefined && control.cutAfter <= 0) return finish(true);
   w.faults.watches.add(control);
   unregister = w.store.watch(w.resource, { onEvent: deliver });
   req.on("close", () => finish(false));
@@ -144,6 +148,8 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, w: WatchRe
     }
   } else for (const ev of replay) deliver(ev);
 
+  // Cut while sending the initial or replayed events: start no timers for a finished stream.
+  if (closed) return;
   if (w.allowBookmarks) {
     const tick = setInterval(() => {
       if (!closed) write("BOOKMARK", { kind: w.kind, apiVersion: w.apiVersion, metadata: { resourceVersion: String(Math.max(lastRV, w.store.currentRV())) } });

@@ -3,9 +3,9 @@
 // Kubernetes logins go through the real Kubernetes API test server's TokenReview.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { request } from "node:https";
 import { startKubeServer } from "../kube/index.js";
 import type { KubeTestServer } from "../kube/index.js";
+import { createAsAdmin as kubeCreate } from "../kube/test-client.js";
 import { startVaultServer } from "./index.js";
 import type { VaultTestCluster } from "./index.js";
 import { call } from "./vault-call.js";
@@ -104,23 +104,6 @@ describe("AppRole", () => {
     assert.deepEqual([expired.status, expired.body], [400, { errors: ["invalid role or secret ID"] }]);
   });
 });
-
-/** POSTs an object to the Kubernetes test server as admin. */
-function kubeCreate(kube: KubeTestServer, path: string, obj: unknown): Promise<number> {
-  const body = JSON.stringify(obj);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${kube.url}${path}`,
-      { method: "POST", ca: kube.caPem, headers: { Authorization: `Bearer ${kube.adminToken}`, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) } },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
 
 describe("Kubernetes auth against the Kubernetes API test server", () => {
   let v: VaultTestCluster;
@@ -224,14 +207,8 @@ describe("Kubernetes auth against the Kubernetes API test server", () => {
     const jwt = kube.issueServiceAccountToken("default", "vault-auth");
     const denied = await call(v.addr, "POST", "auth/kubernetes/login", { body: { role: "dev-role", jwt } });
     assert.deepEqual([denied.status, denied.body], [403, { errors: ["permission denied"] }]);
-    // 409 if the Kubernetes test server ever seeds this bootstrap role itself.
-    const role = await kubeCreate(kube, "/apis/rbac.authorization.k8s.io/v1/clusterroles", {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "ClusterRole",
-      metadata: { name: "system:auth-delegator" },
-      rules: [{ apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] }],
-    });
-    assert.ok(role === 201 || role === 409, `ClusterRole create answered ${role}`);
+    // system:auth-delegator is a bootstrap ClusterRole of every cluster (seeded by the test server,
+    // https://kubernetes.io/docs/reference/access-authn-authz/rbac/#other-component-roles): bind it.
     assert.equal(
       await kubeCreate(kube, "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", {
         apiVersion: "rbac.authorization.k8s.io/v1",

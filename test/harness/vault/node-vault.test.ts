@@ -3,9 +3,9 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import vault from "node-vault";
-import { request } from "node:https";
 import { startKubeServer } from "../kube/index.js";
 import type { KubeTestServer } from "../kube/index.js";
+import { createAsAdmin as kubeCreate } from "../kube/test-client.js";
 import { startVaultServer } from "./index.js";
 import type { VaultTestCluster } from "./index.js";
 
@@ -50,22 +50,6 @@ describe("node-vault: init, unseal, status on a new Vault", () => {
     assert.equal(sealedRead.response?.statusCode, 503);
   });
 });
-
-function kubeCreate(kube: KubeTestServer, path: string, obj: unknown): Promise<number> {
-  const body = JSON.stringify(obj);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${kube.url}${path}`,
-      { method: "POST", ca: kube.caPem, headers: { Authorization: `Bearer ${kube.adminToken}`, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) } },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
 
 describe("node-vault against a dev Vault", () => {
   let v: VaultTestCluster;

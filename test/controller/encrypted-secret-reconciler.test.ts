@@ -1,0 +1,115 @@
+/**
+ * The reconciler shell over the real test server and client, driven by hand (no runtime): a
+ * second pass over an unchanged object does no RSA work and no writes, for a good and for a broken
+ * SealedSecret; a new key set retries a failure.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { createPrivateKey, createPublicKey } from "node:crypto";
+import type { KeyObject } from "node:crypto";
+import { hybridDecrypt, hybridEncrypt } from "../../src/crypto/hybrid-encryption.js";
+import { SEALED_SECRETS, sealedSecretKind } from "../../src/controller/sealed-secret-reconciler.js";
+import { EncryptedSecretReconciler } from "../../src/controller/encrypted-secret-reconciler.js";
+import type { ControllerKeys } from "../../src/controller/keys/controller-keys.js";
+import { SECRETS } from "../../src/controller/keys/key-store.js";
+import type { ObjectCache, ReconcileContext } from "../../src/controller/types.js";
+import { HttpKubeClient } from "../../src/kube/client.js";
+import { loadKubeConnection } from "../../src/kube/config.js";
+import type { KubeObject, ResourceRef } from "../../src/kube/types.js";
+import { silentLogger } from "../../src/log.js";
+import { startKubeServer } from "../harness/kube/index.js";
+import type { KubeTestServer } from "../harness/kube/index.js";
+import { kubeWorkspace } from "../support/controller-process.js";
+import type { KubeWorkspace } from "../support/controller-process.js";
+import { goGeneratedKey } from "../support/openssl-keys.js";
+
+const NS: ResourceRef = { group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false };
+
+describe("EncryptedSecretReconciler", () => {
+  let server: KubeTestServer;
+  let ws: KubeWorkspace;
+  let kube: HttpKubeClient;
+  let close: () => void;
+  const go = createPrivateKey(goGeneratedKey().privateKeyPem);
+  let keySet: KeyObject[] = [];
+  let version = 1;
+  let decrypts = 0;
+  const events: string[] = [];
+  const keys = { get privateKeys() { return keySet; }, get version() { return version; }, start: async () => undefined } as unknown as ControllerKeys;
+  const reconciler = new EncryptedSecretReconciler(
+    sealedSecretKind(keys, (k, label, ct) => {
+      decrypts++;
+      return hybridDecrypt(k, label, ct);
+    }),
+  );
+  const cacheOf = (resource: string): ObjectCache => ({
+    get: (key) => server.objects(resource, key.split("/")[0]).find((o) => `${o.metadata.namespace}/${o.metadata.name}` === key),
+    list: (ns) => server.objects(resource, ns),
+    synced: async () => undefined,
+  });
+  let ctx: ReconcileContext;
+
+  before(async () => {
+    server = await startKubeServer();
+    ws = await kubeWorkspace(server);
+    assert.equal((await ws.kubectl(["apply", "-f", new URL("../../crds/sealedsecrets.bitnami.com.yaml", import.meta.url).pathname])).code, 0);
+    const connection = await loadKubeConnection({ kubeconfig: ws.kubeconfig, env: {} });
+    close = () => connection.agent.destroy();
+    kube = new HttpKubeClient(connection);
+    await kube.create(NS, { apiVersion: "v1", kind: "Namespace", metadata: { name: "prod" } });
+    ctx = {
+      kube,
+      clock: { now: () => new Date() },
+      cache: <T extends KubeObject>(r: ResourceRef) => cacheOf(r === SECRETS ? "secrets" : "sealedsecrets.bitnami.com") as unknown as ObjectCache<T>,
+      event: async (_o, type, reason) => void events.push(`${type}/${reason}`),
+      log: silentLogger,
+    };
+  });
+  after(async () => {
+    close();
+    await server.stop();
+    ws.cleanup();
+  });
+
+  async function sealedSecret(name: string, value: string, label = `prod/${name}`): Promise<void> {
+    await kube.create(SEALED_SECRETS, {
+      apiVersion: "bitnami.com/v1alpha1",
+      kind: "SealedSecret",
+      metadata: { name, namespace: "prod" },
+      spec: { encryptedData: { a: hybridEncrypt(createPublicKey(go), label, Buffer.from(value)).toString("base64"), b: hybridEncrypt(createPublicKey(go), label, Buffer.from(value)).toString("base64") } },
+    });
+  }
+
+  test("a good object: decrypted and written once; the second pass does nothing", async () => {
+    keySet = [go];
+    await sealedSecret("good", "v");
+    server.counters.reset();
+    await reconciler.reconcile("prod/good", ctx);
+    assert.equal(decrypts, 2);
+    const writes = server.counters.writes();
+    assert.equal(writes, 2, "the Secret and the status");
+    assert.deepEqual(events, ["Normal/Unsealed"]);
+    await reconciler.reconcile("prod/good", ctx);
+    assert.equal(decrypts, 2, "no RSA work on the second pass");
+    assert.equal(server.counters.writes(), writes, "no writes on the second pass");
+  });
+
+  test("a broken object: reported once; retried only when the key set changes", async () => {
+    decrypts = 0;
+    events.length = 0;
+    await sealedSecret("broken", "v", "prod/elsewhere");
+    server.counters.reset();
+    await reconciler.reconcile("prod/broken", ctx);
+    assert.equal(decrypts, 2);
+    assert.equal(server.counters.writes(), 1, "the status");
+    assert.deepEqual(events, ["Warning/ErrUnsealFailed"]);
+    await reconciler.reconcile("prod/broken", ctx);
+    assert.equal(decrypts, 2, "not decrypted again");
+    assert.equal(server.counters.writes(), 1);
+    assert.equal(events.length, 1, "not reported again");
+    version++;
+    await reconciler.reconcile("prod/broken", ctx);
+    assert.equal(decrypts, 4, "a new key set retries");
+    assert.equal(server.objects("secrets", "prod").some((s) => s.metadata.name === "broken"), false);
+  });
+});
