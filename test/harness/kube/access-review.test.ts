@@ -9,7 +9,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startKubeServer, type KubeTestServer } from "./index.js";
-import { KubectlEnv } from "./kubectl-cli.js";
+import { startWithKubectl, type KubectlEnv, type ServerWithKubectl } from "./kubectl-cli.js";
 import { send, type Target } from "./test-client.js";
 
 const RBAC = "/apis/rbac.authorization.k8s.io/v1";
@@ -20,12 +20,13 @@ describe("access reviews", () => {
   let admin: Target;
   let reader: Target;
   let kubectl: KubectlEnv;
+  let env: ServerWithKubectl;
   const as = (token: string): Target => ({ url: server.url, caPem: server.caPem, token });
 
   before(async () => {
-    server = await startKubeServer();
+    env = await startWithKubectl();
+    ({ server, kubectl } = env);
     admin = as(server.adminToken);
-    kubectl = await KubectlEnv.create(server);
     await send(admin, "POST", "/api/v1/namespaces", { metadata: { name: "app" } });
     await send(admin, "POST", "/api/v1/namespaces/app/serviceaccounts", { metadata: { name: "reader" } });
     await send(admin, "POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/app/roles", {
@@ -39,10 +40,7 @@ describe("access reviews", () => {
     });
     reader = as(server.issueServiceAccountToken("app", "reader"));
   });
-  after(async () => {
-    await server.stop();
-    await kubectl.cleanup();
-  });
+  after(() => env.stop());
 
   test("the bootstrap roles system:auth-delegator and system:basic-user are seeded, and again after reset()", async () => {
     const check = async (): Promise<void> => {

@@ -103,6 +103,24 @@ describe("CustomResourceDefinitions", () => {
     assert.equal(strict.json.message, 'Widget in version "v1" cannot be handled as a Widget: strict decoding error: unknown field "spec.bogus"');
   });
 
+  // https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#specifying-a-structural-schema
+  // ("metadata" at the root may only restrict name/generateName; the apiserver never prunes ObjectMeta).
+  // sealed-secrets' own CRD declares `metadata: {type: object}`.
+  test("a schema declaring root metadata as a bare object keeps the object's name, namespace and labels", async () => {
+    const crd = widgetCrd() as { metadata: { name: string }; spec: { names: Record<string, unknown>; versions: Array<{ schema: { openAPIV3Schema: { properties: Record<string, unknown> } } }> } };
+    crd.metadata.name = "gadgets.example.test";
+    crd.spec.names = { plural: "gadgets", singular: "gadget", kind: "Gadget" };
+    for (const v of crd.spec.versions) v.schema.openAPIV3Schema.properties["metadata"] = { type: "object" };
+    assert.equal((await send(t, "POST", CRDS, crd)).status, 201);
+    const r = await send(t, "POST", "/apis/example.test/v1/namespaces/default/gadgets?fieldValidation=Strict", {
+      apiVersion: "example.test/v1", kind: "Gadget", metadata: { name: "g1", labels: { a: "b" } }, spec: { size: 1 },
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    assert.equal(r.json.metadata.name, "g1");
+    assert.equal(r.json.metadata.namespace, "default");
+    assert.deepEqual(r.json.metadata.labels, { a: "b" });
+  });
+
   // https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#status-subresource
   test("status subresource: the main resource ignores status, /status ignores spec, generation follows spec only", async () => {
     const c = await send(t, "POST", W, { apiVersion: "example.test/v1", kind: "Widget", metadata: { name: "w" }, spec: { size: 1 }, status: { phase: "ignored" } });

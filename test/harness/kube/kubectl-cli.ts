@@ -7,7 +7,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { KubeTestServer } from "./index.js";
+import { startKubeServer, type KubeTestServer } from "./index.js";
 
 /** What one kubectl run printed and how it exited. */
 export interface KubectlResult {
@@ -132,6 +132,36 @@ export class KubectlEnv {
   async cleanup(): Promise<void> {
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/** A test server with its own kubectl environment. */
+export interface ServerWithKubectl {
+  server: KubeTestServer;
+  kubectl: KubectlEnv;
+  /** Stops the server and removes the kubectl environment. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a Kubernetes test server with an isolated kubectl environment and, when given, applies
+ * `seed` (multi-document YAML) to it with `kubectl apply -f`.
+ * @throws Error (with kubectl's stderr) when the seed does not apply; the server is stopped then.
+ */
+export async function startWithKubectl(seed?: string): Promise<ServerWithKubectl> {
+  const server = await startKubeServer();
+  const kubectl = await KubectlEnv.create(server);
+  const stop = async (): Promise<void> => {
+    await server.stop();
+    await kubectl.cleanup();
+  };
+  if (seed !== undefined) {
+    const seeded = await kubectl.run(["apply", "-f", await kubectl.file("seed.yaml", seed)]);
+    if (seeded.code !== 0) {
+      await stop();
+      throw new Error(`kubectl apply of the seed failed (exit ${String(seeded.code)}): ${seeded.stderr}`);
+    }
+  }
+  return { server, kubectl, stop };
 }
 
 /**

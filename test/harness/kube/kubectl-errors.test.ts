@@ -4,8 +4,8 @@
 // §0.6 (missing namespace), plus a ServiceAccount token from `kubectl create token` (§0.4).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { startKubeServer, type KubeTestServer } from "./index.js";
-import { KubectlEnv } from "./kubectl-cli.js";
+import type { KubeTestServer } from "./index.js";
+import { startWithKubectl, type KubectlEnv, type ServerWithKubectl } from "./kubectl-cli.js";
 
 const SEED = `
 apiVersion: v1
@@ -32,16 +32,12 @@ describe("kubectl renders the test server's errors as against a real apiserver",
     return r.stderr.trim();
   };
 
+  let env: ServerWithKubectl;
   before(async () => {
-    server = await startKubeServer();
-    kubectl = await KubectlEnv.create(server);
-    const seeded = await kubectl.run(["apply", "-f", await kubectl.file("seed.yaml", SEED)]);
-    assert.equal(seeded.code, 0, seeded.stderr);
+    env = await startWithKubectl(SEED);
+    ({ server, kubectl } = env);
   });
-  after(async () => {
-    await server.stop();
-    await kubectl.cleanup();
-  });
+  after(() => env.stop());
 
   test("NotFound on get, delete and patch; a missing namespace is reported instead (§6, §0.6)", async () => {
     assert.equal(await fails(["get", "secret", "nosuch", "-n", "demo"]), 'Error from server (NotFound): secrets "nosuch" not found');

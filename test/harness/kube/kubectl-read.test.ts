@@ -4,8 +4,8 @@
 // discovery), §1 (get, Table rows, -A), §1.1 (get -w).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { startKubeServer, type KubeTestServer } from "./index.js";
-import { KubectlEnv, parseTable } from "./kubectl-cli.js";
+import type { KubeTestServer } from "./index.js";
+import { parseTable, startWithKubectl, type KubectlEnv, type ServerWithKubectl } from "./kubectl-cli.js";
 
 const SEED = `
 apiVersion: v1
@@ -69,16 +69,12 @@ describe("kubectl reads from the test server", () => {
   let server: KubeTestServer;
   let kubectl: KubectlEnv;
 
+  let env: ServerWithKubectl;
   before(async () => {
-    server = await startKubeServer();
-    kubectl = await KubectlEnv.create(server);
-    const seeded = await kubectl.run(["apply", "-f", await kubectl.file("seed.yaml", SEED)]);
-    assert.equal(seeded.code, 0, seeded.stderr);
+    env = await startWithKubectl(SEED);
+    ({ server, kubectl } = env);
   });
-  after(async () => {
-    await server.stop();
-    await kubectl.cleanup();
-  });
+  after(() => env.stop());
 
   test("version: the dispatcher picks kubectl 1.32 from /version (§0.1)", async () => {
     const r = await kubectl.run(["version"]);

@@ -5,8 +5,8 @@
 // (apply), §4 (CRD then CR), §5 (mutations and waits).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { startKubeServer, type KubeTestServer } from "./index.js";
-import { KubectlEnv, parseTable } from "./kubectl-cli.js";
+import type { KubeTestServer } from "./index.js";
+import { parseTable, startWithKubectl, type KubectlEnv, type ServerWithKubectl } from "./kubectl-cli.js";
 import { send } from "./test-client.js";
 
 const CRD = `
@@ -59,14 +59,12 @@ describe("kubectl changes the test server", () => {
   };
   const stored = (resource: string, name: string) => server.objects(resource).find((o) => o.metadata.name === name);
 
+  let env: ServerWithKubectl;
   before(async () => {
-    server = await startKubeServer();
-    kubectl = await KubectlEnv.create(server);
+    env = await startWithKubectl();
+    ({ server, kubectl } = env);
   });
-  after(async () => {
-    await server.stop();
-    await kubectl.cleanup();
-  });
+  after(() => env.stop());
 
   test("create namespace / secret generic / serviceaccount / clusterrole / clusterrolebinding send protobuf that the server stores (§0.4, §2)", async () => {
     server.counters.reset();

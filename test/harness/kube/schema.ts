@@ -126,6 +126,14 @@ function walkObject(v: Record<string, unknown>, s: Schema, path: string, w: Walk
   const prefix = path === "" ? "" : `${path}.`;
   for (const [k, val] of Object.entries(v)) {
     const ps = props[k];
+    // apiVersion, kind and metadata are never pruned by the CRD schema: the apiserver handles
+    // ObjectMeta itself, and a CRD may declare `metadata: {type: object}` (sealed-secrets' CRD does)
+    // without that dropping name/namespace (apiextensions-apiserver's structural pruning skips
+    // metadata at the root; only metadata.name/generateName restrictions apply).
+    if (path === "" && (k === "apiVersion" || k === "kind" || k === "metadata")) {
+      out[k] = val;
+      continue;
+    }
     if (ps) {
       const r = walk(val, ps, `${prefix}${k}`, w);
       if (r !== undefined) out[k] = r;
@@ -133,7 +141,6 @@ function walkObject(v: Record<string, unknown>, s: Schema, path: string, w: Walk
       const r = walk(val, extra, `${prefix}${k}`, w);
       if (r !== undefined) out[k] = r;
     } else if (preserve || extra === true) out[k] = val;
-    else if (path === "" && (k === "apiVersion" || k === "kind" || k === "metadata")) out[k] = val;
     else w.unknown.push(`${prefix}${k}`);
   }
   for (const [k, ps] of Object.entries(props)) {
