@@ -1,9 +1,9 @@
 // `sealbridge seal --cert FILE -f secret.yaml` (a 5-key Secret) against bare `node -e ''`, both as
 // whole processes. Target: under 2.5x bare Node start-up.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BENCH_CERT, timeProcess } from "./seal-support/process-timing.mjs";
 
 const RUNS = Number(process.env["BENCH_RUNS"] ?? 25);
 const TARGET = 2.5;
@@ -21,13 +21,7 @@ stringData:
   database: app
 `;
 
-function timeRun(command, args) {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { stdio: ["ignore", "ignore", "pipe"] });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${result.status}: ${result.stderr}`);
-  return ms;
-}
+const timeRun = (command, args) => timeProcess(command, args).ms;
 
 export const benchmarks = [
   {
@@ -39,8 +33,7 @@ export const benchmarks = [
       try {
         const file = join(dir, "secret.yaml");
         writeFileSync(file, SECRET);
-        const cert = "/work/shared/vectors/sealed-secrets/go-generated-key/tls.crt";
-        const seal = [join(ctx.root, "bin", "sealbridge"), "seal", "--cert", cert, "-f", file];
+        const seal = [join(ctx.root, "bin", "sealbridge"), "seal", "--cert", BENCH_CERT, "-f", file];
         // Warm the file cache, then alternate so both see the same machine state.
         timeRun(process.execPath, ["-e", ""]);
         timeRun(process.execPath, seal);

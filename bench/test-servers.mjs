@@ -4,14 +4,16 @@
 // Vault server (throughput; server peak RSS). Each server runs alone in a process
 // (bench/test-servers/driver.ts under tsx); the clients here are plain node:http(s).
 // Targets (the issue: "start in well under a second and hold 10,000 objects with watches open
-// without trouble"): start (in-process, cold) < 250 ms and spawn-to-serving < 1 s; every watch
+// without trouble"): start (in-process, cold) < 250 ms, < 1 s even the first time on a machine
+// (no cached keys), and spawn-to-serving < 1 s; every watch
 // gets all 10,000 events, none dropped, no request failed; list of 10,000 < 1 s; Kubernetes
 // server peak RSS < 1 GiB; Vault 10,000 writes and reads all succeed at >= 1,000 ops/s each.
 // TS_BENCH_N / TS_BENCH_WATCHES scale it down for a quick look.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
@@ -20,9 +22,10 @@ const WATCHES = Number(process.env["TS_BENCH_WATCHES"] ?? 50);
 const CONCURRENCY = 32;
 const START_RUNS = 5;
 
-function driver(root, args) {
+function driver(root, args, env = process.env) {
   const child = spawn(process.execPath, ["--import", "tsx", join(root, "bench", "test-servers", "driver.ts"), ...args], {
     cwd: root,
+    env,
     stdio: ["pipe", "pipe", "inherit"],
   });
   const lines = [];
@@ -132,20 +135,33 @@ async function until(cond, timeoutMs, what) {
 
 async function startTimes(ctx, kind) {
   const wall = [];
+  // Each fresh process starts the server once cold, then 10 more times warm (start, stop).
   const cold = [];
   let warm = [];
   let loaded = [];
   for (let i = 0; i < START_RUNS; i++) {
-    const started = performance.now();
     const d = driver(ctx.root, ["start", kind, "10"]);
     const r = await d.next(60_000, `${kind} start times`);
-    wall.push(performance.now() - started);
+    // Process start to the first server serving: Node, tsx and the harness modules, then the start.
+    wall.push(r.loadedAfterMs + r.coldMs);
     cold.push(r.coldMs);
     loaded.push(r.loadedAfterMs);
     warm = warm.concat(r.warmMs);
     await d.stop();
   }
-  return { wall: ctx.median(wall), cold: ctx.median(cold), warm: ctx.median(warm), loaded: ctx.median(loaded) };
+  // The Kubernetes server caches its TLS and token-signing keys in a file under the temp dir; the
+  // very first start on a machine (no cache) generates them: measured with an empty TMPDIR.
+  if (kind !== "kube") return { wall: ctx.median(wall), cold: ctx.median(cold), warm: ctx.median(warm), loaded: ctx.median(loaded) };
+  const empty = mkdtempSync(join(tmpdir(), "sb-bench-tls-"));
+  let firstOnMachine;
+  try {
+    const d = driver(ctx.root, ["start", kind, "0"], { ...process.env, TMPDIR: empty });
+    firstOnMachine = (await d.next(60_000, `${kind} first start`)).coldMs;
+    await d.stop();
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
+  return { wall: ctx.median(wall), cold: ctx.median(cold), warm: ctx.median(warm), loaded: ctx.median(loaded), firstOnMachine };
 }
 
 async function kubeAtScale(ctx) {
@@ -233,13 +249,13 @@ export const benchmarks = [
       const v = await vaultAtScale(ctx);
       const ops = (n, ms) => Math.round((n / ms) * 1000);
       const pass =
-        kubeStart.cold < 250 && vaultStart.cold < 250 && kubeStart.wall < 1000 && vaultStart.wall < 1000 &&
+        kubeStart.cold < 250 && vaultStart.cold < 250 && kubeStart.firstOnMachine < 1000 && kubeStart.wall < 1000 && vaultStart.wall < 1000 &&
         k.failed === 0 && k.open === WATCHES && k.complete === WATCHES && k.listed === N && k.listMs < 1000 && k.rss.peak < 1024 &&
         v.writeFailed === 0 && v.readFailed === 0 && v.keys === N && ops(N, v.writeMs) >= 1000 && ops(N, v.readMs) >= 1000;
       return {
         lines: [
           `Node ${process.version}; start: ${START_RUNS} fresh processes each, medians`,
-          `kube start: spawn→serving ${kubeStart.wall.toFixed(0)} ms (Node + tsx + modules ${kubeStart.loaded.toFixed(0)} ms), startKubeServer() cold ${kubeStart.cold.toFixed(1)} ms, warm ${kubeStart.warm.toFixed(1)} ms`,
+          `kube start: spawn→serving ${kubeStart.wall.toFixed(0)} ms (Node + tsx + modules ${kubeStart.loaded.toFixed(0)} ms), startKubeServer() cold ${kubeStart.cold.toFixed(1)} ms (first on a machine, no key cache: ${kubeStart.firstOnMachine.toFixed(0)} ms), warm ${kubeStart.warm.toFixed(1)} ms`,
           `vault start: spawn→serving ${vaultStart.wall.toFixed(0)} ms (Node + tsx + modules ${vaultStart.loaded.toFixed(0)} ms), startVaultServer() cold ${vaultStart.cold.toFixed(1)} ms, warm ${vaultStart.warm.toFixed(2)} ms`,
           `kube: ${N} Secrets created (concurrency ${CONCURRENCY}) in ${(k.createdMs / 1000).toFixed(2)} s = ${ops(N, k.createdMs)}/s, ${k.failed} failed; ${k.open} watches open`,
           `kube: all ${WATCHES} watches had every event ${(k.deliveredMs / 1000).toFixed(2)} s after the first create; complete and still open: ${k.complete}/${WATCHES}`,
@@ -247,7 +263,7 @@ export const benchmarks = [
           `kube: server peak RSS ${k.rss.peak.toFixed(0)} MB (now ${k.rss.now.toFixed(0)} MB)`,
           `vault: ${N} KV v2 writes ${(v.writeMs / 1000).toFixed(2)} s = ${ops(N, v.writeMs)}/s (${v.writeFailed} failed); reads ${(v.readMs / 1000).toFixed(2)} s = ${ops(N, v.readMs)}/s (${v.readFailed} failed); LIST of ${v.keys} keys ${v.listMs.toFixed(0)} ms`,
           `vault: server peak RSS ${v.rss.peak.toFixed(0)} MB (now ${v.rss.now.toFixed(0)} MB)`,
-          `targets: start cold < 250 ms and spawn→serving < 1 s; every watch gets every event; list < 1 s; kube RSS < 1024 MB; vault >= 1000 writes/s and reads/s`,
+          `targets: start cold < 250 ms (first on a machine < 1 s) and spawn→serving < 1 s; every watch gets every event; list < 1 s; kube RSS < 1024 MB; vault >= 1000 writes/s and reads/s`,
         ],
         verdict: pass ? "PASS" : "FAIL",
       };

@@ -15,13 +15,10 @@ import {
 import type { Secret } from "../api/secret.js";
 import { decryptAgeValue, encryptAgeValue } from "../crypto/age-envelope.js";
 import { parseRecipient } from "../crypto/age-keys.js";
-import { CLUSTER_WIDE_ANNOTATION, NAMESPACE_WIDE_ANNOTATION, scopeAnnotations, type Scope } from "../crypto/scope.js";
+import { scopeAnnotations, type Scope } from "../crypto/scope.js";
 import { InputError } from "../errors.js";
+import { cleanMetadata, secretValues, templateMetadata } from "./secret-metadata.js";
 
-/** Annotations that hold a copy of the applied object, plaintext included (sealed-secrets #227). */
-const LEAKING_ANNOTATIONS = ["kubectl.kubernetes.io/last-applied-configuration", "kubecfg.ksonnet.io/last-applied-configuration"];
-/** Metadata the API server sets; meaningless (and noisy) in a manifest for git. */
-const SERVER_FIELDS = ["uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences"];
 
 /** Options of {@link sealToAgeSecret}. */
 export interface AgeSealOptions {
@@ -53,17 +50,10 @@ export async function sealToAgeSecret(secret: Secret, opts: AgeSealOptions): Pro
   const values = secretValues(secret);
   const encryptedData: Record<string, string> = {};
   for (const key of [...values.keys()].sort()) {
-    encryptedData[key] = await encryptAgeValue(values.get(key) as Uint8Array, opts.scope, namespace ?? "", name, opts.recipients);
+    encryptedData[key] = await encryptAgeValue(values.get(key) as Buffer, opts.scope, namespace ?? "", name, opts.recipients);
   }
-  const templateMetadata = cleanMetadata(secret.metadata ?? {});
   // As kubeseal: the template records the scope actually used, whatever the input's annotations said.
-  const templateAnnotations: Record<string, string> = { ...(templateMetadata["annotations"] as Record<string, string> | undefined) };
-  delete templateAnnotations[CLUSTER_WIDE_ANNOTATION];
-  delete templateAnnotations[NAMESPACE_WIDE_ANNOTATION];
-  Object.assign(templateAnnotations, scopeAnnotations(opts.scope));
-  if (Object.keys(templateAnnotations).length > 0) templateMetadata["annotations"] = sortedRecord(templateAnnotations);
-  else delete templateMetadata["annotations"];
-  const template: Record<string, unknown> = { metadata: templateMetadata };
+  const template: Record<string, unknown> = { metadata: templateMetadata(secret.metadata ?? {}, opts.scope) };
   if (secret.type !== undefined) template["type"] = secret.type;
   if (secret.immutable !== undefined) template["immutable"] = secret.immutable;
   const annotations = scopeAnnotations(opts.scope);
@@ -107,30 +97,4 @@ export async function unsealAgeSecret(obj: unknown, identities: string[], source
   if (template?.type !== undefined) secret.type = template.type;
   if (template?.immutable !== undefined) secret.immutable = template.immutable;
   return secret;
-}
-
-function secretValues(secret: Secret): Map<string, Uint8Array> {
-  const values = new Map<string, Uint8Array>();
-  for (const [key, b64] of Object.entries(secret.data ?? {})) values.set(key, new Uint8Array(Buffer.from(b64, "base64")));
-  for (const [key, text] of Object.entries(secret.stringData ?? {})) values.set(key, new TextEncoder().encode(text));
-  return values;
-}
-
-function cleanMetadata(meta: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...meta };
-  for (const field of SERVER_FIELDS) delete out[field];
-  const annotations = out["annotations"] as Record<string, string> | undefined;
-  if (annotations && LEAKING_ANNOTATIONS.some((key) => key in annotations)) {
-    const rest = { ...annotations };
-    for (const key of LEAKING_ANNOTATIONS) delete rest[key];
-    if (Object.keys(rest).length > 0) out["annotations"] = rest;
-    else delete out["annotations"];
-  }
-  return out;
-}
-
-function sortedRecord(record: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of Object.keys(record).sort()) out[key] = record[key] as string;
-  return out;
 }

@@ -100,3 +100,18 @@ export function parseManifestText(text: string, source: string): ManifestDocumen
     }
   });
 }
+
+/** A non-empty document of an input, with where it is for messages (`db.yaml, document 2`). */
+export interface LocatedDocument extends ManifestDocument {
+  where: string;
+}
+
+/**
+ * The non-empty documents of a manifest text, each named for messages.
+ * @throws InputError when a document is not valid YAML/JSON.
+ */
+export function locatedDocuments(text: string, source: string): LocatedDocument[] {
+  return parseManifestText(text, source)
+    .filter((doc) => doc.value !== null && doc.value !== undefined)
+    .map((doc) => ({ ...doc, where: `${source}, document ${doc.index}` }));
+}

@@ -3,8 +3,9 @@
  * `---`), a stable key order, and in-place rewriting of chosen documents of a multi-document
  * file that leaves every other document byte for byte as it was.
  */
-import { parseAllDocuments, stringify } from "yaml";
+import { parseAllDocuments } from "yaml";
 import { InputError } from "../errors.js";
+import { yamlText } from "./yaml-text.js";
 
 export const OUTPUT_FORMATS = ["json", "yaml"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -29,7 +30,7 @@ export function formatForPath(path: string): OutputFormat | undefined {
 }
 
 function yamlBody(obj: unknown): string {
-  return stringify(orderedObject(obj), { lineWidth: 0, indentSeq: true });
+  return yamlText(orderedObject(obj));
 }
 
 /** One object as text: JSON (2-space indent) or YAML starting with `---`; ends with a newline. */

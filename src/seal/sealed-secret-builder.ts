@@ -8,17 +8,14 @@ import type { KeyObject } from "node:crypto";
 import type { Secret } from "../api/secret.js";
 import type { SEALED_SECRET_API_VERSION, SEALED_SECRET_KIND, SealedSecret } from "../api/sealed-secret.js";
 import { hybridEncrypt, type RandomSource } from "../crypto/hybrid-encryption.js";
-import { scopeAnnotations, scopeFromAnnotations, scopeLabel, CLUSTER_WIDE_ANNOTATION, NAMESPACE_WIDE_ANNOTATION, type Scope } from "../crypto/scope.js";
+import { scopeAnnotations, scopeFromAnnotations, scopeLabel, type Scope } from "../crypto/scope.js";
 import { InputError } from "../errors.js";
+import { secretValues, sortedRecord, templateMetadata } from "./secret-metadata.js";
 
 // Literals typed against api/sealed-secret.ts: importing its values would load zod at start-up.
 const API_VERSION: typeof SEALED_SECRET_API_VERSION = "bitnami.com/v1alpha1";
 const KIND: typeof SEALED_SECRET_KIND = "SealedSecret";
 
-/** Annotations that hold a copy of the applied object, plaintext included (sealed-secrets #227). */
-const LEAKING_ANNOTATIONS = ["kubectl.kubernetes.io/last-applied-configuration", "kubecfg.ksonnet.io/last-applied-configuration"];
-/** Server-set metadata that must not travel into a manifest. */
-const SERVER_FIELDS = ["uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "managedFields", "ownerReferences"];
 
 /** How to seal one Secret. */
 export interface SealOptions {
@@ -39,29 +36,6 @@ export interface SealOptions {
 /** The scope a Secret is sealed with: the flag when given, else its annotations. */
 export function effectiveScope(flag: Scope | undefined, annotations: Record<string, string> | undefined): Scope {
   return flag ?? scopeFromAnnotations(annotations);
-}
-
-/** Copies annotations with the scope annotations replaced by those of `scope`. */
-function withScopeAnnotations(annotations: Record<string, string> | undefined, scope: Scope): Record<string, string> {
-  const out: Record<string, string> = { ...annotations };
-  delete out[CLUSTER_WIDE_ANNOTATION];
-  delete out[NAMESPACE_WIDE_ANNOTATION];
-  return { ...out, ...scopeAnnotations(scope) };
-}
-
-/** The bytes of every value of a Secret: `data` (base64) then `stringData`, which wins on a clash. */
-export function secretValues(secret: Secret): Map<string, Buffer> {
-  const values = new Map<string, Buffer>();
-  for (const [key, value] of Object.entries(secret.data ?? {})) values.set(key, Buffer.from(value, "base64"));
-  for (const [key, value] of Object.entries(secret.stringData ?? {})) values.set(key, Buffer.from(value, "utf8"));
-  return values;
-}
-
-/** A new object with the keys sorted, as Go's encoding/json writes maps. */
-export function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
-  const out: Record<string, T> = {};
-  for (const key of Object.keys(record).sort()) out[key] = record[key] as T;
-  return out;
 }
 
 /** Where a sealed value is bound: namespace and name after overrides and defaults. */
@@ -104,15 +78,10 @@ export function sealSecret(secret: Secret, options: SealOptions): SealedSecret {
   for (const [key, value] of [...values].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     encryptedData[key] = hybridEncrypt(options.publicKey, target.label, value, options.random).toString("base64");
   }
-  const templateMetadata: Record<string, unknown> = { ...secret.metadata };
-  for (const field of SERVER_FIELDS) delete templateMetadata[field];
-  const annotations = withScopeAnnotations(secret.metadata?.annotations, target.scope);
-  for (const key of LEAKING_ANNOTATIONS) delete annotations[key];
-  if (Object.keys(annotations).length > 0) templateMetadata["annotations"] = sortedRecord(annotations);
-  else delete templateMetadata["annotations"];
-  if (target.name) templateMetadata["name"] = target.name;
-  if (target.namespace) templateMetadata["namespace"] = target.namespace;
-  const template: Record<string, unknown> = { metadata: templateMetadata };
+  const metadataOfTemplate = templateMetadata(secret.metadata ?? {}, target.scope);
+  if (target.name) metadataOfTemplate["name"] = target.name;
+  if (target.namespace) metadataOfTemplate["namespace"] = target.namespace;
+  const template: Record<string, unknown> = { metadata: metadataOfTemplate };
   if (secret.type !== undefined) template["type"] = secret.type;
   if (secret.immutable !== undefined) template["immutable"] = secret.immutable;
   const metadata: Record<string, unknown> = {};

@@ -7,7 +7,7 @@ import type { KeyObject } from "node:crypto";
 import { parsePrivateKeys } from "../crypto/sealing-key.js";
 import { scopeFromAnnotations } from "../crypto/scope.js";
 import { InputError, RemoteError } from "../errors.js";
-import { kindOf, parseSealedSecretDocument, parseSecretDocument, describeKind, parseManifestText } from "./document-parsing.js";
+import { kindOf, parseSealedSecretDocument, parseSecretDocument, describeKind, locatedDocuments, parseManifestText } from "./document-parsing.js";
 import { writeFilesAtomically } from "./file-batch.js";
 import { readManifestInputs, readStreamBytes } from "./manifest-inputs.js";
 import { formatForPath, formatObject, formatObjects, rewriteManifestText, type OutputFormat } from "./manifest-output.js";
@@ -64,7 +64,7 @@ export async function runMergeInto(flags: SealFlags, io: CommandIO): Promise<voi
   if (existingDocs.length !== 1) throw new InputError(`cannot merge: ${target} must hold exactly one SealedSecret (it holds ${existingDocs.length} documents)`, { code: "InvalidMergeTarget" });
   const existing = await parseSealedSecretDocument(existingDocs[0]?.value, `${target}, document 0`);
   const inputs = await readManifestInputs(flags.secretFile, io.stdin);
-  const secrets = inputs.flatMap((input) => parseManifestText(input.text, input.source).filter((d) => d.value !== null).map((d) => ({ value: d.value, where: `${input.source}, document ${d.index}` })));
+  const secrets = inputs.flatMap((input) => locatedDocuments(input.text, input.source));
   if (secrets.length !== 1) throw new InputError(`cannot merge: the input must hold exactly one Secret (it holds ${secrets.length} documents)`, { code: "InvalidFlags" });
   const secret = parseSecretDocument(secrets[0]?.value, secrets[0]?.where ?? "input");
   // Bind to the existing object's name, namespace and (unless asked otherwise) scope, so merged
@@ -86,10 +86,8 @@ export async function runUnseal(flags: SealFlags, io: CommandIO): Promise<void> 
   let identities: string[] | undefined;
   const outputs: unknown[] = [];
   for (const input of inputs) {
-    for (const doc of parseManifestText(input.text, input.source)) {
-      if (doc.value === null) continue;
-      const where = `${input.source}, document ${doc.index}`;
-      const kind = kindOf(doc.value);
+    for (const { value, where } of locatedDocuments(input.text, input.source)) {
+      const kind = kindOf(value);
       if (kind === "AgeSecret") {
         if (flags.identity.length === 0) throw new InputError(`cannot unseal: ${where} is an AgeSecret (pass -i IDENTITY_FILE)`, { code: "NoIdentity" });
         if (!identities) {
@@ -97,12 +95,12 @@ export async function runUnseal(flags: SealFlags, io: CommandIO): Promise<void> 
           identities = (await Promise.all(flags.identity.map((file) => readIdentityFile(file)))).flat();
         }
         const { unsealAgeSecret } = await import("./age-seal.js");
-        outputs.push(await unsealAgeSecret(doc.value, identities, where));
+        outputs.push(await unsealAgeSecret(value, identities, where));
       } else if (kind === "SealedSecret") {
         if (keys.length === 0) throw new InputError(`cannot unseal: ${where} is a SealedSecret (pass --recovery-private-key FILE)`, { code: "NoPrivateKey" });
-        outputs.push(unsealSealedSecret(await parseSealedSecretDocument(doc.value, where), keys, where));
+        outputs.push(unsealSealedSecret(await parseSealedSecretDocument(value, where), keys, where));
       } else {
-        throw new InputError(`cannot unseal: ${where} is ${describeKind(doc.value)} (give SealedSecret or AgeSecret manifests)`, { code: "NotASealedSecret" });
+        throw new InputError(`cannot unseal: ${where} is ${describeKind(value)} (give SealedSecret or AgeSecret manifests)`, { code: "NotASealedSecret" });
       }
     }
   }
@@ -160,10 +158,9 @@ export async function runReencrypt(flags: SealFlags, io: CommandIO): Promise<voi
     // With only -f (or a bare -w), files are rewritten in place; other documents there are kept.
     const inPlace = input.path !== undefined && (flags.sealedSecretFile === undefined || flags.sealedSecretFile === true);
     const results = new Map<number, unknown>();
-    for (const doc of parseManifestText(input.text, input.source)) {
-      if (doc.value === null) continue;
+    for (const doc of locatedDocuments(input.text, input.source)) {
       if ((inPlace || input.fromDirectory) && kindOf(doc.value) !== "SealedSecret") continue;
-      const where = `${input.source}, document ${doc.index}`;
+      const { where } = doc;
       const sealed = await parseSealedSecretDocument(doc.value, where);
       const fresh = await (await reencryptors.forFile(input.path))(sealed, where);
       if (fresh || !inPlace) results.set(doc.index, fresh ?? sealed);
@@ -190,10 +187,8 @@ export async function runValidate(flags: SealFlags, io: CommandIO): Promise<void
   const { connectControllerProxy } = await import("./controller-proxy.js");
   const proxy = await connectControllerProxy((await run.resolver.forFile(inputs[0]?.path)).controller);
   for (const input of inputs) {
-    for (const doc of parseManifestText(input.text, input.source)) {
-      if (doc.value === null) continue;
-      const where = `${input.source}, document ${doc.index}`;
-      const sealed = await parseSealedSecretDocument(doc.value, where);
+    for (const { value, where } of locatedDocuments(input.text, input.source)) {
+      const sealed = await parseSealedSecretDocument(value, where);
       const answer = await proxy.request("POST", "/v1/verify", JSON.stringify(sealed));
       if (answer.status === 409) throw new InputError(`invalid SealedSecret: ${where} cannot be decrypted by the controller (re-seal it with the controller's certificate, for this name and namespace)`, { code: "InvalidSealedSecret" });
       if (answer.status !== 200) throw new RemoteError(`cannot validate ${where}: the controller answered HTTP ${answer.status} (check the controller)`, { status: answer.status });

@@ -9,7 +9,7 @@ import type { SealedSecret } from "../api/sealed-secret.js";
 import { hybridDecrypt, hybridEncrypt, type RandomSource } from "../crypto/hybrid-encryption.js";
 import { scopeFromAnnotations, scopeLabel } from "../crypto/scope.js";
 import { DecryptError, InputError } from "../errors.js";
-import { sortedRecord } from "./sealed-secret-builder.js";
+import { sortedRecord } from "./secret-metadata.js";
 
 /** The OAEP label a SealedSecret's values were sealed to, read from its own annotations. */
 export function sealedSecretLabel(sealed: SealedSecret, source: string, defaultNamespace?: string): string {

@@ -319,7 +319,8 @@ describe("object semantics", () => {
     assert.equal((await send(t, "POST", `${ns}/configmaps`, { metadata: { name: "lv", labels: { on: "true" } }, data: { port: "8080" } })).status, 201);
     const patched = await send(t, "PATCH", `${ns}/configmaps/lv`, { metadata: { labels: { on: true } } }, { "Content-Type": "application/merge-patch+json" });
     assert.equal(patched.status, 400);
-    assert.equal(patched.json.message, msg("ConfigMap", "bool", "ObjectMeta.metadata.labels"));
+    // Only the decoding error itself is asserted for a patch (the create/update prefix is sure).
+    assert.match(patched.json.message, /json: cannot unmarshal bool into Go struct field ObjectMeta\.metadata\.labels of type string$/);
     const got = (await send(t, "GET", `${ns}/configmaps/lv`)).json;
     const put = await send(t, "PUT", `${ns}/configmaps/lv`, { ...got, data: { port: 8080 } });
     assert.equal(put.status, 400);

@@ -79,8 +79,12 @@ describe("faults, counters and lifecycle", () => {
     assert.equal(server.watchCount(), 0);
     server.faults.clear();
 
+    // counters see a watch as soon as it streams: the signal to wait on for a new watch, where
+    // watchCount() may still include one the client closed a moment ago.
+    const watchesBefore = server.counters.requests("GET", /configmaps\?watch=true/);
     const open = openWatch(t, `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${server.resourceVersion()}`);
     await open.status;
+    assert.equal(server.counters.requests("GET", /configmaps\?watch=true/), watchesBefore + 1);
     server.faults.cutWatchesAfter(0);
     const cut = await Promise.race([open.ended, new Promise((r) => setTimeout(() => r("still open"), 3000))]);
     assert.deepEqual(cut, { aborted: true });

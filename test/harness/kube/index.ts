@@ -47,9 +47,12 @@ export interface KubeFaults {
   latencyMs(pathRegex: RegExp | string, ms: number): void;
   /** Fails matching requests with `status`: a rate (<1), a count (integer >= 1), or `{ rate | count, method }`. */
   failRate(pathRegex: RegExp | string, status: number, amount: FailAmount): void;
-  /** Ends every open watch stream now (clean end of the chunked response). */
+  /**
+   * Ends every open watch stream now (clean end of the chunked response), including watch
+   * requests already received but not streaming yet (body, injected latency).
+   */
   dropWatches(): void;
-  /** Open and new watch streams are cut (connection destroyed) after n more events. */
+  /** Open and new watch streams are cut (connection destroyed) after n more events; 0 cuts at once. */
   cutWatchesAfter(n: number): void;
   /** Forgets all retained watch history: resuming from any older resourceVersion gets 410 Gone. */
   expireResourceVersions(): void;
@@ -97,7 +100,11 @@ export interface KubeTestServer {
   watchCount(): number;
   /** Resolves once background garbage collection has nothing left to do. */
   gcIdle(): Promise<void>;
-  /** Clears all objects and CRDs, then re-creates the built-in namespaces, default ServiceAccounts and bootstrap ClusterRoles. */
+  /**
+   * Clears all objects and CRDs, then re-creates the built-in namespaces, default ServiceAccounts
+   * and bootstrap ClusterRoles/bindings (cluster-admin, admin, edit, view, system:auth-delegator,
+   * system:basic-user).
+   */
   reset(): void;
   /** Closes every connection (watches included) and listens again on the same port, state kept. */
   restart(): Promise<void>;

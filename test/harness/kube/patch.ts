@@ -8,6 +8,19 @@
 /** Thrown for a malformed patch or a failed JSON patch `test`; the server answers 422/400. */
 export class PatchError extends Error {}
 
+/**
+ * A strategic-merge error kube-apiserver passes on as a plain error (not a Status), such as
+ * mergepatch.ErrNoMergeKey: the server answers 500 with no reason.
+ */
+export class PatchInternalError extends PatchError {}
+
+/** Go's `%v` of a decoded JSON value, as mergepatch error messages print maps (`map[k:v]`). */
+function goValue(v: Json): string {
+  if (Array.isArray(v)) return `[${v.map(goValue).join(" ")}]`;
+  if (isObject(v)) return `map[${Object.keys(v).sort().map((k) => `${k}:${goValue(v[k] ?? null)}`).join(" ")}]`;
+  return v === null ? "<nil>" : String(v);
+}
+
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 function isObject(v: unknown): v is Record<string, Json> {
@@ -192,7 +205,8 @@ function smpList(lookup: PatchMetaLookup, path: readonly string[], target: Json[
   const out: Json[] = clone(target ?? []);
   for (const p of patch) {
     if (!isObject(p)) continue;
-    if (!(key in p)) throw new PatchError(`map: ${JSON.stringify(p)} does not contain declared merge key: ${key}`);
+    // mergepatch.ErrNoMergeKey (k8s.io/apimachinery/pkg/util/mergepatch/errors.go).
+    if (!(key in p)) throw new PatchInternalError(`map: ${goValue(p)} does not contain declared merge key: ${key}`);
     const idx = out.findIndex((x) => isObject(x) && JSON.stringify(x[key]) === JSON.stringify(p[key]));
     if (p["$patch"] === "delete") {
       if (idx >= 0) out.splice(idx, 1);
@@ -246,7 +260,7 @@ function smpMap(lookup: PatchMetaLookup, path: readonly string[], target: unknow
  * `$patch: replace|delete`, `$deleteFromPrimitiveList/<f>` and `$retainKeys` are honoured,
  * `$setElementOrder/<f>` is accepted (order not enforced). `lookup` gives the per-kind metadata
  * (see `patchMetaAt` in openapi-schemas.ts); without it, merge keys are guessed by field name.
- * @throws PatchError when a list item lacks its declared merge key.
+ * @throws PatchInternalError when a list item lacks its declared merge key.
  */
 export function strategicMergePatch(target: unknown, patch: unknown, lookup: PatchMetaLookup = byFieldName): unknown {
   if (!isObject(patch)) return clone(patch);

@@ -9,12 +9,12 @@ import { accessReviewResponse, selfSubjectReviewResponse } from "./access-review
 import { list, selectors, watch } from "./collection-handler.js";
 import { itemForList, parseBody, sendJson, TABLE_TYPE, warningHeaders, type KubeContext, type ResourceRequest } from "./http-io.js";
 import { builtinSchemaName, patchMetaAt } from "./openapi-schemas.js";
-import { jsonPatch, mergePatch, PatchError, strategicMergePatch, type PatchMetaLookup } from "./patch.js";
+import { jsonPatch, mergePatch, PatchError, PatchInternalError, strategicMergePatch, type PatchMetaLookup } from "./patch.js";
 import { forward, parseProxyName } from "./proxy.js";
 import { apiVersionOf, type ResourceType } from "./resource-types.js";
 import type { DeleteOptions, WriteOptions } from "./semantics.js";
 import {
-  badRequest, invalid, invalidValue, methodNotAllowed, notFound, pathNotFound, serviceUnavailable, success, unsupportedMediaType,
+  badRequest, invalid, invalidValue, methodNotAllowed, notFound, pathNotFound, serviceUnavailable, success, unknownError, unsupportedMediaType,
 } from "./status.js";
 import { toTable, wantsTable, type PrinterColumn } from "./table.js";
 import { scaleOf, withScale } from "./scale.js";
@@ -145,6 +145,7 @@ function patch(ctx: KubeContext, r: ResourceRequest): number {
       patched = mergePatch(current, patchBody);
     }
   } catch (e) {
+    if (e instanceof PatchInternalError) throw unknownError(e.message);
     if (e instanceof PatchError) throw invalid(t, name, [invalidValue("patch", "", e.message)]);
     throw e;
   }

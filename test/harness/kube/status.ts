@@ -171,6 +171,14 @@ export function internalError(message: string): ApiError {
   return failure(500, "InternalError", message, { causes: [{ message }] });
 }
 
+/**
+ * 500 for an error that is no API Status (responsewriters ErrorToAPIStatus: reason Unknown, which
+ * is empty and omitted; kubectl prints `Error from server: <message>`).
+ */
+export function unknownError(message: string): ApiError {
+  return new ApiError(500, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, code: 500 });
+}
+
 /** 429 TooManyRequests as the priority-and-fairness filter answers it. */
 export function tooManyRequests(): ApiError {
   const e = failure(429, "TooManyRequests", "Too many requests, please try again later.", { retryAfterSeconds: 1 });

@@ -41,22 +41,6 @@ export async function send(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<Answer> {
-  try {
-    return await sendOnce(t, method, path, body, headers);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== "ECONNRESET" && code !== "EPIPE") throw e;
-    return sendOnce(t, method, path, body, headers);
-  }
-}
-
-function sendOnce(
-  t: Target,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<Answer> {
   const h: Record<string, string> = { Accept: "application/json", ...headers };
   let payload: Buffer | undefined;
   if (body !== undefined) {
@@ -66,6 +50,16 @@ function sendOnce(
     h["Content-Length"] = String(payload.length);
   }
   const o = options(t, method, path, h);
+  try {
+    return await sendOnce(o, payload);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== "ECONNRESET" && code !== "EPIPE") throw e;
+    return sendOnce(o, payload);
+  }
+}
+
+function sendOnce(o: RequestOptions & { href: URL }, payload: Buffer | undefined): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(o.href, o, (res) => {
       const chunks: Buffer[] = [];
