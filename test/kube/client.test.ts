@@ -113,8 +113,10 @@ describe("HttpKubeClient against the Kubernetes test server", { timeout: 20_000 
   test("a dropped watch ends cleanly; a cut watch ends (with or without error)", async () => {
     const list = await f.kube.list(SECRETS, "demo");
     const abort = new AbortController();
-    const ended = f.kube.watch(SECRETS, "demo", { resourceVersion: list.resourceVersion }, () => undefined, abort.signal);
-    await eventually(() => f.server.watchCount() > 0, 5000, "watch open");
+    // Wait for *this* watch to stream: watchCount() may still count an earlier test's closed watch.
+    const watchesBefore = f.server.counters.requests("GET", /watch=true/);
+    const ended = f.kube.watch(SECRETS, "demo", { resourceVersion: list.resourceVersion, timeoutSeconds: 30 }, () => undefined, abort.signal);
+    await eventually(() => f.server.counters.requests("GET", /watch=true/) > watchesBefore, 5000, "watch open");
     f.server.faults.dropWatches();
     const end = await ended;
     assert.equal(end.gone, false);
@@ -122,8 +124,9 @@ describe("HttpKubeClient against the Kubernetes test server", { timeout: 20_000 
     try {
       const seen: string[] = [];
       const rv = (await f.kube.list(SECRETS, "demo")).resourceVersion;
+      const cutWatchesBefore = f.server.counters.requests("GET", /watch=true/);
       const cut = f.kube.watch(SECRETS, "demo", { resourceVersion: rv, timeoutSeconds: 10 }, (e) => seen.push(e.type), abort.signal);
-      await eventually(() => f.server.watchCount() > 0, 5000, "watch open");
+      await eventually(() => f.server.counters.requests("GET", /watch=true/) > cutWatchesBefore, 5000, "watch open");
       await f.kube.create(SECRETS, { metadata: { name: "cut1", namespace: "demo" } });
       await f.kube.create(SECRETS, { metadata: { name: "cut2", namespace: "demo" } });
       const cutEnd = await cut;
