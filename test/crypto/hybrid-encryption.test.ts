@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { describe, test } from "node:test";
@@ -39,6 +40,14 @@ describe("hybridEncrypt", () => {
       assert.deepEqual(referenceDecrypt(vectorPrivateKey, "ns/name", ciphertext), plaintext);
       assert.deepEqual(hybridDecrypt([vectorPrivateKey], "ns/name", ciphertext), plaintext);
       assert.equal(ciphertext.readUInt16BE(0), 512); // RSA-4096
+    }
+  });
+
+  test("native OAEP (no random source) and the injected-random OAEP encoding both bind the label", () => {
+    const plaintext = Buffer.from("CANARY-oaep-paths");
+    for (const ciphertext of [hybridEncrypt(vectorPublicKey, "ns/name", plaintext), hybridEncrypt(vectorPublicKey, "ns/name", plaintext, (n) => randomBytes(n))]) {
+      assert.deepEqual(referenceDecrypt(vectorPrivateKey, "ns/name", ciphertext), plaintext);
+      assert.throws(() => hybridDecrypt([vectorPrivateKey], "ns/other", ciphertext), /no private key opens this value/);
     }
   });
 
