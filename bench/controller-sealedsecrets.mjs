@@ -9,33 +9,12 @@
 import { spawn, spawnSync } from "node:child_process";
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { lineReader, startBenchServers, stopChild } from "./support/bench-process.mjs";
 
 const N = Number(process.env["SS_BENCH_N"] ?? 2000);
 const K = Number(process.env["SS_BENCH_K"] ?? 3);
 const TARGET = 1.2;
 const RESYNC_MS = 4_000;
-
-function lineReader(child) {
-  const rl = createInterface({ input: child.stdout });
-  const waiting = [];
-  const buffered = [];
-  rl.on("line", (line) => {
-    const w = waiting.shift();
-    if (w) w(line);
-    else buffered.push(line);
-  });
-  return (timeoutMs, what) =>
-    new Promise((resolve, reject) => {
-      const b = buffered.shift();
-      if (b !== undefined) return resolve(b);
-      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
-      waiting.push((line) => {
-        clearTimeout(timer);
-        resolve(line);
-      });
-    });
-}
 
 /** `openssl speed` RSA-4096 private-key operations (sign) per second. */
 function opensslSignsPerSecond(multi) {
@@ -68,10 +47,7 @@ async function runController(root, kubeconfig, env, ask) {
       child.stdin.write("stats\n");
       return JSON.parse(await next(10_000, "stats"));
     },
-    async stop() {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
-    },
+    stop: () => stopChild(child),
   };
 }
 
@@ -86,17 +62,10 @@ export const benchmarks = [
       const one = opensslSignsPerSecond(1);
       const all = cores > 1 ? opensslSignsPerSecond(cores) : one;
       const ops = N * K;
-      const servers = spawn(process.execPath, ["--import", "tsx", join(ctx.root, "bench", "sealing", "servers.ts"), String(N), String(K)], {
-        cwd: ctx.root,
-        stdio: ["pipe", "pipe", "inherit"],
-      });
-      const fromServers = lineReader(servers);
-      const command = async (cmd) => {
-        servers.stdin.write(`${cmd}\n`);
-        return JSON.parse(await fromServers(120_000, cmd));
-      };
+      const servers = startBenchServers(ctx.root, "sealing", [N, K]);
+      const command = (cmd) => servers.command(cmd, 120_000);
       try {
-        const { kubeconfig } = JSON.parse(await fromServers(300_000, "test server with the SealedSecrets"));
+        const { kubeconfig } = await servers.ready(300_000, "test server with the SealedSecrets");
         // One core: decryption in the main thread.
         const inline = await runController(ctx.root, kubeconfig, { DECRYPT: "inline" }, () => command("counters"));
         await inline.stop();
@@ -137,17 +106,7 @@ export const benchmarks = [
           verdict: ok ? (ratioPoolAll <= TARGET ? "PASS (stretch met)" : "PASS (stretch not met)") : "FAIL",
         };
       } finally {
-        servers.stdin.write("quit\n");
-        await new Promise((r) => {
-          const t = setTimeout(() => {
-            servers.kill("SIGKILL");
-            r();
-          }, 5_000);
-          servers.once("exit", () => {
-            clearTimeout(t);
-            r();
-          });
-        });
+        await servers.quit();
       }
     },
   },

@@ -6,33 +6,12 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { lineReader, startBenchServers, stopChild } from "./support/bench-process.mjs";
 
 const N = Number(process.env["ESO_BENCH_N"] ?? 10_000);
 const P = Number(process.env["ESO_BENCH_PATHS"] ?? 500);
 const TARGET_MS = 30_000;
 const TARGET_RSS_MB = 250;
-
-function lineReader(child) {
-  const rl = createInterface({ input: child.stdout });
-  const waiting = [];
-  const buffered = [];
-  rl.on("line", (line) => {
-    const w = waiting.shift();
-    if (w) w(line);
-    else buffered.push(line);
-  });
-  return (timeoutMs, what) =>
-    new Promise((resolve, reject) => {
-      const b = buffered.shift();
-      if (b !== undefined) return resolve(b);
-      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
-      waiting.push((line) => {
-        clearTimeout(timer);
-        resolve(line);
-      });
-    });
-}
 
 function peakRssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -45,8 +24,7 @@ async function runController(root, kubeconfig) {
   const next = lineReader(child);
   const result = JSON.parse(await next(180_000, `${N} ExternalSecrets synced`));
   const rss = peakRssMb(child.pid);
-  child.kill("SIGTERM");
-  await new Promise((r) => child.once("exit", r));
+  await stopChild(child);
   return { ...result, rss };
 }
 
@@ -56,18 +34,11 @@ export const benchmarks = [
     title: `${N} ExternalSecrets over ${P} Vault paths: start to synced, then an unchanged resync`,
     async run(ctx) {
       ctx.ensureBuilt();
-      const servers = spawn(process.execPath, ["--import", "tsx", join(ctx.root, "bench", "eso", "servers.ts"), String(N), String(P)], {
-        cwd: ctx.root,
-        stdio: ["pipe", "pipe", "inherit"],
-      });
-      const fromServers = lineReader(servers);
-      const ask = async () => {
-        servers.stdin.write("counters\n");
-        return JSON.parse(await fromServers(30_000, "counters"));
-      };
+      const servers = startBenchServers(ctx.root, "eso", [N, P]);
+      const ask = () => servers.command("counters", 30_000);
       try {
         const setupStarted = performance.now();
-        const { kubeconfig } = JSON.parse(await fromServers(300_000, "test servers with the ExternalSecrets"));
+        const { kubeconfig } = await servers.ready(300_000, "test servers with the ExternalSecrets");
         const setupMs = performance.now() - setupStarted;
         const first = await runController(ctx.root, kubeconfig);
         const afterFirst = await ask();
@@ -88,17 +59,7 @@ export const benchmarks = [
           verdict: ok ? "PASS" : "FAIL",
         };
       } finally {
-        servers.stdin.write("quit\n");
-        await new Promise((r) => {
-          const t = setTimeout(() => {
-            servers.kill("SIGKILL");
-            r();
-          }, 5_000);
-          servers.once("exit", () => {
-            clearTimeout(t);
-            r();
-          });
-        });
+        await servers.quit();
       }
     },
   },

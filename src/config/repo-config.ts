@@ -138,10 +138,10 @@ export function matchRepoRule(config: RepoConfig, file: string): ResolvedRule | 
     controllerName: rule.controller_name,
     scope: rule.scope,
     format: rule.format,
-    kind: rule.kind ?? (rule.recipients || rule.recipients_file ? "AgeSecret" : "SealedSecret"),
+    kind: rule.kind ?? (rule.recipients || rule.recipients_file || typeof rule.cluster_recipient === "string" ? "AgeSecret" : "SealedSecret"),
     recipients: rule.recipients ?? [],
     recipientsFile: absolute(config, rule.recipients_file),
-    clusterRecipient: rule.cluster_recipient,
+    ...(rule.cluster_recipient !== undefined ? { clusterRecipient: rule.cluster_recipient } : {}),
     origin: `${config.path} rule ${index}`,
   };
 }

@@ -6,6 +6,7 @@
 import { AGE_SECRET_API_VERSION, AGE_SECRET_KIND } from "../api/age-secret.js";
 import type { AgeSecret } from "../api/age-secret.js";
 import { decryptAgeValue } from "../crypto/age-envelope.js";
+import { sourceTemplate } from "./secret-plan.js";
 import type { EncryptedSource, Unsealed } from "./secret-plan.js";
 
 /** The planner's view of a parsed AgeSecret living at `namespace/name`. */
@@ -19,13 +20,7 @@ export function ageSecretSource(as: AgeSecret, namespace: string, name: string, 
     uid,
     encryptedKeys: Object.keys(as.spec.encryptedData),
     encryptedData: as.spec.encryptedData,
-    template: {
-      labels: tmpl?.metadata?.labels,
-      annotations: tmpl?.metadata?.annotations,
-      type: tmpl?.type,
-      immutable: tmpl?.immutable,
-      data: tmpl?.data,
-    },
+    template: sourceTemplate(tmpl),
     // The scope is inside each value's envelope, not in annotations.
     scopeAnnotations: {},
   };

@@ -7,7 +7,7 @@ import { ageSecretResource, parseAgeSecret } from "../api/age-secret.js";
 import type { AgeSecret } from "../api/age-secret.js";
 import { ageSecretSource, unsealAgeSecret } from "./age-secret-plan.js";
 import { EncryptedSecretReconciler } from "./encrypted-secret-reconciler.js";
-import type { EncryptedKind } from "./encrypted-secret-reconciler.js";
+import type { EncryptedKind, EncryptedSecretOptions } from "./encrypted-secret-reconciler.js";
 import type { ControllerKeys } from "./keys/controller-keys.js";
 
 /** The AgeSecret kind for the shared shell. */
@@ -25,12 +25,12 @@ export function ageSecretKind(keys: ControllerKeys): EncryptedKind<AgeSecret> {
     },
     source: ageSecretSource,
     unseal: (as, namespace, name) => unsealAgeSecret(as, namespace, name, keys.ageIdentities),
-    start: (ctx) => keys.start(ctx.kube, ctx.clock, ctx.log),
+    start: (ctx) => keys.start(ctx.kube, ctx.clock, ctx.log, ctx.isLeader),
     keyVersion: () => keys.version,
   };
 }
 
 /** The AgeSecret reconciler. */
-export function ageSecretReconciler(keys: ControllerKeys): EncryptedSecretReconciler<AgeSecret> {
-  return new EncryptedSecretReconciler(ageSecretKind(keys));
+export function ageSecretReconciler(keys: ControllerKeys, options: EncryptedSecretOptions = {}): EncryptedSecretReconciler<AgeSecret> {
+  return new EncryptedSecretReconciler(ageSecretKind(keys), options);
 }

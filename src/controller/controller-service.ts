@@ -57,7 +57,7 @@ export async function runControllerService(options: ControllerServiceOptions): P
   addMetricsRoute(metricsServer, metrics);
 
   let startError: unknown;
-  const deps: ControllerDeps = { kube, http, log, clock };
+  const deps: ControllerDeps = { kube, http, log, clock, metrics };
   const reconcilers = await Promise.all((options.factories ?? reconcilerFactories).map((factory) => factory(config, deps)));
   let fatal: (err: unknown) => void = () => undefined;
   const fatalError = new Promise<string>((resolve) => {

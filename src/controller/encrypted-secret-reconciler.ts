@@ -31,6 +31,28 @@ export interface EncryptedKind<T> {
   keyVersion(): number;
 }
 
+/**
+ * Counts unseal attempts and failures (sealed-secrets' `unseal_requests_total` and
+ * `unseal_errors_total{reason,namespace}`; reasons `unseal`, `unmanaged`, `update`).
+ */
+export interface UnsealObserver {
+  requested(namespace: string): void;
+  failed(reason: "unseal" | "unmanaged" | "update", namespace: string): void;
+}
+
+/** What the reconciler does besides its kind: counting, and what to end at shutdown. */
+export interface EncryptedSecretOptions {
+  observer?: UnsealObserver;
+  /** Called once at shutdown (decrypt pool, key timers). */
+  stop?: () => Promise<void> | void;
+}
+
+/** sealed-secrets' error reason for a failed condition. */
+function failureReason(condition: PlannedCondition): "unseal" | "unmanaged" | "update" {
+  if (condition.reason === REASONS.unsealFailed) return "unseal";
+  return condition.message.includes("is not managed by") ? "unmanaged" : "update";
+}
+
 function splitKey(key: ObjectKey): [string, string] {
   const slash = key.indexOf("/");
   return slash === -1 ? ["", key] : [key.slice(0, slash), key.slice(slash + 1)];
@@ -42,14 +64,16 @@ export class EncryptedSecretReconciler<T> implements Reconciler {
   readonly resource: ResourceRef;
   readonly secondaryWatches: SecondaryWatch[];
   readonly #kind: EncryptedKind<T>;
+  readonly #options: EncryptedSecretOptions;
   /** Keys whose last decryption failed, with what it failed on, so resyncs do no RSA work. */
   readonly #failed = new Map<ObjectKey, string>();
   /** The status last written per object (uid/generation + status), so a cache that has not yet
    * seen our own write does not cause the same write twice. */
   readonly #written = new Map<ObjectKey, string>();
 
-  constructor(kind: EncryptedKind<T>) {
+  constructor(kind: EncryptedKind<T>, options: EncryptedSecretOptions = {}) {
     this.#kind = kind;
+    this.#options = options;
     this.name = kind.name;
     this.resource = kind.resource;
     this.secondaryWatches = [
@@ -69,6 +93,11 @@ export class EncryptedSecretReconciler<T> implements Reconciler {
     await this.#kind.start(ctx);
   }
 
+  /** Ends what the options hold (worker threads, timers). */
+  async stop(): Promise<void> {
+    await this.#options.stop?.();
+  }
+
   async reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<ReconcileOutcome> {
     const obj = ctx.cache(this.resource).get(key);
     if (!obj || obj.metadata.deletionTimestamp) {
@@ -85,6 +114,8 @@ export class EncryptedSecretReconciler<T> implements Reconciler {
     if (this.#failed.get(key) === attempt) return {};
     const parsed = this.#kind.parse(obj);
     if (!parsed.ok) {
+      this.#options.observer?.requested(namespace);
+      this.#options.observer?.failed("unseal", namespace);
       this.#failed.set(key, attempt);
       await this.#report(ctx, obj, { status: "False", reason: REASONS.unsealFailed, message: parsed.message }, true);
       return {};
@@ -92,10 +123,14 @@ export class EncryptedSecretReconciler<T> implements Reconciler {
     const source = this.#kind.source(parsed.value, namespace, name, obj.metadata.uid);
     let plan = planWithoutDecrypting(source, existing);
     if (plan) {
-      if (plan.condition.status === "False") this.#failed.set(key, attempt);
-      else this.#failed.delete(key);
+      if (plan.condition.status === "False") {
+        this.#options.observer?.requested(namespace);
+        this.#options.observer?.failed(failureReason(plan.condition), namespace);
+        this.#failed.set(key, attempt);
+      } else this.#failed.delete(key);
       return this.#finish(ctx, obj, plan, log);
     }
+    this.#options.observer?.requested(namespace);
     const unsealed = await this.#kind.unseal(parsed.value, namespace, name);
     plan = planSecret(source, existing, unsealed);
     for (let round = 0; ; round++) {
@@ -110,13 +145,16 @@ export class EncryptedSecretReconciler<T> implements Reconciler {
           continue;
         }
         const message = `writing Secret ${key} failed: ${err instanceof Error ? err.message : String(err)}`;
+        this.#options.observer?.failed("update", namespace);
         // The runtime records the Warning Event (reason ErrUpdateFailed) and backs off.
         await this.#report(ctx, obj, { status: "False", reason: REASONS.updateFailed, message }, false);
         throw new TransientError(REASONS.updateFailed, message, { cause: err });
       }
     }
-    if (plan.condition.status === "False") this.#failed.set(key, attempt);
-    else this.#failed.delete(key);
+    if (plan.condition.status === "False") {
+      this.#options.observer?.failed(failureReason(plan.condition), namespace);
+      this.#failed.set(key, attempt);
+    } else this.#failed.delete(key);
     return this.#finish(ctx, obj, plan, log);
   }
 

@@ -5,6 +5,7 @@
  */
 import type { Clock } from "../clock.js";
 import type { KubeClient } from "../kube/types.js";
+import type { ControllerMetrics } from "../server/metrics.js";
 import { StoreConnections } from "../eso/store-connections.js";
 import { VaultReader } from "../eso/vault-reader.js";
 import type { ControllerConfig } from "./config.js";
@@ -21,11 +22,19 @@ export interface EsoServices {
 
 const shared = new WeakMap<KubeClient, EsoServices>();
 
-/** The services for one controller (one KubeClient), created on first use. */
-export function esoServicesFor(kube: KubeClient, clock: Clock, opts: { vaultConcurrency?: number } = {}): EsoServices {
+/** ESO's provider label for Vault. */
+const VAULT_PROVIDER = "HashiCorp/Vault";
+
+/** The services for one controller (one KubeClient), created on first use; Vault calls are counted on `metrics`. */
+export function esoServicesFor(kube: KubeClient, clock: Clock, opts: { vaultConcurrency?: number; metrics?: ControllerMetrics } = {}): EsoServices {
   let services = shared.get(kube);
   if (!services) {
-    services = { connections: new StoreConnections(kube, clock), reader: new VaultReader(clock, { concurrency: opts.vaultConcurrency ?? 16 }) };
+    const metrics = opts.metrics;
+    const reader = new VaultReader(clock, {
+      concurrency: opts.vaultConcurrency ?? 16,
+      ...(metrics ? { onApiCall: (call, status) => metrics.providerApiCalls.inc({ provider: VAULT_PROVIDER, call, status }) } : {}),
+    });
+    services = { connections: new StoreConnections(kube, clock), reader };
     shared.set(kube, services);
   }
   return services;
@@ -33,15 +42,22 @@ export function esoServicesFor(kube: KubeClient, clock: Clock, opts: { vaultConc
 
 /** The ExternalSecret reconciler. */
 export async function externalSecretFactory(_cfg: ControllerConfig, deps: ControllerDeps): Promise<Reconciler> {
-  return new ExternalSecretReconciler(esoServicesFor(deps.kube, deps.clock));
+  const { metrics } = deps;
+  return new ExternalSecretReconciler({
+    ...esoServicesFor(deps.kube, deps.clock, { metrics }),
+    observer: {
+      called: (name, namespace) => metrics.esSyncCalls.inc({ name, namespace }),
+      failed: (name, namespace) => metrics.esSyncErrors.inc({ name, namespace }),
+    },
+  });
 }
 
 /** The SecretStore reconciler. */
 export async function secretStoreFactory(_cfg: ControllerConfig, deps: ControllerDeps): Promise<Reconciler> {
-  return new SecretStoreReconciler("SecretStore", esoServicesFor(deps.kube, deps.clock).connections);
+  return new SecretStoreReconciler("SecretStore", esoServicesFor(deps.kube, deps.clock, { metrics: deps.metrics }).connections);
 }
 
 /** The ClusterSecretStore reconciler. */
 export async function clusterSecretStoreFactory(_cfg: ControllerConfig, deps: ControllerDeps): Promise<Reconciler> {
-  return new SecretStoreReconciler("ClusterSecretStore", esoServicesFor(deps.kube, deps.clock).connections);
+  return new SecretStoreReconciler("ClusterSecretStore", esoServicesFor(deps.kube, deps.clock, { metrics: deps.metrics }).connections);
 }

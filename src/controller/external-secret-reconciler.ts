@@ -28,9 +28,16 @@ import { StalledError, TransientError, WaitingError } from "./types.js";
 const ONCE_WINDOW_MS = 60_000;
 const STORE_MISSING_RETRY_MS = 60_000;
 
+/** Counts syncs as ESO does (`externalsecret_sync_calls_total` / `_error` by name and namespace). */
+export interface SyncObserver {
+  called(name: string, namespace: string): void;
+  failed(name: string, namespace: string): void;
+}
+
 export interface ExternalSecretReconcilerDeps {
   reader: VaultReader;
   connections: StoreConnections;
+  observer?: SyncObserver;
   /** [0, 1) for refresh jitter; injected for tests. */
   random?: () => number;
 }
@@ -91,6 +98,19 @@ export class ExternalSecretReconciler implements Reconciler {
   }
 
   async reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<ReconcileOutcome> {
+    const observer = this.deps.observer;
+    const [namespace, name] = splitKey(key);
+    if (!observer || !ctx.cache(externalSecretResource).get(key)) return this.#reconcile(key, ctx);
+    observer.called(name, namespace);
+    try {
+      return await this.#reconcile(key, ctx);
+    } catch (err) {
+      observer.failed(name, namespace);
+      throw err;
+    }
+  }
+
+  async #reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<ReconcileOutcome> {
     const obj = ctx.cache(externalSecretResource).get(key);
     if (!obj || obj.metadata.deletionTimestamp) {
       this.#lastStatus.delete(key);

@@ -9,6 +9,7 @@
 import type { Clock } from "../clock.js";
 import type { KubeClient } from "../kube/types.js";
 import type { RouteRegistry } from "../server/http-server.js";
+import type { ControllerMetrics } from "../server/metrics.js";
 import type { ControllerConfig } from "./config.js";
 import type { ControllerLogger, Reconciler } from "./types.js";
 
@@ -19,12 +20,14 @@ export interface ControllerDeps {
   http: RouteRegistry;
   log: ControllerLogger;
   clock: Clock;
+  /** The process's metrics registry (`--metrics-addr`): reconcilers count what they do here. */
+  metrics: ControllerMetrics;
 }
 
 /** One factory per kind; the runtime starts every reconciler they return. */
 export const reconcilerFactories: Array<(cfg: ControllerConfig, deps: ControllerDeps) => Promise<Reconciler>> = [
   async (cfg, deps) => (await import("./sealing-reconcilers.js")).sealedSecretFactory(cfg, deps),
-  async (cfg) => (await import("./sealing-reconcilers.js")).ageSecretFactory(cfg),
+  async (cfg, deps) => (await import("./sealing-reconcilers.js")).ageSecretFactory(cfg, deps),
   async (cfg, deps) => (await import("./eso-reconcilers.js")).externalSecretFactory(cfg, deps),
   async (cfg, deps) => (await import("./eso-reconcilers.js")).secretStoreFactory(cfg, deps),
   async (cfg, deps) => (await import("./eso-reconcilers.js")).clusterSecretStoreFactory(cfg, deps),

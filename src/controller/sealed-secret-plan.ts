@@ -7,6 +7,7 @@ import type { KeyObject } from "node:crypto";
 import { SEALED_SECRET_API_VERSION, SEALED_SECRET_KIND } from "../api/sealed-secret.js";
 import type { SealedSecret } from "../api/sealed-secret.js";
 import { CLUSTER_WIDE_ANNOTATION, NAMESPACE_WIDE_ANNOTATION, scopeFromAnnotations, scopeLabel } from "../crypto/scope.js";
+import { sourceTemplate } from "./secret-plan.js";
 import type { EncryptedSource, Unsealed } from "./secret-plan.js";
 
 /** Opens one hybrid ciphertext with any of `keys` under `label`; rejects with a DecryptError. */
@@ -33,13 +34,7 @@ export function sealedSecretSource(ss: SealedSecret, namespace: string, name: st
     uid,
     encryptedKeys: Object.keys(encryptedData),
     encryptedData,
-    template: {
-      labels: tmpl?.metadata?.labels,
-      annotations: tmpl?.metadata?.annotations,
-      type: tmpl?.type,
-      immutable: tmpl?.immutable,
-      data: tmpl?.data,
-    },
+    template: sourceTemplate(tmpl),
     scopeAnnotations: scopeAnnotationsOf(ss.metadata?.annotations),
   };
 }

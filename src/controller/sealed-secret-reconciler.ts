@@ -8,7 +8,7 @@ import type { SealedSecret } from "../api/sealed-secret.js";
 import { hybridDecrypt } from "../crypto/hybrid-encryption.js";
 import type { ResourceRef } from "../kube/types.js";
 import { EncryptedSecretReconciler } from "./encrypted-secret-reconciler.js";
-import type { EncryptedKind } from "./encrypted-secret-reconciler.js";
+import type { EncryptedKind, EncryptedSecretOptions } from "./encrypted-secret-reconciler.js";
 import type { ControllerKeys } from "./keys/controller-keys.js";
 import { sealedSecretSource, unsealSealedSecret } from "./sealed-secret-plan.js";
 import type { HybridDecryptFn } from "./sealed-secret-plan.js";
@@ -29,12 +29,12 @@ export function sealedSecretKind(keys: ControllerKeys, decrypt: HybridDecryptFn 
     },
     source: sealedSecretSource,
     unseal: (ss, namespace, name) => unsealSealedSecret(ss, namespace, name, keys.privateKeys, decrypt),
-    start: (ctx) => keys.start(ctx.kube, ctx.clock, ctx.log),
+    start: (ctx) => keys.start(ctx.kube, ctx.clock, ctx.log, ctx.isLeader),
     keyVersion: () => keys.version,
   };
 }
 
 /** The SealedSecret reconciler. */
-export function sealedSecretReconciler(keys: ControllerKeys, decrypt?: HybridDecryptFn): EncryptedSecretReconciler<SealedSecret> {
-  return new EncryptedSecretReconciler(sealedSecretKind(keys, decrypt));
+export function sealedSecretReconciler(keys: ControllerKeys, decrypt?: HybridDecryptFn, options: EncryptedSecretOptions = {}): EncryptedSecretReconciler<SealedSecret> {
+  return new EncryptedSecretReconciler(sealedSecretKind(keys, decrypt), options);
 }

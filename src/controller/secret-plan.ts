@@ -9,6 +9,7 @@
  * `sealbridge.io/unsealed-hash`, a SHA-256 over the source's content and the Secret data it
  * produced; if the Secret's data and metadata still match, nothing is decrypted or written.
  */
+import type { SecretTemplate } from "../api/sealed-secret.js";
 import { createHash } from "node:crypto";
 import type { KubeObject, OwnerReference } from "../kube/types.js";
 import { renderTemplateValue } from "./secret-template.js";
@@ -46,6 +47,11 @@ export interface EncryptedSource {
   };
   /** Annotations of the source object that change decryption (the scope ones). */
   scopeAnnotations: Record<string, string>;
+}
+
+/** `spec.template` (of a SealedSecret or an AgeSecret) as the planner reads it. */
+export function sourceTemplate(tmpl: SecretTemplate | undefined): EncryptedSource["template"] {
+  return { labels: tmpl?.metadata?.labels, annotations: tmpl?.metadata?.annotations, type: tmpl?.type, immutable: tmpl?.immutable, data: tmpl?.data };
 }
 
 /** Decrypted values by key, or why decryption failed (never holding a value). */

@@ -43,6 +43,8 @@ export interface ReconcileContext {
   /** Records a Kubernetes Event on `regarding`; `reason` equals the condition reason. */
   event(regarding: KubeObject, type: "Normal" | "Warning", reason: string, message: string): Promise<void>;
   log: ControllerLogger;
+  /** True while this instance does the work (always, without leader election). */
+  isLeader?: () => boolean;
 }
 
 /** Structured logger; field values are redacted by the runtime's logger configuration. */
@@ -74,8 +76,9 @@ export interface Reconciler {
    */
   start?(ctx: ReconcileContext): Promise<void>;
   /**
-   * Called once at shutdown, after in-flight reconciles finished (or the shutdown timeout
-   * passed): stop timers, worker threads and pools so the process can exit. Errors are logged.
+   * Called once at shutdown on every instance, leader or standby, whether `start` ran or not,
+   * after in-flight reconciles finished (or the shutdown timeout passed): stop timers, watches,
+   * worker threads and pools so the process can exit. Errors are logged.
    */
   stop?(): Promise<void> | void;
   /**

@@ -11,6 +11,9 @@ import { Semaphore, StoreBackoff } from "./concurrency.js";
 import { type ReadResult, readId, type VaultRead } from "./source-data.js";
 import type { StoreConnection } from "./store-connections.js";
 
+/** Told about every Vault request (ESO's `externalsecret_provider_api_calls_count`). */
+export type ApiCallObserver = (call: "ReadSecretData", status: "success" | "error") => void;
+
 /** Counters for metrics and the benchmark. */
 export interface ReaderStats {
   vaultReads: number;
@@ -23,11 +26,13 @@ export class VaultReader {
   readonly #semaphore: Semaphore;
   readonly stats: ReaderStats = { vaultReads: 0 };
   readonly #lastStoreError = new Map<string, { failure: VaultFailure; status: number | undefined; detail: string | undefined }>();
+  readonly #onApiCall: ApiCallObserver;
 
   constructor(
     private readonly clock: Clock,
-    opts: { concurrency?: number; backoffBaseMs?: number; backoffMaxMs?: number } = {},
+    opts: { concurrency?: number; backoffBaseMs?: number; backoffMaxMs?: number; onApiCall?: ApiCallObserver } = {},
   ) {
+    this.#onApiCall = opts.onApiCall ?? (() => undefined);
     this.coalescer = new ReadCoalescer(clock);
     this.backoff = new StoreBackoff(clock, opts.backoffBaseMs ?? 1_000, opts.backoffMaxMs ?? 300_000);
     this.#semaphore = new Semaphore(opts.concurrency ?? 16);
@@ -68,9 +73,11 @@ export class VaultReader {
             this.stats.vaultReads++;
             try {
               const value = await conn.session.withToken((token) => conn.http.readKv(read.path, conn.kv.version, read.version, token));
+              this.#onApiCall("ReadSecretData", "success");
               this.backoff.success(conn.storeName);
               return value;
             } catch (err) {
+              this.#onApiCall("ReadSecretData", "error");
               // Counted once per Vault request, not once per ExternalSecret sharing it.
               if (err instanceof VaultError && err.storeLevel) {
                 this.backoff.failure(conn.storeName, err.retryAfterMs);

@@ -15,7 +15,7 @@ export type ClusterRecipientSource =
   | { kind: "controller"; controller: ControllerRef };
 
 /** What to do without a cluster, for messages. */
-export const CLUSTER_RECIPIENT_OFFLINE_HINT = "pass --cluster-recipient age1…, or --no-cluster-recipient to seal only to --recipient";
+const CLUSTER_RECIPIENT_OFFLINE_HINT = "pass --cluster-recipient age1…, or --no-cluster-recipient to seal only to --recipient";
 
 /**
  * Decides the source: a flag first (`false` = `--no-cluster-recipient`), then the rule's

@@ -3,9 +3,11 @@
  * and only when all of them are written are they renamed over their targets (rename is atomic
  * within a directory), so a failure never leaves a half-written or half-sealed tree.
  *
- * A {@link FileBatch} starts writing each temp file as soon as it is staged, on libuv's thread
- * pool, while the caller goes on computing the next one: creating a file is kernel work (inode
- * allocation) that costs as much as sealing it on some file systems, and this way it overlaps.
+ * A {@link FileBatch} writes each temp file as soon as it is staged, one at a time on libuv's
+ * thread pool, while the caller goes on computing the next one: creating a file is kernel work
+ * (inode allocation) that can cost as much as sealing it (ext4 scanning past recently deleted
+ * inodes), so it overlaps. One at a time because parallel creates in the same directories
+ * contend in the kernel, burn more CPU in total and take the core the caller needs.
  */
 import { randomBytes } from "node:crypto";
 import { renameSync, statSync } from "node:fs";
@@ -21,6 +23,9 @@ export interface FileWrite {
   mode?: number | undefined;
 }
 
+/** The result of a write not attempted because an earlier one failed. */
+const SKIPPED = Symbol("skipped");
+
 function modeOf(path: string): number {
   try {
     return statSync(path).mode & 0o777;
@@ -34,15 +39,24 @@ export class FileBatch {
   // One random suffix per batch and a counter per file: unique names with one random read.
   readonly #suffix = randomBytes(6).toString("hex");
   readonly #staged: Array<{ path: string; temp: string; written: Promise<unknown> }> = [];
+  /** Resolves when the last staged write has finished; a failure stops the writes after it. */
+  #tail: Promise<unknown> = Promise.resolve(undefined);
 
-  /** Starts writing `write.text` to a temp file beside `write.path`. */
+  /** Queues writing `write.text` to a temp file beside `write.path`, after the writes before it. */
   stage(write: FileWrite): void {
     const { path, text, mode } = write;
     const temp = join(dirname(path), `.${basename(path)}.${this.#suffix}-${this.#staged.length}.tmp`);
-    const written = writeFile(temp, text, { mode: mode ?? modeOf(path), flag: "wx" }).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
+    const fileMode = mode ?? modeOf(path);
+    const written = this.#tail.then(async (previous) => {
+      if (previous !== undefined) return SKIPPED;
+      try {
+        await writeFile(temp, text, { mode: fileMode, flag: "wx" });
+        return undefined;
+      } catch (err) {
+        return err;
+      }
+    });
+    this.#tail = written;
     this.#staged.push({ path, temp, written });
   }
 
@@ -53,11 +67,12 @@ export class FileBatch {
    */
   async commit(): Promise<void> {
     const results = await Promise.all(this.#staged.map((s) => s.written));
-    const failed = results.findIndex((err) => err !== undefined);
+    const failed = results.findIndex((err) => err !== undefined && err !== SKIPPED);
     if (failed >= 0) {
+      const path = this.#staged[failed]?.path;
       await this.abort();
       const err = results[failed] as NodeJS.ErrnoException;
-      throw new InputError(`cannot write: ${this.#staged[failed]?.path} (${err.code ?? "I/O error"}; check the directory is writable)`, { cause: err, code: "WriteFailed" });
+      throw new InputError(`cannot write: ${path} (${err.code ?? "I/O error"}; check the directory is writable)`, { cause: err, code: "WriteFailed" });
     }
     // Synchronous: renames are cheap, and a thread-pool hop each would cost more than they do.
     for (const { temp, path } of this.#staged) renameSync(temp, path);

@@ -11,7 +11,7 @@ import { InputError } from "../errors.js";
 import { parseSecretDocument, kindOf, parseManifestText } from "./document-parsing.js";
 import { FileBatch, writeFilesAtomically } from "./file-batch.js";
 import { readManifestInputs, type ManifestInput } from "./manifest-inputs.js";
-import { formatForPath, formatObjects, parseEditableManifest, OUTPUT_FORMATS, type EditableManifest, type OutputFormat } from "./manifest-output.js";
+import { formatForPath, formatObjects, parseEditableManifest, OUTPUT_FORMATS, type EditableManifest } from "./manifest-output.js";
 import type { ManifestDocument } from "../manifest/documents.js";
 import { effectiveScope, sealSecret } from "./sealed-secret-builder.js";
 import { SealSettingsResolver, type SealSettings, type SettingsFlags } from "./seal-settings.js";

@@ -89,8 +89,11 @@ export class SealSettingsResolver {
     const rule = await this.rule(path);
     const recipients = [...(flags.recipient ?? [])];
     const recipientsFiles = [...(flags.recipientsFile ?? [])];
-    const flagAge = flags.age === true || recipients.length > 0 || recipientsFiles.length > 0 || typeof flags.clusterRecipient === "string";
-    if (!flagAge && rule) {
+    const flagRecipients = recipients.length > 0 || recipientsFiles.length > 0;
+    const flagAge = flags.age === true || flagRecipients || typeof flags.clusterRecipient === "string";
+    // Recipients given on the command line replace the rule's; `--age` or `--cluster-recipient`
+    // alone keep them (an offline backup key must not be dropped silently).
+    if (!flagRecipients && rule) {
       recipients.push(...rule.recipients);
       if (rule.recipientsFile) recipientsFiles.push(rule.recipientsFile);
     }

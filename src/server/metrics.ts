@@ -1,6 +1,7 @@
 /**
  * Prometheus metrics (prom-client): reconcile totals, errors and durations by kind, work queue
- * depth, leader status, plus Node's default process metrics. One registry per controller process
+ * depth, leader status, the counters sealed-secrets and External Secrets Operator dashboards and
+ * alerts use (same names and labels), plus Node's default process metrics. One registry per controller process
  * (tests create their own), served as `/metrics`.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
@@ -14,6 +15,21 @@ export interface ControllerMetrics {
   readonly reconcileDuration: Histogram<"kind">;
   readonly queueDepth: Gauge<"kind">;
   readonly leader: Gauge;
+  /** sealed-secrets: every attempt to unseal a SealedSecret. */
+  readonly unsealRequests: Counter;
+  /** sealed-secrets: failed unseals by reason (`unseal`, `unmanaged`, `update`) and namespace. */
+  readonly unsealErrors: Counter<"reason" | "namespace">;
+  /** ESO: ExternalSecret reconciles. */
+  readonly esSyncCalls: Counter<"name" | "namespace">;
+  /** ESO: failed ExternalSecret reconciles. */
+  readonly esSyncErrors: Counter<"name" | "namespace">;
+  /** ESO: provider API calls (`provider="HashiCorp/Vault"`, `call`, `status` success|error). */
+  readonly providerApiCalls: Counter<"provider" | "call" | "status">;
+}
+
+/** A counter on `registry`. */
+function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[]): Counter<L> {
+  return new Counter({ name, help, labelNames, registers: [registry] });
 }
 
 /** Creates a registry with the sealbridge metrics; `defaults` adds Node's process metrics. */
@@ -22,18 +38,8 @@ export function createControllerMetrics(options: { defaults?: boolean } = {}): C
   if (options.defaults ?? true) collectDefaultMetrics({ register: registry });
   return {
     registry,
-    reconcileTotal: new Counter({
-      name: "sealbridge_reconcile_total",
-      help: "Reconcile passes by kind and result (success, waiting, error, stalled).",
-      labelNames: ["kind", "result"] as const,
-      registers: [registry],
-    }),
-    reconcileErrors: new Counter({
-      name: "sealbridge_reconcile_errors_total",
-      help: "Failed reconcile passes by kind and reason.",
-      labelNames: ["kind", "reason"] as const,
-      registers: [registry],
-    }),
+    reconcileTotal: counter(registry, "sealbridge_reconcile_total", "Reconcile passes by kind and result (success, waiting, error, stalled).", ["kind", "result"] as const),
+    reconcileErrors: counter(registry, "sealbridge_reconcile_errors_total", "Failed reconcile passes by kind and reason.", ["kind", "reason"] as const),
     reconcileDuration: new Histogram({
       name: "sealbridge_reconcile_duration_seconds",
       help: "Duration of reconcile passes by kind.",
@@ -52,6 +58,11 @@ export function createControllerMetrics(options: { defaults?: boolean } = {}): C
       help: "1 when this instance holds the leader lease (or runs without leader election), else 0.",
       registers: [registry],
     }),
+    unsealRequests: counter(registry, "sealed_secrets_controller_unseal_requests_total", "Total number of sealed secret unseal requests", [] as const),
+    unsealErrors: counter(registry, "sealed_secrets_controller_unseal_errors_total", "Total number of sealed secret unseal errors by reason", ["reason", "namespace"] as const),
+    esSyncCalls: counter(registry, "externalsecret_sync_calls_total", "Total number of the External Secret sync calls", ["name", "namespace"] as const),
+    esSyncErrors: counter(registry, "externalsecret_sync_calls_error", "Total number of the External Secret sync errors", ["name", "namespace"] as const),
+    providerApiCalls: counter(registry, "externalsecret_provider_api_calls_count", "Number of API calls towards the secret provider", ["provider", "call", "status"] as const),
   };
 }
 

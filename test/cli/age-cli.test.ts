@@ -4,40 +4,19 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { parse, parseAllDocuments, stringify } from "yaml";
+import { runCli } from "../support/run-cli.js";
 
-const CLI = fileURLToPath(new URL("../support/cli.ts", import.meta.url));
-const TSX = import.meta.resolve("tsx");
 const CANARY = "canary-age-cli-Jr5m";
 const CANARY_B64 = Buffer.from(CANARY).toString("base64");
 const exec = promisify(execFile);
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[], cwd: string, input?: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? "");
-  });
-}
-
-const sealbridge = (args: string[], cwd: string) => run(process.execPath, ["--import", TSX, CLI, ...args], cwd);
+const sealbridge = (args: string[], cwd: string) => runCli(args, { cwd });
 
 function noCanary(...outputs: string[]): void {
   for (const out of outputs) assert.ok(!out.includes(CANARY) && !out.includes(CANARY_B64), `secret value in output:\n${out}`);
@@ -88,8 +67,7 @@ describe("seal --age / unseal -i with the real age CLI", () => {
   });
 
   test("an AgeSecret made by hand with age -e -a unseals; moved elsewhere it is refused", async () => {
-    const made = await run("age", ["-e", "-a", "-r", recipientA], dir, `sealbridge/v1 scope=strict:prod/db\n${CANARY}`);
-    assert.equal(made.code, 0, made.stderr);
+    const made = { stdout: execFileSync("age", ["-e", "-a", "-r", recipientA], { cwd: dir, input: `sealbridge/v1 scope=strict:prod/db\n${CANARY}` }).toString() };
     const manifest = (namespace: string) =>
       stringify({
         apiVersion: "sealbridge.io/v1alpha1",

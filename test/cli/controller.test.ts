@@ -93,8 +93,15 @@ describe("sealbridge controller (process)", { timeout: 60_000 }, () => {
     assert.match(m.body, /nodejs_heap_size_total_bytes/);
     assert.equal((await get(http, "/metrics")).status, 404, "metrics on their own port");
 
+    // Startup finished (the first sealing key made), so what follows measures shutdown alone.
+    await eventually(() => run.lines.some((l) => l.msg === "sealing keys loaded"), 30_000, "sealing keys loaded");
+    const signalledAt = Date.now();
     run.child.kill("SIGTERM");
     assert.equal(await run.exited, 0, run.stderr());
+    // Exits by itself once shutdown closed everything (decrypt pool, key watch and timers), before
+    // the safety net (10 s after shutdown) could fire; it must not have fired.
+    assert.ok(Date.now() - signalledAt < 8000, `exited ${Date.now() - signalledAt} ms after SIGTERM`);
+    assert.doesNotMatch(run.stderr(), /forcing exit/);
     const released = await lease();
     assert.equal(released?.holderIdentity ?? "", "", "lease released on SIGTERM");
     const msgs = run.lines.map((l) => l.msg);

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { parse, stringify } from "yaml";
 import type { SealedSecret } from "../../src/api/sealed-secret.js";
 import { referenceDecrypt, VECTOR_CERT, vectorPrivateKey } from "../support/sealing-vectors.js";
@@ -40,12 +40,6 @@ function openValue(sealed: SealedSecret, label: string): string {
   return referenceDecrypt(vectorPrivateKey, label, Buffer.from(sealed.spec.encryptedData?.["password"] ?? "", "base64")).toString();
 }
 
-let dir = "";
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), "sb-seal-list-"));
-});
-after(async () => rm(dir, { recursive: true, force: true }));
-
 describe("sealbridge seal with a kind: List", () => {
   test("stdin: a List of Secrets becomes a List of SealedSecrets, each bound to its own name and namespace", async () => {
     const result = await runCli(["seal", "--cert", VECTOR_CERT, "-o", "yaml"], { input: kubectlList([servedSecret("db", "prod"), servedSecret("cache", "dev")]) });
@@ -70,11 +64,17 @@ describe("sealbridge seal with a kind: List", () => {
 
   test("-w in place keeps the List: Secret items sealed, other items and documents kept", async () => {
     const head = "# keep me\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: first}\n";
-    const file = join(dir, "backup.yaml");
-    await writeFile(file, `${head}---\n${kubectlList([servedSecret("db", "prod"), configMap])}`);
-    const result = await runCli(["seal", "--cert", VECTOR_CERT, "-w", "-f", file]);
-    assert.equal(result.code, 0, result.stderr);
-    const text = await readFile(file, "utf8");
+    const dir = await mkdtemp(join(tmpdir(), "sb-seal-list-"));
+    let text: string;
+    try {
+      const file = join(dir, "backup.yaml");
+      await writeFile(file, `${head}---\n${kubectlList([servedSecret("db", "prod"), configMap])}`);
+      const result = await runCli(["seal", "--cert", VECTOR_CERT, "-w", "-f", file]);
+      assert.equal(result.code, 0, result.stderr);
+      text = await readFile(file, "utf8");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
     assert.ok(text.startsWith(`${head}---\n`), text);
     assert.ok(!text.includes(CANARY));
     const list = parse(text.slice(head.length + 4)) as { kind: string; metadata: unknown; items: unknown[] };

@@ -8,6 +8,8 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { testRuntimeConfig } from "./support/runtime-config.js";
+import { HOMELAB_EXTERNAL_SECRET } from "../eso/homelab-manifest.js";
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -89,17 +91,7 @@ describe("ExternalSecret end to end", { timeout: 60_000 }, () => {
     runtime = new ControllerRuntime({
       kube: k.kube,
       reconcilers: [new ExternalSecretReconciler({ reader, connections }), new SecretStoreReconciler("SecretStore", connections), new SecretStoreReconciler("ClusterSecretStore", connections)],
-      config: {
-        concurrency: { default: 4, perKind: {} },
-        resyncPeriodMs: 1_000,
-        leaderElect: false,
-        namespace: "sealbridge-system",
-        leaseName: "sealbridge",
-        leaseDurationMs: 15_000,
-        leaseRenewDeadlineMs: 10_000,
-        leaseRetryPeriodMs: 2_000,
-        identity: "test",
-      },
+      config: testRuntimeConfig({ resyncPeriodMs: 1_000, namespace: "sealbridge-system" }),
       log: silentLogger,
       backoff: { baseMs: 100, capMs: 1_000 },
     });
@@ -128,18 +120,7 @@ describe("ExternalSecret end to end", { timeout: 60_000 }, () => {
         },
       },
     });
-    await k.kube.create(es("v1beta1"), parseYaml(`
-apiVersion: external-secrets.io/v1beta1
-kind: ExternalSecret
-metadata: { name: app-credentials, namespace: my-app }
-spec:
-  refreshInterval: 1h
-  secretStoreRef: { name: vault-backend, kind: ClusterSecretStore }
-  target: { name: app-credentials }
-  data:
-    - secretKey: DATABASE_URL
-      remoteRef: { key: secret/data/my-app, property: database_url }
-`) as KubeObject);
+    await k.kube.create(es("v1beta1"), parseYaml(HOMELAB_EXTERNAL_SECRET) as KubeObject);
     await eventually(() => secretData("my-app", "app-credentials")?.["DATABASE_URL"] === CANARY, 10_000, "the Secret");
     await eventually(() => ready("my-app", "app-credentials")?.reason === "SecretSynced", 5_000, "Ready");
     const secret = k.server.objects("secrets", "my-app").find((o) => o.metadata.name === "app-credentials");

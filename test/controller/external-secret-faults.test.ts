@@ -13,6 +13,7 @@ import { ExternalSecretReconciler } from "../../src/controller/external-secret-r
 import { StoreConnections } from "../../src/eso/store-connections.js";
 import { VaultReader } from "../../src/eso/vault-reader.js";
 import { silentLogger } from "../../src/log.js";
+import { testRuntimeConfig } from "./support/runtime-config.js";
 import type { KubeObject, ResourceRef } from "../../src/kube/types.js";
 import { startVaultServer, type VaultTestCluster } from "../harness/vault/index.js";
 import { eventually, kubeFixture, type KubeFixture } from "../kube/kube-fixture.js";
@@ -63,7 +64,7 @@ describe("ExternalSecret under Vault faults", { timeout: 60_000 }, () => {
     runtime = new ControllerRuntime({
       kube: k.kube,
       reconcilers: [new ExternalSecretReconciler({ reader: new VaultReader(clock, { concurrency: 4, backoffBaseMs: 200, backoffMaxMs: 800 }), connections: new StoreConnections(k.kube, clock, { timeoutMs: 300 }) })],
-      config: { concurrency: { default: 2, perKind: {} }, resyncPeriodMs: 3_600_000, leaderElect: false, namespace: "faults", leaseName: "l", leaseDurationMs: 15_000, leaseRenewDeadlineMs: 10_000, leaseRetryPeriodMs: 2_000, identity: "t" },
+      config: testRuntimeConfig({ concurrency: { default: 2, perKind: {} }, resyncPeriodMs: 3_600_000, namespace: "faults" }),
       log: silentLogger,
       backoff: { baseMs: 100, capMs: 800 },
     });

@@ -10,6 +10,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startKubeServer, type KubeTestServer } from "../harness/kube/index.js";
 import { startVaultServer, type VaultTestCluster } from "../harness/vault/index.js";
+import { HOMELAB_EXTERNAL_SECRET } from "../eso/homelab-manifest.js";
 import { kubeWorkspace, startController, waitFor, type ControllerProcess, type KubeWorkspace } from "../support/controller-process.js";
 
 const CANARY = `canary-${randomBytes(6).toString("hex")}`;
@@ -66,17 +67,7 @@ spec:
       auth:
         tokenSecretRef: { name: vault-token, key: token, namespace: sealbridge }
 ---
-apiVersion: external-secrets.io/v1beta1
-kind: ExternalSecret
-metadata: { name: app-credentials, namespace: my-app }
-spec:
-  refreshInterval: 1h
-  secretStoreRef: { name: vault-backend, kind: ClusterSecretStore }
-  target: { name: app-credentials }
-  data:
-    - secretKey: DATABASE_URL
-      remoteRef: { key: secret/data/my-app, property: database_url }
-`,
+${HOMELAB_EXTERNAL_SECRET}`,
     );
     const applied = await ws.kubectl(["apply", "-f", file]);
     assert.equal(applied.code, 0, applied.stderr);

@@ -1,6 +1,5 @@
-import { randomBytes } from "node:crypto";
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { hybridDecrypt, hybridEncrypt } from "../../src/crypto/hybrid-encryption.js";

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { HOMELAB_EXTERNAL_SECRET } from "./homelab-manifest.js";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,17 +15,7 @@ test("sealbridge check --eso: exit 0 on supported manifests, 1 with findings nam
   const dir = mkdtempSync(join(tmpdir(), "eso-lint-"));
   try {
     const good = join(dir, "good.yaml");
-    writeFileSync(good, `apiVersion: external-secrets.io/v1beta1
-kind: ExternalSecret
-metadata: { name: app-credentials, namespace: my-app }
-spec:
-  refreshInterval: 1h
-  secretStoreRef: { name: vault-backend, kind: ClusterSecretStore }
-  target: { name: app-credentials }
-  data:
-    - secretKey: DATABASE_URL
-      remoteRef: { key: secret/data/my-app, property: database_url }
-`);
+    writeFileSync(good, HOMELAB_EXTERNAL_SECRET);
     const bad = join(dir, "bad.yaml");
     writeFileSync(bad, `apiVersion: external-secrets.io/v1
 kind: ExternalSecret

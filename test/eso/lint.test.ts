@@ -2,21 +2,12 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { lintEsoManifests } from "../../src/eso/lint.js";
+import { HOMELAB_EXTERNAL_SECRET } from "./homelab-manifest.js";
 
 const examples = readFileSync("/work/shared/reference/eso-vault-examples.yaml", "utf8");
 
 const homelab = `
-apiVersion: external-secrets.io/v1beta1
-kind: ExternalSecret
-metadata: { name: app-credentials, namespace: my-app }
-spec:
-  refreshInterval: 1h
-  secretStoreRef: { name: vault-backend, kind: ClusterSecretStore }
-  target: { name: app-credentials }
-  data:
-    - secretKey: DATABASE_URL
-      remoteRef: { key: secret/data/my-app, property: database_url }
----
+${HOMELAB_EXTERNAL_SECRET}---
 apiVersion: external-secrets.io/v1
 kind: ClusterSecretStore
 metadata: { name: vault-backend }

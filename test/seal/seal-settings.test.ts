@@ -12,7 +12,7 @@ before(async () => {
   repo = await mkdtemp(join(tmpdir(), "sb-settings-"));
   await mkdir(join(repo, ".git"));
   await mkdir(join(repo, "prod"));
-  await writeFile(join(repo, ".sealbridge.yaml"), "creation_rules:\n  - path: prod/**\n    cert: prod.pem\n    scope: cluster-wide\n    controller_namespace: rule-ns\n    format: yaml\n");
+  await writeFile(join(repo, ".sealbridge.yaml"), "creation_rules:\n  - path: prod/**\n    cert: prod.pem\n    scope: cluster-wide\n    controller_namespace: rule-ns\n    format: yaml\n  - path: apps/**\n    recipients: [age1rule]\n");
 });
 after(async () => rm(repo, { recursive: true, force: true }));
 
@@ -41,6 +41,19 @@ describe("SealSettingsResolver.forFile", () => {
     const settings = await new SealSettingsResolver({ recipient: ["age1x"] }, repo, {}, systemClock).forFile(join(repo, "prod", "s.yaml"));
     assert.equal(settings.kind, "AgeSecret");
     assert.deepEqual(settings.recipients, ["age1x"]);
+    const apps = join(repo, "apps", "s.yaml");
+    const replaced = await new SealSettingsResolver({ recipient: ["age1x"] }, repo, {}, systemClock).forFile(apps);
+    assert.deepEqual(replaced.recipients, ["age1x"]);
+  });
+
+  test("--age or --cluster-recipient alone keep the rule's recipients; --cluster-recipient implies AgeSecret", async () => {
+    const apps = join(repo, "apps", "s.yaml");
+    const age = await new SealSettingsResolver({ age: true }, repo, {}, systemClock).forFile(apps);
+    assert.deepEqual([age.kind, age.recipients, age.clusterRecipient.kind], ["AgeSecret", ["age1rule"], "controller"]);
+    const offline = await new SealSettingsResolver({ clusterRecipient: "age1c" }, repo, {}, systemClock).forFile(join(repo, "prod", "s.yaml"));
+    assert.deepEqual([offline.kind, offline.clusterRecipient], ["AgeSecret", { kind: "given", recipient: "age1c", origin: "--cluster-recipient" }]);
+    const withRule = await new SealSettingsResolver({ clusterRecipient: "age1c" }, repo, {}, systemClock).forFile(apps);
+    assert.deepEqual(withRule.recipients, ["age1rule"]);
   });
 });
 

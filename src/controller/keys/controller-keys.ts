@@ -1,8 +1,14 @@
 /**
  * The controller's keys as one service shared by the SealedSecret and AgeSecret reconcilers and
  * the key HTTP endpoints: the RSA sealing keys, the age identities, their renewal timers and the
- * age-encrypted backup written after every key change. Started once, by whichever reconciler
- * starts first.
+ * age-encrypted backup written after every key change.
+ *
+ * Two roles, so that any replica can answer kubeseal (a Service routes to any pod):
+ * - `follow` (every replica, leader or standby): load the key Secrets and reload them whenever
+ *   they change (a watch, plus a periodic re-read for the unlabelled legacy Secret). Never writes.
+ * - `start` (the leader only, from the reconcilers' `start`): create the first key when there is
+ *   none, renew due ones, write the backup ConfigMap, and arm the renewal timer. A renewal that
+ *   fires while this instance no longer leads only reloads.
  */
 import type { KeyObject } from "node:crypto";
 import type { Clock } from "../../clock.js";
@@ -14,6 +20,7 @@ import { writeKeyBackup } from "./key-custody.js";
 import type { KeyOrderPriority, KeyRegistry } from "./key-registry.js";
 import { KeyStore } from "./key-store.js";
 import type { SealingKeyGenerator } from "./key-store.js";
+import { KeySecretWatch } from "./key-watch.js";
 
 export interface ControllerKeysOptions {
   namespace: string;
@@ -28,11 +35,16 @@ export interface ControllerKeysOptions {
   /** Randomness for the renewal jitter (default Math.random). */
   random?: () => number;
   /**
-   * How often the key Secrets are re-read, so that a relabelled (retired) key or a restored one
-   * takes effect without a restart. Default 5 minutes; 0 disables.
+   * How often the key Secrets are re-read besides the watch (the legacy unlabelled
+   * `sealed-secrets-key` Secret is not watched). Default 5 minutes; 0 disables.
    */
   reloadEveryMs?: number;
+  /** Watch the key Secrets and reload on change (default true). */
+  watch?: boolean;
 }
+
+/** How soon a renewal timer that fired while not leading looks again. */
+const NOT_LEADING_RECHECK_MS = 60_000;
 
 /** Longest single timer: Node's setTimeout caps at ~24.8 days; longer waits re-arm. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -42,12 +54,17 @@ export class ControllerKeys {
   readonly #opts: ControllerKeysOptions;
   #keys: KeyStore | undefined;
   #ages: AgeIdentityStore | undefined;
+  #following: Promise<void> | undefined;
   #started: Promise<void> | undefined;
+  #isLeader: () => boolean = () => true;
+  #watch: KeySecretWatch | undefined;
   #timers: NodeJS.Timeout[] = [];
   #intervals: NodeJS.Timeout[] = [];
   #stopped = false;
   #log: ControllerLogger | undefined;
   #kube: KubeClient | undefined;
+  /** Serializes loads and key creation so a watch reload never races a renewal. */
+  #lock: Promise<unknown> = Promise.resolve();
   /** Bumped on every key change; part of the memo of failed decryptions. */
   #version = 0;
 
@@ -56,41 +73,21 @@ export class ControllerKeys {
   }
 
   /**
-   * Loads the keys, creates the first ones when there are none, renews due ones, writes the
-   * backup, and arms the renewal timers. Idempotent: later calls share the first.
-   * @throws RemoteError when Kubernetes fails at start (the controller should not run without keys).
+   * Every replica: loads the key Secrets and keeps them loaded (watch + periodic re-read).
+   * Writes nothing. Idempotent: later calls share the first.
+   * @throws RemoteError when the first load fails (the watch keeps retrying and loads them later).
    */
-  start(kube: KubeClient, clock: Clock, log: ControllerLogger): Promise<void> {
-    this.#started ??= this.#start(kube, clock, log);
-    return this.#started;
-  }
-
-  async #start(kube: KubeClient, clock: Clock, log: ControllerLogger): Promise<void> {
-    const o = this.#opts;
-    this.#log = log;
-    this.#kube = kube;
-    this.#keys = new KeyStore({
-      kube,
-      clock,
-      namespace: o.namespace,
-      keyPrefix: o.keyPrefix,
-      renewPeriodMs: o.renewPeriodMs,
-      generate: o.generateSealingKey,
-      ...(o.orderPriority ? { orderPriority: o.orderPriority } : {}),
-    });
-    this.#ages = new AgeIdentityStore({ kube, clock, namespace: o.namespace, renewPeriodMs: o.renewPeriodMs, generate: o.generateAgeIdentity });
-    this.#keys.onChange(() => this.#changed());
-    this.#ages.onChange(() => this.#changed());
-    const newKey = await this.#keys.ensureCurrent();
-    const newAge = await this.#ages.ensureCurrent();
-    for (const r of this.#keys.registry.rejected) log.warn({ secret: r.secretName, reason: r.reason }, "sealing key Secret skipped");
-    for (const r of this.#ages.current.rejected) log.warn({ secret: r.secretName, reason: r.reason }, "age identity Secret skipped");
-    log.info(
-      { sealingKeys: this.#keys.registry.keys.length, newestKey: this.#keys.registry.keys[0]?.secretName, createdKey: newKey, createdAgeIdentity: newAge },
-      "sealing keys loaded",
-    );
-    await this.#backup();
-    this.#arm();
+  follow(kube: KubeClient, clock: Clock, log: ControllerLogger): Promise<void> {
+    if (this.#following) return this.#following;
+    this.#init(kube, clock, log);
+    this.#following = this.#serial(async () => {
+      await this.#keys?.load();
+      await this.#ages?.load();
+    }).then(() => this.#logRejected());
+    if (this.#opts.watch ?? true) {
+      this.#watch = new KeySecretWatch(kube, this.#opts.namespace, log, () => this.reload());
+      this.#watch.start().catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, "watching key Secrets failed"));
+    }
     const every = this.#opts.reloadEveryMs ?? 300_000;
     if (every > 0) {
       const reload = setInterval(() => {
@@ -99,18 +96,47 @@ export class ControllerKeys {
       reload.unref();
       this.#intervals.push(reload);
     }
+    return this.#following;
   }
 
-  /** Stops the renewal timers. */
-  stop(): void {
+  /**
+   * The leader: follows the keys, creates the first ones when there are none, renews due ones,
+   * writes the backup, and arms the renewal timer. Idempotent: later calls share the first.
+   * `isLeader` is asked before every later renewal (default: always leading).
+   * @throws RemoteError when Kubernetes fails at start (the controller should not run without keys).
+   */
+  start(kube: KubeClient, clock: Clock, log: ControllerLogger, isLeader?: () => boolean): Promise<void> {
+    this.#started ??= this.#lead(kube, clock, log, isLeader);
+    return this.#started;
+  }
+
+  async #lead(kube: KubeClient, clock: Clock, log: ControllerLogger, isLeader: (() => boolean) | undefined): Promise<void> {
+    if (isLeader) this.#isLeader = isLeader;
+    // A failed first load is retried by ensureCurrent below, which throws if it fails again.
+    this.follow(kube, clock, log).catch(() => undefined);
+    const [newKey, newAge] = await this.#serial(async () => [await this.#keys?.ensureCurrent(), await this.#ages?.ensureCurrent()]);
+    const registry = this.registry;
+    log.info(
+      { sealingKeys: registry.keys.length, newestKey: registry.keys[0]?.secretName, createdKey: newKey, createdAgeIdentity: newAge },
+      "sealing keys loaded",
+    );
+    await this.#backup();
+    this.#arm();
+  }
+
+  /** Stops the watch, the renewal timers and the periodic re-read. Idempotent. */
+  async stop(): Promise<void> {
     this.#stopped = true;
     for (const t of this.#timers) clearTimeout(t);
     this.#timers = [];
     for (const t of this.#intervals) clearInterval(t);
     this.#intervals = [];
+    const watch = this.#watch;
+    this.#watch = undefined;
+    await watch?.stop();
   }
 
-  /** The sealing keys, newest first (empty before start). */
+  /** The sealing keys, newest first (empty before the first load). */
   get registry(): KeyRegistry {
     return this.#keys?.registry ?? { keys: [], rejected: [] };
   }
@@ -135,11 +161,49 @@ export class ControllerKeys {
     return this.#version;
   }
 
-  /** Re-reads the key Secrets (e.g. after one was restored or relabelled). */
+  /** Re-reads the key Secrets (e.g. after one was restored or relabelled); the leader also refreshes the backup. */
   async reload(): Promise<void> {
-    await this.#keys?.load();
-    await this.#ages?.load();
+    if (this.#stopped) return;
+    await this.#serial(async () => {
+      await this.#keys?.load();
+      await this.#ages?.load();
+    });
     await this.#backup();
+  }
+
+  #init(kube: KubeClient, clock: Clock, log: ControllerLogger): void {
+    if (this.#keys) return;
+    const o = this.#opts;
+    this.#log = log;
+    this.#kube = kube;
+    this.#keys = new KeyStore({
+      kube,
+      clock,
+      namespace: o.namespace,
+      keyPrefix: o.keyPrefix,
+      renewPeriodMs: o.renewPeriodMs,
+      generate: o.generateSealingKey,
+      ...(o.orderPriority ? { orderPriority: o.orderPriority } : {}),
+    });
+    this.#ages = new AgeIdentityStore({ kube, clock, namespace: o.namespace, renewPeriodMs: o.renewPeriodMs, generate: o.generateAgeIdentity });
+    this.#keys.onChange(() => this.#changed());
+    this.#ages.onChange(() => this.#changed());
+  }
+
+  #logRejected(): void {
+    for (const r of this.registry.rejected) this.#log?.warn({ secret: r.secretName, reason: r.reason }, "sealing key Secret skipped");
+    for (const r of this.#ages?.current.rejected ?? []) this.#log?.warn({ secret: r.secretName, reason: r.reason }, "age identity Secret skipped");
+  }
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#lock.then(fn);
+    this.#lock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Only the leader writes: the backup, new keys. */
+  #leading(): boolean {
+    return this.#started !== undefined && !this.#stopped && this.#isLeader();
   }
 
   async #changed(): Promise<void> {
@@ -148,7 +212,7 @@ export class ControllerKeys {
 
   async #backup(): Promise<void> {
     const o = this.#opts;
-    if (o.backupRecipients.length === 0 || !this.#kube) return;
+    if (o.backupRecipients.length === 0 || !this.#kube || !this.#leading()) return;
     try {
       const wrote = await writeKeyBackup(this.#kube, o.namespace, o.backupConfigMap, o.backupRecipients);
       if (wrote) this.#log?.info({ configMap: `${o.namespace}/${o.backupConfigMap}` }, "key backup written");
@@ -158,28 +222,36 @@ export class ControllerKeys {
     }
   }
 
-  #arm(): void {
+  #arm(minWaitMs = 0): void {
     if (this.#stopped) return;
     for (const t of this.#timers) clearTimeout(t);
     this.#timers = [];
     const waits = [this.#keys?.msUntilRenewal(), this.#ages?.msUntilRenewal()].filter((w): w is number => typeof w === "number");
     if (waits.length === 0) return;
-    // Up to a minute of jitter: replicas (leader election keeps only workers apart) that renew at
-    // the same moment would each add a key; the later one reloads first and finds it not due.
-    const wait = Math.min(MAX_TIMER_MS, Math.min(...waits) + Math.floor((this.#opts.random ?? Math.random)() * 60_000));
+    // Up to a minute of jitter, so that a leader handing over near a renewal does not renew at the
+    // same moment as its successor (each reloads first and finds it not due).
+    const wait = Math.min(MAX_TIMER_MS, Math.max(minWaitMs, Math.min(...waits) + Math.floor((this.#opts.random ?? Math.random)() * 60_000)));
     const timer = setTimeout(() => void this.#renew(), wait);
     timer.unref();
     this.#timers.push(timer);
   }
 
   async #renew(): Promise<void> {
+    if (this.#stopped) return;
     try {
-      const key = await this.#keys?.ensureCurrent();
-      const age = await this.#ages?.ensureCurrent();
+      if (!this.#leading()) {
+        // Another replica leads now: it renews; this one only keeps its keys current and looks
+        // again in a minute at the soonest (a renewal the new leader has not made yet stays due).
+        await this.reload();
+        this.#arm(NOT_LEADING_RECHECK_MS);
+        return;
+      }
+      const [key, age] = await this.#serial(async () => [await this.#keys?.ensureCurrent(), await this.#ages?.ensureCurrent()]);
       if (key || age) this.#log?.info({ newestKey: this.registry.keys[0]?.secretName, renewedKey: key, renewedAgeIdentity: age }, "keys renewed");
       await this.#backup();
     } catch (err) {
       this.#log?.error({ err: err instanceof Error ? err.message : String(err) }, "key renewal failed; retrying in 1 minute");
+      if (this.#stopped) return;
       const retry = setTimeout(() => void this.#renew(), 60_000);
       retry.unref();
       this.#timers.push(retry);

@@ -8,6 +8,7 @@ import type { KubeClient, KubeObject, ResourceRef } from "../../kube/types.js";
 import type { ControllerLogger, ObjectCache, ObjectKey } from "../types.js";
 import { backoffDelay, WATCH_BACKOFF } from "./retry-timing.js";
 import type { BackoffPolicy } from "./retry-timing.js";
+import { sleepUnlessAborted } from "./abortable-sleep.js";
 import { realTimers } from "./work-queue.js";
 import type { Timers } from "./work-queue.js";
 
@@ -224,18 +225,6 @@ export class Informer<T extends KubeObject = KubeObject> implements ObjectCache<
   }
 
   #sleep(ms: number): Promise<void> {
-    const signal = this.#abort.signal;
-    if (signal.aborted || ms <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const handle = this.#timers.setTimeout(() => {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-      }, ms);
-      const onAbort = (): void => {
-        this.#timers.clearTimeout(handle);
-        resolve();
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-    });
+    return ms <= 0 ? Promise.resolve() : sleepUnlessAborted(this.#timers, this.#abort.signal, ms);
   }
 }

@@ -7,6 +7,7 @@
 import type { Clock } from "../../clock.js";
 import type { KubeClient, KubeObject, ResourceRef } from "../../kube/types.js";
 import type { ControllerLogger } from "../types.js";
+import { sleepUnlessAborted } from "./abortable-sleep.js";
 import { realTimers } from "./work-queue.js";
 import type { Timers } from "./work-queue.js";
 
@@ -231,18 +232,6 @@ export class LeaderElector {
   }
 
   #sleep(ms: number): Promise<void> {
-    const signal = this.#abort.signal;
-    if (signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const handle = this.#timers.setTimeout(() => {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-      }, ms);
-      const onAbort = (): void => {
-        this.#timers.clearTimeout(handle);
-        resolve();
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-    });
+    return sleepUnlessAborted(this.#timers, this.#abort.signal, ms);
   }
 }

@@ -185,8 +185,8 @@ export class ControllerRuntime {
     ]);
     if (!drained) this.#o.log.warn({ timeoutMs: timeout }, "shutdown: in-flight reconciles did not finish in time");
     await this.#elector?.stop(options.releaseLease ?? true);
+    // Every reconciler is stopped, started or not: a standby also holds pools, watches and timers.
     for (const c of this.#controllers) {
-      if (this.#reconcilersStarted === undefined) break;
       try {
         await c.reconciler.stop?.();
       } catch (err) {
@@ -235,6 +235,7 @@ export class ControllerRuntime {
       cache: <T extends KubeObject>(resource: ResourceRef) => this.#cacheFor(resource) as unknown as ObjectCache<T>,
       event: (regarding, type, reason, message) => this.#events.record(regarding, type, reason, message),
       log,
+      isLeader: () => this.#leading,
     };
     const controller: Controller = {
       reconciler,

@@ -2,6 +2,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ControllerRuntime } from "../../../src/controller/runtime/runtime.js";
 import type { RuntimeConfig } from "../../../src/controller/runtime/runtime.js";
+import { testRuntimeConfig } from "../support/runtime-config.js";
 import { LEASES } from "../../../src/controller/runtime/leader-election.js";
 import type { LeaseSpec } from "../../../src/controller/runtime/leader-election.js";
 import { silentLogger } from "../../../src/log.js";
@@ -13,17 +14,7 @@ import { CONFIGMAPS, converged, MirrorReconciler } from "./mirror-reconciler.js"
 const LEASE_MS = 2000;
 
 function config(identity: string): RuntimeConfig {
-  return {
-    concurrency: { default: 2, perKind: {} },
-    resyncPeriodMs: 600_000,
-    leaderElect: true,
-    namespace: "sealbridge",
-    leaseName: "sealbridge-controller",
-    leaseDurationMs: LEASE_MS,
-    leaseRenewDeadlineMs: 1500,
-    leaseRetryPeriodMs: 200,
-    identity,
-  };
+  return testRuntimeConfig({ concurrency: { default: 2, perKind: {} }, leaderElect: true, leaseDurationMs: LEASE_MS, identity });
 }
 
 describe("leader election with two runtimes", { timeout: 60_000 }, () => {

@@ -2,7 +2,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { ControllerRuntime } from "../../../src/controller/runtime/runtime.js";
-import type { RuntimeConfig } from "../../../src/controller/runtime/runtime.js";
+import { testRuntimeConfig } from "../support/runtime-config.js";
 import { controllerLogger, createLogger, silentLogger } from "../../../src/log.js";
 import { createControllerMetrics } from "../../../src/server/metrics.js";
 import type { KubeObject } from "../../../src/kube/types.js";
@@ -12,20 +12,7 @@ import { CONFIGMAPS, converged, MirrorReconciler } from "./mirror-reconciler.js"
 
 const FAST_BACKOFF = { baseMs: 20, capMs: 200 };
 
-function config(overrides: Partial<RuntimeConfig> = {}): RuntimeConfig {
-  return {
-    concurrency: { default: 4, perKind: {} },
-    resyncPeriodMs: 600_000,
-    leaderElect: false,
-    namespace: "sealbridge",
-    leaseName: "sealbridge-controller",
-    leaseDurationMs: 2000,
-    leaseRenewDeadlineMs: 1500,
-    leaseRetryPeriodMs: 200,
-    identity: "test",
-    ...overrides,
-  };
-}
+const config = testRuntimeConfig;
 
 describe("ControllerRuntime against the Kubernetes test server", { timeout: 60_000 }, () => {
   let f: KubeFixture;
