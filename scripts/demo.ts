@@ -190,7 +190,8 @@ stringData:
   const clusterRecipient = (await (await fetch(`http://127.0.0.1:${httpPort}/v1/age-recipient`)).text()).trim();
   check(clusterRecipient.startsWith("age1"), `the controller serves its age recipient (${clusterRecipient.slice(0, 12)}…)`);
   const ageSecret = (
-    await sealbridge(["seal", "--age", "--recipient", clusterRecipient, "--recipient", backupRecipient, "-o", "yaml"], {
+    // The cluster's recipient is fetched from the controller (GET /v1/age-recipient through the API server).
+    await sealbridge(["seal", "--age", "--recipient", backupRecipient, "-o", "yaml"], {
       input: secretYaml.replace("name: db", "name: db-age"),
     })
   ).stdout;

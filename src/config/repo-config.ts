@@ -87,7 +87,7 @@ export async function parseRepoConfig(text: string, path: string): Promise<RepoC
   const parsed = repoConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new InputError(`invalid ${REPO_CONFIG_FILE}: ${path} at ${issue?.path.join(".") || "top level"}: ${issue?.message ?? "invalid"} (see docs/sealing.md)`, { code: "InvalidRepoConfig" });
+    throw new InputError(`invalid ${REPO_CONFIG_FILE}: ${path} at ${issue?.path.join(".") || "top level"}: ${issue?.message ?? "invalid"} (see the README, section .sealbridge.yaml)`, { code: "InvalidRepoConfig" });
   }
   const rules = parsed.data.creation_rules.map((rule, index) => {
     try {
