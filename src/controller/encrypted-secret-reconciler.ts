@@ -14,6 +14,8 @@ import { SECRETS } from "./keys/key-store.js";
 import { REASONS, planSecret, planWithoutDecrypting } from "./secret-plan.js";
 import type { EncryptedSource, PlannedCondition, SecretPlan, Unsealed } from "./secret-plan.js";
 import { nextSyncedStatus } from "./synced-status.js";
+import { reloadConsumers } from "./reload.js";
+import { contentHash } from "../eso/target-secret.js";
 
 /** What a kind contributes: parsing, its planner view, and decryption. */
 export interface EncryptedKind<T> {
@@ -136,6 +138,7 @@ export class EncryptedSecretReconciler<T> implements Reconciler {
     for (let round = 0; ; round++) {
       try {
         await this.#apply(ctx, plan);
+        await this.#maybeReload(ctx, existing, plan);
         break;
       } catch (err) {
         if (round === 0 && isConflict(err)) {
@@ -169,6 +172,20 @@ export class EncryptedSecretReconciler<T> implements Reconciler {
       await ctx.kube.delete(SECRETS, namespace, name ?? "");
       await ctx.kube.create(SECRETS, action.secret);
     }
+  }
+
+  /**
+   * Restarts consumers annotated `sealbridge.io/reload` when an existing Secret's content changed
+   * (never on first creation, never for metadata only). Failures are logged by reloadConsumers.
+   */
+  async #maybeReload(ctx: ReconcileContext, before: KubeObject | null, plan: SecretPlan): Promise<void> {
+    const action = plan.action;
+    if (!before || (action.kind !== "update" && action.kind !== "recreate")) return;
+    const hashOf = (s: KubeObject): string => contentHash(typeof s["type"] === "string" ? s["type"] : "Opaque", (s["data"] as Record<string, string> | undefined) ?? {});
+    const after = hashOf(action.secret);
+    if (hashOf(before) === after) return;
+    const { namespace, name } = action.secret.metadata;
+    await reloadConsumers(ctx.kube, namespace ?? "", name ?? "", after, ctx.clock, ctx.log);
   }
 
   async #finish(ctx: ReconcileContext, obj: KubeObject, plan: SecretPlan, log: ControllerLogger): Promise<ReconcileOutcome> {

@@ -166,6 +166,27 @@ describe("sealbridge reseal DIR", () => {
     assert.equal(await readFile(join(tree, "apps", "a.yaml"), "utf8"), a);
   });
 
+  test("through the controller: every SealedSecret is POSTed to /v1/rotate and rewritten; other documents stay", async () => {
+    const tree = join(dir, "reseal-ctl");
+    await mkdir(join(tree, "apps"), { recursive: true });
+    const configMap = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}   # keep\n";
+    await writeFile(join(tree, "apps", "a.yaml"), `${configMap}---\n${sealFixture("a", "apps", "yaml")}`);
+    await writeFile(join(tree, "b.json"), sealFixture("b", "apps", "json", { scope: "cluster-wide" }));
+    seen.length = 0;
+    const result = await runCli(["reseal", tree], { env: env() });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /^reseal: 2 files scanned, 2 SealedSecret\(s\) re-encrypted in 2 file\(s\)/m);
+    assert.doesNotMatch(result.stderr + result.stdout, /CANARY/);
+    assert.equal(seen.filter((s) => s.method === "POST" && s.url.endsWith("/proxy/v1/rotate")).length, 2);
+    assert.ok(seen.every((s) => s.auth === `Bearer ${TOKEN}`));
+    const a = await readFile(join(tree, "apps", "a.yaml"), "utf8");
+    assert.ok(a.startsWith(`${configMap}---\n`), a);
+    const newPrivate = createPrivateKey(newKey.privateKeyPem);
+    for (const obj of [parse(a.slice(configMap.length + 4)), JSON.parse(await readFile(join(tree, "b.json"), "utf8"))] as SealedSecret[]) {
+      assert.equal(Buffer.from(unsealSealedSecret(obj, [newPrivate], "t").data?.["password"] ?? "", "base64").toString(), CANARY);
+    }
+  });
+
   test("a value no key opens fails the whole run and writes nothing", async () => {
     const tree = join(dir, "reseal-bad");
     await mkdir(tree);

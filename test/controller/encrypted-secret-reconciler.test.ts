@@ -1,7 +1,8 @@
 /**
  * The reconciler shell over the real test server and client, driven by hand (no runtime): a
  * second pass over an unchanged object does no RSA work and no writes, for a good and for a broken
- * SealedSecret; a new key set retries a failure.
+ * SealedSecret; a new key set retries a failure; a changed value restarts a workload annotated
+ * `sealbridge.io/reload` once.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -23,6 +24,7 @@ import { kubeWorkspace } from "../support/controller-process.js";
 import type { KubeWorkspace } from "../support/controller-process.js";
 import { goGeneratedKey } from "../support/openssl-keys.js";
 
+const DEPLOYMENTS: ResourceRef = { group: "apps", version: "v1", plural: "deployments", kind: "Deployment", namespaced: true };
 const NS: ResourceRef = { group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false };
 
 describe("EncryptedSecretReconciler", () => {
@@ -111,5 +113,50 @@ describe("EncryptedSecretReconciler", () => {
     await reconciler.reconcile("prod/broken", ctx);
     assert.equal(decrypts, 4, "a new key set retries");
     assert.equal(server.objects("secrets", "prod").some((s) => s.metadata.name === "broken"), false);
+  });
+
+  test("a changed value restarts a workload annotated sealbridge.io/reload once; creation and resyncs do not", async () => {
+    keySet = [go];
+    await kube.create(DEPLOYMENTS, {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "app", namespace: "prod", annotations: { "sealbridge.io/reload": "auto" } },
+      spec: {
+        selector: { matchLabels: { app: "app" } },
+        template: { metadata: { labels: { app: "app" } }, spec: { containers: [{ name: "c", image: "busybox", envFrom: [{ secretRef: { name: "rot" } }] }] } },
+      },
+    });
+    for (const [plural, kind] of [["statefulsets", "StatefulSet"], ["daemonsets", "DaemonSet"]] as const) {
+      await kube.create({ group: "apps", version: "v1", plural, kind, namespaced: true }, {
+        apiVersion: "apps/v1",
+        kind,
+        metadata: { name: "app", namespace: "prod", annotations: { "sealbridge.io/reload": "other, rot" } },
+        spec: { selector: { matchLabels: { app: "app" } }, template: { metadata: { labels: { app: "app" } }, spec: { containers: [{ name: "c", image: "busybox" }] } } },
+      });
+    }
+    const restartedAt = (resource: string) =>
+      (server.objects(resource, "prod").find((d) => d.metadata.name === "app")?.["spec"] as { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined)?.template?.metadata?.annotations?.[
+        "sealbridge.io/restartedAt"
+      ];
+    const podAnnotations = () =>
+      (server.objects("deployments.apps", "prod").find((d) => d.metadata.name === "app")?.["spec"] as { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined)?.template?.metadata
+        ?.annotations ?? {};
+    await sealedSecret("rot", "one");
+    await reconciler.reconcile("prod/rot", ctx);
+    assert.equal(podAnnotations()["sealbridge.io/restartedAt"], undefined, "creating the Secret restarts nothing");
+    assert.equal(restartedAt("statefulsets.apps"), undefined);
+    const obj = server.objects("sealedsecrets.bitnami.com", "prod").find((o) => o.metadata.name === "rot");
+    const enc = hybridEncrypt(createPublicKey(go), "prod/rot", Buffer.from("two")).toString("base64");
+    await kube.replace(SEALED_SECRETS, { ...obj, spec: { encryptedData: { a: enc, b: enc } } } as KubeObject);
+    await reconciler.reconcile("prod/rot", ctx);
+    const restarted = podAnnotations()["sealbridge.io/restartedAt"];
+    assert.ok(restarted, "the changed value restarted the Deployment");
+    assert.ok(restartedAt("statefulsets.apps") && restartedAt("daemonsets.apps"), "StatefulSet and DaemonSet naming the Secret restarted too");
+    const hashes = podAnnotations()["sealbridge.io/reload-hashes"];
+    assert.ok(!(hashes ?? "").includes("two") && !(hashes ?? "").includes(Buffer.from("two").toString("base64")));
+    const generation = server.objects("deployments.apps", "prod").find((d) => d.metadata.name === "app")?.metadata.generation;
+    await reconciler.reconcile("prod/rot", ctx);
+    assert.equal(server.objects("deployments.apps", "prod").find((d) => d.metadata.name === "app")?.metadata.generation, generation, "a resync restarts nothing");
+    assert.equal(podAnnotations()["sealbridge.io/restartedAt"], restarted);
   });
 });

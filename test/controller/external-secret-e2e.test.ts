@@ -198,7 +198,7 @@ describe("ExternalSecret end to end", { timeout: 60_000 }, () => {
     await eventually(() => ready("my-app", "del")?.reason === "SecretDeleted", 5_000, "SecretDeleted");
   });
 
-  test("ESO's documented stores: token (KV v2, dataFrom extract, version, template) and appRole (KV v1, property)", async () => {
+  test("ESO's documented stores: token (KV v2, dataFrom extract, version, template) and appRole (KV v1, property; roleRef at a non-default mount)", async () => {
     await api(vault, "POST", "secret/data/grafana/admin", { data: { credentials: { user: "admin", password: `${CANARY}-pw` } } });
     await api(vault, "POST", "secret/data/grafana/db", { data: { url: "postgres://db-v1" } });
     await api(vault, "POST", "secret/data/grafana/db", { data: { url: "postgres://db-v2" } });
@@ -227,6 +227,22 @@ describe("ExternalSecret end to end", { timeout: 60_000 }, () => {
     assert.deepEqual(secretData("example", "kv1-secret"), { user: "kv1-user", deep: "deep" });
     const kv1 = k.server.objects("secrets", "example").find((o) => o.metadata.name === "kv1-secret");
     assert.equal(kv1?.metadata.ownerReferences, undefined);
+
+    // appRole at a non-default mount, with the role ID from a Secret (roleRef).
+    await api(vault, "POST", "sys/auth/approle-eso", { type: "approle" });
+    await api(vault, "POST", "auth/approle-eso/role/eso", { token_policies: "reader", token_ttl: "1h" });
+    const refRoleId = (await api(vault, "GET", "auth/approle-eso/role/eso/role-id")).data.role_id as string;
+    const refSecretId = (await api(vault, "POST", "auth/approle-eso/role/eso/secret-id", {})).data.secret_id as string;
+    await k.kube.create(SECRETS, { metadata: { name: "approle-eso", namespace: "example" }, stringData: { "role-id": refRoleId, "secret-id": refSecretId } });
+    const loginsBefore = vault.counters.requests("POST", /auth\/approle-eso\/login/);
+    await k.kube.create(SS, {
+      metadata: { name: "vault-approle-ref", namespace: "example" },
+      spec: { provider: { vault: { server: vault.addr, path: "kv1", version: "v1", auth: { appRole: { path: "approle-eso", roleRef: { name: "approle-eso", key: "role-id" }, secretRef: { name: "approle-eso", key: "secret-id" } } } } } },
+    });
+    await k.kube.create(es(), { metadata: { name: "kv1-ref", namespace: "example" }, spec: { secretStoreRef: { name: "vault-approle-ref" }, data: [{ secretKey: "user", remoteRef: { key: "app", property: "user" } }] } });
+    await eventually(() => secretData("example", "kv1-ref") !== undefined, 10_000, "kv1-ref through appRole roleRef");
+    assert.deepEqual(secretData("example", "kv1-ref"), { user: "kv1-user" });
+    assert.ok(vault.counters.requests("POST", /auth\/approle-eso\/login/) > loginsBefore, "logged in at the store's appRole path");
   });
 
   test("kubernetes auth with a JWT in a Secret (secretRef), creationPolicy Merge into an existing Secret", async () => {

@@ -1,7 +1,8 @@
 /**
- * Vault failing in every way the issue lists (429, 403, 404, 5xx, slow, sealed is in the e2e
- * file): the last good Secret stays, Ready=False names the store and path but never a value,
- * retries back off (few Vault requests while failing), and recovery is automatic.
+ * Vault failing in every way the issue lists (429, 403, 404, 5xx, slow, and down: reached
+ * through a TCP forwarder that is taken down; sealed is in the e2e file): the last good Secret
+ * stays, Ready=False names the store and path but never a value, retries back off (few Vault
+ * requests while failing), and recovery is automatic.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -17,6 +18,7 @@ import { testRuntimeConfig } from "./support/runtime-config.js";
 import type { KubeObject, ResourceRef } from "../../src/kube/types.js";
 import { startVaultServer, type VaultTestCluster } from "../harness/vault/index.js";
 import { eventually, kubeFixture, type KubeFixture } from "../kube/kube-fixture.js";
+import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy.js";
 
 const CANARY = `canary-${randomBytes(6).toString("hex")}`;
 const CRDS: ResourceRef = { group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false };
@@ -38,6 +40,7 @@ describe("ExternalSecret under Vault faults", { timeout: 60_000 }, () => {
   let k: KubeFixture;
   let vault: VaultTestCluster;
   let runtime: ControllerRuntime;
+  let proxy: TcpProxy;
 
   const value = (): string | undefined => {
     const s = k.server.objects("secrets", "faults").find((o) => o.metadata.name === "f");
@@ -56,9 +59,10 @@ describe("ExternalSecret under Vault faults", { timeout: 60_000 }, () => {
     }
     await k.kube.create(NAMESPACES, { metadata: { name: "faults" } });
     vault = await startVaultServer({ mode: "dev" });
+    proxy = await startTcpProxy(vault.addr);
     await api(vault, "POST", "secret/data/f", { data: { v: CANARY } });
     await k.kube.create(SECRETS, { metadata: { name: "vault-token", namespace: "faults" }, stringData: { token: vault.rootToken ?? "" } });
-    await k.kube.create(SS, { metadata: { name: "vault", namespace: "faults" }, spec: { provider: { vault: { server: vault.addr, path: "secret", auth: { tokenSecretRef: { name: "vault-token", key: "token" } } } } } });
+    await k.kube.create(SS, { metadata: { name: "vault", namespace: "faults" }, spec: { provider: { vault: { server: proxy.addr, path: "secret", auth: { tokenSecretRef: { name: "vault-token", key: "token" } } } } } });
     await k.kube.create(ES, { metadata: { name: "f", namespace: "faults" }, spec: { refreshInterval: "1s", secretStoreRef: { name: "vault" }, data: [{ secretKey: "v", remoteRef: { key: "f", property: "v" } }] } });
     const clock = { now: () => new Date() };
     runtime = new ControllerRuntime({
@@ -74,6 +78,7 @@ describe("ExternalSecret under Vault faults", { timeout: 60_000 }, () => {
 
   after(async () => {
     await runtime?.stop({ timeoutMs: 2_000 });
+    await proxy?.down();
     await vault?.stop();
     await k?.close();
   });
@@ -83,6 +88,7 @@ describe("ExternalSecret under Vault faults", { timeout: 60_000 }, () => {
     ["403", () => vault.faults.failRate(/secret\/data\/f/, 403, 1_000_000), /Vault denied access \(HTTP 403\)/, () => vault.faults.clear()],
     ["5xx", () => vault.faults.failRate(/secret\/data\/f/, 500, 1_000_000), /Vault is unavailable \(HTTP 500\)/, () => vault.faults.clear()],
     ["slow", () => vault.faults.latencyMs(/secret\/data\/f/, 1_500), /Vault is unavailable \((ECONNABORTED|ETIMEDOUT|no answer)/, () => vault.faults.clear()],
+    ["down", () => proxy.down(), /Vault is unavailable \((ECONNREFUSED|ECONNRESET|no answer)/, () => proxy.up()],
     ["404", () => api(vault, "DELETE", "secret/metadata/f"), /secret not found/, () => api(vault, "POST", "secret/data/f", { data: { v: CANARY } })],
   ];
   for (const [name, breakIt, message, fixIt] of faults) {

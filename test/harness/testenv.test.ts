@@ -75,6 +75,34 @@ describe("testenv", () => {
     }
   });
 
+  test("command line: --vault-mode new --vault-nodes 2 starts two sealed, uninitialised nodes; bad flags exit 2", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "testenv-"));
+    const child = spawn(process.execPath, ["--import", "tsx", "test/harness/testenv-main.ts", "--dir", dir, "--vault-mode", "new", "--vault-nodes", "2"], {
+      cwd: "/work/main",
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      await waitForFile(join(dir, "env"), 20_000);
+      assert.deepEqual(Object.keys(parseEnv(await readFile(join(dir, "env"), "utf8"))), ["VAULT_ADDR", "KUBECONFIG"]);
+      const nodes = (await readFile(join(dir, "vault-nodes"), "utf8")).trim().split("\n");
+      assert.equal(nodes.length, 2);
+      assert.equal(new Set(nodes).size, 2, "each node has its own address");
+      for (const node of nodes) {
+        const st = (await (await fetch(`${node}/v1/sys/seal-status`)).json()) as { initialized: boolean; sealed: boolean };
+        assert.deepEqual([st.initialized, st.sealed], [false, true], node);
+      }
+      child.kill("SIGTERM");
+      assert.equal(await exited, 0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await rm(dir, { recursive: true, force: true });
+    }
+    const bad = await run(process.execPath, ["--import", "tsx", "test/harness/testenv-main.ts", "--vault-mode", "prod"], { cwd: "/work/main" }).catch((e: { code?: number; stderr?: string }) => e);
+    assert.equal((bad as { code?: number }).code, 2);
+    assert.match((bad as { stderr?: string }).stderr ?? "", /--vault-mode must be dev or new/);
+  });
+
   test("library: new-mode HA Vault, vault-nodes lists every node, no VAULT_TOKEN", async () => {
     const env = await startTestEnv({ vaultMode: "new", vaultNodes: 2 });
     try {

@@ -40,6 +40,26 @@ describe("kube config loading", () => {
     assert.equal(kc.getCurrentCluster()?.name, "c");
   });
 
+  test("in-cluster service account when KUBERNETES_SERVICE_HOST is set and no kubeconfig is given", () => {
+    // @kubernetes/client-node reads the service address from process.env itself.
+    const saved = { host: process.env["KUBERNETES_SERVICE_HOST"], port: process.env["KUBERNETES_SERVICE_PORT"] };
+    process.env["KUBERNETES_SERVICE_HOST"] = "10.96.0.1";
+    process.env["KUBERNETES_SERVICE_PORT"] = "443";
+    try {
+      const kc = loadKubeConfig({ kubeconfig: undefined, env: { KUBERNETES_SERVICE_HOST: "10.96.0.1", HOME: dir } });
+      assert.equal(kc.getCurrentCluster()?.server, "https://10.96.0.1:443");
+      assert.equal(kc.getCurrentCluster()?.caFile, "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt");
+      assert.equal(kc.getCurrentUser()?.authProvider?.config?.["tokenFile"], "/var/run/secrets/kubernetes.io/serviceaccount/token");
+      const explicit = loadKubeConfig({ kubeconfig: join(dir, ".kube", "config"), env: { KUBERNETES_SERVICE_HOST: "10.96.0.1" } });
+      assert.equal(explicit.getCurrentCluster()?.server, "https://127.0.0.1:6443", "--kubeconfig/KUBECONFIG wins over in-cluster");
+    } finally {
+      for (const [name, value] of [["KUBERNETES_SERVICE_HOST", saved.host], ["KUBERNETES_SERVICE_PORT", saved.port]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
   test("errors name the file and what to do, never the token", () => {
     assert.throws(() => loadKubeConfig({ kubeconfig: join(dir, "missing"), env: {} }), (e: unknown) => e instanceof InputError && /kubeconfig not found: .*missing \(pass/.test(e.message));
     assert.throws(() => loadKubeConfig({ kubeconfig: undefined, env: { HOME: join(dir, "nohome") } }), (e: unknown) => e instanceof InputError && /no Kubernetes configuration found/.test(e.message));

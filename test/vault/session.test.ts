@@ -1,5 +1,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { startVaultServer, type VaultTestCluster } from "../harness/vault/index.js";
 import { VaultHttp } from "../../src/vault/client.js";
 import { VaultError } from "../../src/vault/errors.js";
@@ -69,6 +71,28 @@ describe("VaultHttp + VaultSession against the Vault test server", () => {
     assert.deepEqual(await read(), { database_url: `${CANARY}-v2` });
     assert.equal(session.stats.logins, 2);
     assert.equal(vault.counters.requests("POST", /auth\/approle\/login/) - before, 1);
+  });
+
+  test("the store's provider.vault.namespace is sent as X-Vault-Namespace, and only for that store", async () => {
+    const seen: Array<string | undefined> = [];
+    const server = createServer((req, res) => {
+      seen.push(req.headers["x-vault-namespace"] as string | undefined);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ data: { data: { a: "b" }, metadata: { version: 1 } } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const saved = process.env["VAULT_NAMESPACE"];
+    process.env["VAULT_NAMESPACE"] = "from-env";
+    try {
+      const addr = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      assert.deepEqual(await new VaultHttp({ server: addr, namespace: "team-a" }, "SecretStore a/b").readKv("secret/data/x", "v2", undefined, "t"), { a: "b" });
+      await new VaultHttp({ server: addr }, "SecretStore a/c").readKv("secret/data/x", "v2", undefined, "t");
+      assert.deepEqual(seen, ["team-a", undefined], "no namespace leaks from another store or VAULT_NAMESPACE");
+    } finally {
+      if (saved === undefined) delete process.env["VAULT_NAMESPACE"];
+      else process.env["VAULT_NAMESPACE"] = saved;
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   test("denied paths, sealed Vault and a dead server give typed errors naming store and path, never values or tokens", async () => {

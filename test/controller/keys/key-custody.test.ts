@@ -312,3 +312,28 @@ describe("killed mid-work, restarted", { timeout: 120_000 }, () => {
     }
   });
 });
+
+describe("--key-renew-period 0 disables renewal", () => {
+  let env: Awaited<ReturnType<typeof setup>>;
+  before(async () => {
+    env = await setup();
+  });
+  after(() => env.close());
+
+  test("the first key and identity are made; a year later neither store renews and no timer is due", async () => {
+    let now = new Date("2026-01-01T00:00:00Z");
+    const clock = { now: () => now };
+    const keys = new KeyStore({ kube: env.kube, clock, namespace: "sealbridge", keyPrefix: "sealed-secrets-key", renewPeriodMs: 0, generate: () => generateSealingKey({ bits: 2048, clock }) });
+    const ages = new AgeIdentityStore({ kube: env.kube, clock, namespace: "sealbridge", renewPeriodMs: 0, generate: generateAgeIdentity });
+    assert.equal(await keys.ensureCurrent(), true, "a first key is still made");
+    assert.equal(await ages.ensureCurrent(), true, "a first identity is still made");
+    now = new Date("2027-01-01T00:00:00Z");
+    assert.equal(await keys.ensureCurrent(), false, "no renewal");
+    assert.equal(await ages.ensureCurrent(), false, "no renewal");
+    assert.equal(keys.msUntilRenewal(), null);
+    assert.equal(ages.msUntilRenewal(), null);
+    assert.equal(keys.registry.keys.length, 1);
+    assert.equal(ages.current.identities.length, 1);
+    assert.equal(env.server.objects("secrets", "sealbridge").length, 2);
+  });
+});

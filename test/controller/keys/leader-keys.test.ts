@@ -85,6 +85,8 @@ describe("sealing keys with two replicas and leader election", { timeout: 90_000
     await waitFor("the key backup", () => f.server.objects("configmaps", NS).find((c) => c.metadata.name === "sealbridge-key-backup"), 10_000);
 
     // Only the leader wrote: "sealing keys loaded" (the leader's start) and "key backup written".
+    // The log line reaches the pipe a little after the ConfigMap write: wait for it (busy CI).
+    await waitFor("the leader's backup log line", () => a.output().includes('"key backup written"') || b.output().includes('"key backup written"'), 10_000);
     const [leader, standby] = a.output().includes('"sealing keys loaded"') ? [a, b] : [b, a];
     assert.match(leader.output(), /"key backup written"/);
     assert.doesNotMatch(standby.output(), /"sealing keys loaded"|"key backup written"|"keys renewed"/);

@@ -13,6 +13,8 @@ export interface MirrorStats {
   reconciles: number;
   writes: number;
   maxConcurrentPerKey: number;
+  /** Most passes (any keys) running at the same moment. */
+  maxConcurrentTotal: number;
   inFlight: Map<string, number>;
   perKey: Map<string, number>;
 }
@@ -20,7 +22,7 @@ export interface MirrorStats {
 export class MirrorReconciler implements Reconciler {
   readonly name = "mirror";
   readonly resource = CONFIGMAPS;
-  readonly stats: MirrorStats = { reconciles: 0, writes: 0, maxConcurrentPerKey: 0, inFlight: new Map(), perKey: new Map() };
+  readonly stats: MirrorStats = { reconciles: 0, writes: 0, maxConcurrentPerKey: 0, maxConcurrentTotal: 0, inFlight: new Map(), perKey: new Map() };
   /** Keys whose next N passes throw TransientError. */
   readonly failNext = new Map<string, number>();
 
@@ -48,6 +50,7 @@ export class MirrorReconciler implements Reconciler {
     const n = (s.inFlight.get(key) ?? 0) + 1;
     s.inFlight.set(key, n);
     s.maxConcurrentPerKey = Math.max(s.maxConcurrentPerKey, n);
+    s.maxConcurrentTotal = Math.max(s.maxConcurrentTotal, [...s.inFlight.values()].reduce((a, b) => a + b, 0));
     try {
       if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
       const failures = this.failNext.get(key) ?? 0;

@@ -65,6 +65,22 @@ describe("ControllerRuntime against the Kubernetes test server", { timeout: 60_0
     assert.equal(runtime.readiness().ok, false);
   });
 
+  test("--concurrency per kind: that many workers run at once, never more", async () => {
+    const n = await namespace();
+    await createCms(n, 0, 12);
+    for (const [perKind, want] of [[{ mirror: 3 }, 3], [{ other: 5 }, 1]] as const) {
+      const reconciler = new MirrorReconciler(60);
+      const runtime = new ControllerRuntime({ kube: f.kube, reconcilers: [reconciler], config: config({ concurrency: { default: 1, perKind } }), log: silentLogger, backoff: FAST_BACKOFF });
+      await runtime.start();
+      try {
+        await eventually(() => reconciler.stats.reconciles >= 12 && [...reconciler.stats.inFlight.values()].every((v) => v === 0), 10_000, "every key reconciled");
+        assert.equal(reconciler.stats.maxConcurrentTotal, want, `workers for mirror with ${JSON.stringify(perKind)}`);
+      } finally {
+        await runtime.stop({ timeoutMs: 2_000 });
+      }
+    }
+  });
+
   test("transient errors back off and succeed; stalled objects wait for a change; Events and logs carry no secrets", async () => {
     const n = await namespace();
     await createCms(n, 0, 2);

@@ -35,6 +35,8 @@ function body(path: string, accept?: string): Record<string, any> {
 }
 
 describe("discoveryResponse", () => {
+  // https://kubernetes.io/docs/reference/using-api/health-checks/ lists /version; the value is what
+  // kubectl-requests.md §0.1 recorded this machine's kubectl dispatcher needing.
   test("/version says minor 32 so the kubectl dispatcher runs kubectl 1.32", () => {
     const v = body("/version?timeout=5s");
     assert.equal(v["major"], "1");
@@ -43,6 +45,7 @@ describe("discoveryResponse", () => {
     assert.equal(v["platform"], "linux/amd64");
   });
 
+  // https://kubernetes.io/docs/concepts/overview/kubernetes-api/#aggregated-discovery (Accept with g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList)
   test("/api and /apis answer aggregated v2 with the parameterised content type when asked", () => {
     const api = discoveryResponse("/api?timeout=32s", AGG, TYPES);
     assert.equal(api?.contentType, "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList");
@@ -72,6 +75,7 @@ describe("discoveryResponse", () => {
     assert.deepEqual([tr.resource, tr.scope, tr.verbs], ["tokenreviews", "Cluster", ["create"]]);
   });
 
+  // https://kubernetes.io/docs/concepts/overview/kubernetes-api/#aggregated-discovery and #unaggregated-discovery (the legacy documents)
   test("v2beta1 only when it comes first; plain JSON gets the legacy documents", () => {
     const beta = discoveryResponse("/apis", "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json", TYPES);
     assert.equal(beta?.contentType, "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList");
@@ -88,6 +92,7 @@ describe("discoveryResponse", () => {
     assert.deepEqual(ex.versions, [{ groupVersion: "example.test/v1", version: "v1" }, { groupVersion: "example.test/v1alpha1", version: "v1alpha1" }]);
   });
 
+  // https://kubernetes.io/docs/concepts/overview/kubernetes-api/#unaggregated-discovery (APIResourceList per group-version)
   test("legacy resource lists carry subresources with their kinds and verbs", () => {
     const v1 = body("/api/v1", JSON_ANY);
     assert.equal(v1["kind"], "APIResourceList");
@@ -114,6 +119,7 @@ describe("discoveryResponse", () => {
     assert.equal(group["preferredVersion"].version, "v1");
   });
 
+  // https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-uris (unknown paths: 404 Status)
   test("unknown groups and versions answer a 404 Status; other paths are not discovery", () => {
     for (const p of ["/apis/nosuch.example", "/apis/nosuch.example/v1", "/apis/apps/v2", "/api/v2"]) {
       const r = discoveryResponse(p, JSON_ANY, TYPES);
@@ -125,6 +131,7 @@ describe("discoveryResponse", () => {
 });
 
 describe("sortVersionsByPriority", () => {
+  // https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definition-versioning/#version-priority
   test("GA before beta before alpha before other names, newer first", () => {
     assert.deepEqual(sortVersionsByPriority(["v1alpha1", "foo", "v1beta1", "v1", "v2beta2", "v2", "v1beta2", "v11alpha2", "bar"]), [
       "v2",
