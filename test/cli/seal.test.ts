@@ -189,6 +189,26 @@ describe("sealbridge seal: malformed input gives a one-line error and a non-zero
     }
   });
 
+  test("a Secret with no data is refused without --allow-empty-data and sealed with empty encryptedData with it", async () => {
+    const empty = "apiVersion: v1\nkind: Secret\nmetadata: {name: empty, namespace: apps}\ntype: Opaque\n";
+    const refused = await runCli(["seal", "--cert", VECTOR_CERT], { input: empty });
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.equal(refused.stdout, "");
+    assert.match(refused.stderr, /^error: cannot seal: stdin, document 0 has no data or stringData \(add values, or pass --allow-empty-data\)\n$/);
+    assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+
+    const allowed = await runCli(["seal", "--cert", VECTOR_CERT, "--allow-empty-data"], { input: empty });
+    assert.equal(allowed.code, 0, allowed.stderr);
+    const obj = JSON.parse(allowed.stdout) as { apiVersion: string; kind: string; metadata: { name: string; namespace: string }; spec: { encryptedData: Record<string, string> } };
+    assert.equal(`${obj.apiVersion} ${obj.kind}`, "bitnami.com/v1alpha1 SealedSecret");
+    assert.deepEqual(obj.metadata, { ...obj.metadata, name: "empty", namespace: "apps" });
+    assert.deepEqual(obj.spec.encryptedData, {});
+
+    const emptyMaps = await runCli(["seal", "--cert", VECTOR_CERT, "--allow-empty-data", "-o", "yaml"], { input: `${empty}data: {}\nstringData: {}\n` });
+    assert.equal(emptyMaps.code, 0, emptyMaps.stderr);
+    assert.deepEqual((parse(emptyMaps.stdout) as { spec: { encryptedData: Record<string, string> } }).spec.encryptedData, {});
+  });
+
   test("unseal: a tampered or truncated ciphertext, and a wrong key, fail without printing values", async () => {
     const sealed = sealSecret(parse(secretYaml("db", "prod")) as Secret, { publicKey: vectorPublicKey, source: "fixture" }) as { spec: { encryptedData: Record<string, string> } };
     const value = sealed.spec.encryptedData["password"] ?? "";

@@ -265,6 +265,31 @@ describe("ExternalSecret end to end", { timeout: 60_000 }, () => {
     await eventually(() => secretData("my-app", "own-sa")?.["u"] !== undefined, 10_000, "Secret through the controller's own token");
   });
 
+  test("kubernetes auth at a non-default mountPath logs in at auth/<mountPath>/login, never at the default mount", async () => {
+    await api(vault, "POST", "sys/auth/k8s-other", { type: "kubernetes" });
+    await api(vault, "POST", "auth/k8s-other/config", { kubernetes_host: k.server.url, kubernetes_ca_cert: k.server.caPem, token_reviewer_jwt: k.server.adminToken });
+    // The role exists only at this mount: a login at auth/kubernetes would be refused.
+    await api(vault, "POST", "auth/k8s-other/role/other-mount-role", {
+      bound_service_account_names: ["sealbridge"],
+      bound_service_account_namespaces: ["sealbridge-system"],
+      audience: "vault",
+      token_policies: ["reader"],
+      token_ttl: "1h",
+    });
+    await api(vault, "POST", "secret/data/other-mount", { data: { url: `${CANARY}-other` } });
+    const otherBefore = vault.counters.requests("POST", /auth\/k8s-other\/login$/);
+    const defaultBefore = vault.counters.requests("POST", /auth\/kubernetes\/login$/);
+    await k.kube.create(CSS, {
+      metadata: { name: "vault-other-mount" },
+      spec: { provider: { vault: { server: vault.addr, path: "secret", version: "v2", auth: { kubernetes: { mountPath: "k8s-other", role: "other-mount-role", serviceAccountRef: { name: "sealbridge", namespace: "sealbridge-system", audiences: ["vault"] } } } } } },
+    });
+    await k.kube.create(es(), { metadata: { name: "other-mount", namespace: "my-app" }, spec: { secretStoreRef: { name: "vault-other-mount", kind: "ClusterSecretStore" }, data: [{ secretKey: "URL", remoteRef: { key: "other-mount", property: "url" } }] } });
+    await eventually(() => secretData("my-app", "other-mount")?.["URL"] === `${CANARY}-other`, 10_000, "Secret through the k8s-other mount");
+    await eventually(() => ready("my-app", "other-mount")?.reason === "SecretSynced", 5_000, "Ready");
+    assert.ok(vault.counters.requests("POST", /auth\/k8s-other\/login$/) - otherBefore >= 1, "logged in at auth/k8s-other/login");
+    assert.equal(vault.counters.requests("POST", /auth\/kubernetes\/login$/) - defaultBefore, 0, "the default kubernetes mount is not used");
+  });
+
   test("failures give clear conditions, keep the last good Secret and never show a value", async () => {
     await k.kube.create(es(), { metadata: { name: "no-prop", namespace: "my-app" }, spec: { secretStoreRef: { name: "vault-backend", kind: "ClusterSecretStore" }, data: [{ secretKey: "x", remoteRef: { key: "my-app", property: "nope" } }] } });
     await k.kube.create(es(), { metadata: { name: "wrong-kind", namespace: "my-app" }, spec: { secretStoreRef: { name: "vault-backend" }, data: [{ secretKey: "x", remoteRef: { key: "my-app" } }] } });

@@ -18,6 +18,7 @@ describe("faults, counters and lifecycle", () => {
     await server.stop();
   });
 
+  // https://github.com/kubernetes/community/blob/master/contributors/devel/sig-architecture/api-conventions.md#http-status-codes
   test("failRate with a count fails exactly the next N matching requests with the given status", async () => {
     server.faults.failRate(/\/configmaps/, 500, 2);
     const codes = [];
@@ -39,6 +40,7 @@ describe("faults, counters and lifecycle", () => {
     assert.equal((await send(t, "GET", "/api/v1/namespaces")).status, 200);
   });
 
+  // harness-only fault injection (no Kubernetes behaviour to follow); clients' timeouts: https://kubernetes.io/docs/reference/using-api/api-concepts/#efficient-detection-of-changes
   test("latencyMs delays matching requests only", async () => {
     server.faults.latencyMs(/\/secrets/, 150);
     let started = performance.now();
@@ -50,6 +52,7 @@ describe("faults, counters and lifecycle", () => {
     server.faults.clear();
   });
 
+  // https://kubernetes.io/docs/reference/using-api/api-concepts/#efficient-detection-of-changes
   test("dropWatches ends streams cleanly; cutWatchesAfter aborts the connection after n events", async () => {
     const w1 = openWatch(t, "/api/v1/namespaces/default/configmaps?watch=true");
     await w1.status;
@@ -68,6 +71,7 @@ describe("faults, counters and lifecycle", () => {
   // The race behind a reported 300 s hang: a watch request already sent (here held by injected
   // latency) when the test drops watches was not registered yet, so it was not dropped and lived
   // on until its timeoutSeconds. Now a drop also ends watches that arrived before it.
+  // https://kubernetes.io/docs/reference/using-api/api-concepts/#efficient-detection-of-changes
   test("dropWatches also ends a watch request that arrived but was not registered yet; cutWatchesAfter(0) cuts at once", async () => {
     server.faults.latencyMs(/configmaps\?watch=true&late=1/, 1000);
     const late = openWatch(t, "/api/v1/namespaces/default/configmaps?watch=true&late=1");
@@ -116,6 +120,7 @@ describe("faults, counters and lifecycle", () => {
     fresh.close();
   });
 
+  // harness-only introspection (no public page); request verbs counted as in https://kubernetes.io/docs/reference/using-api/api-concepts/#api-verbs
   test("counters count requests by method and path, and writes that changed the store", async () => {
     server.counters.reset();
     await send(t, "GET", "/api/v1/namespaces/default/configmaps");
@@ -128,6 +133,7 @@ describe("faults, counters and lifecycle", () => {
     assert.deepEqual(server.counters.log().map((r) => r.status), [200, 201, 409]);
   });
 
+  // https://kubernetes.io/docs/reference/using-api/api-concepts/#efficient-detection-of-changes
   test("restart keeps state and port and drops watches; reset clears objects but keeps built-in namespaces", async () => {
     await send(t, "POST", "/api/v1/namespaces/default/secrets", { metadata: { name: "kept" } });
     const w = openWatch(t, "/api/v1/namespaces/default/secrets?watch=true");
@@ -175,6 +181,7 @@ describe("faults, counters and lifecycle", () => {
     }
   });
 
+  // harness-only start-up budget (no public page; STYLE.md test-speed rule)
   test("starts in well under a second (key material is made once per process and cached)", async () => {
     const started = performance.now();
     const other = await startKubeServer({ gitVersion: "v1.31.0-gke.100" });

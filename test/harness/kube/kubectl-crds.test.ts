@@ -32,6 +32,7 @@ describe("kubectl apply -f crds/", () => {
   });
   after(() => env.stop());
 
+  // https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#create-a-customresourcedefinition
   test("creates every CRD of the directory, then reports them unchanged; each kind is served", async () => {
     assert.ok(crdNames.length >= 5, `expected the project's CRDs, found ${crdNames.join(", ")}`);
     const first = (await ok(["apply", "-f", CRDS])).trimEnd().split("\n").sort();
@@ -44,6 +45,7 @@ describe("kubectl apply -f crds/", () => {
     assert.deepEqual(server.objects("customresourcedefinitions.apiextensions.k8s.io").map((o) => o.metadata.name).sort(), crdNames);
   });
 
+  // https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#validation
   test("the valid examples apply and read back; the CRD schema refuses a SealedSecret without encryptedData", async () => {
     for (const ns of ["my-namespace", "demo"]) await ok(["create", "namespace", ns]);
     assert.equal(await ok(["apply", "-f", `${CRDS}examples/valid-sealedsecret-strict.yaml`]), "sealedsecret.bitnami.com/my-secret created\n");

@@ -39,6 +39,7 @@ describe("kubectl renders the test server's errors as against a real apiserver",
   });
   after(() => env.stop());
 
+  // https://github.com/kubernetes/community/blob/master/contributors/devel/sig-architecture/api-conventions.md#http-status-codes
   test("NotFound on get, delete and patch; a missing namespace is reported instead (§6, §0.6)", async () => {
     assert.equal(await fails(["get", "secret", "nosuch", "-n", "demo"]), 'Error from server (NotFound): secrets "nosuch" not found');
     assert.equal(await fails(["delete", "secret", "nosuch", "-n", "demo"]), 'Error from server (NotFound): secrets "nosuch" not found');
@@ -49,6 +50,7 @@ describe("kubectl renders the test server's errors as against a real apiserver",
     assert.equal(await fails(["apply", "-f", file]), 'Error from server (NotFound): error when creating "nons.yaml": namespaces "nons" not found');
   });
 
+  // https://github.com/kubernetes/community/blob/master/contributors/devel/sig-architecture/api-conventions.md#http-status-codes
   test("AlreadyExists from create -f and from each typed generator (§6)", async () => {
     const file = await kubectl.file("s1.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: s1, namespace: demo}\n");
     assert.equal(await fails(["create", "-f", file]), 'Error from server (AlreadyExists): error when creating "s1.yaml": secrets "s1" already exists');
@@ -61,6 +63,7 @@ describe("kubectl renders the test server's errors as against a real apiserver",
     );
   });
 
+  // https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions
   test("Conflict when replacing with a stale resourceVersion (§6)", async () => {
     const live = await kubectl.run(["get", "secret", "s1", "-n", "demo", "-o", "yaml"]);
     const file = await kubectl.file("stale.yaml", live.stdout);
@@ -72,6 +75,7 @@ describe("kubectl renders the test server's errors as against a real apiserver",
     );
   });
 
+  // https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation
   test("unknown fields: Strict rejects with BadRequest, --validate=warn prints the Warning header (§3.1)", async () => {
     const file = await kubectl.file("bad.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: bad, namespace: demo}\nfoo: bar\n");
     assert.equal(
@@ -85,6 +89,7 @@ describe("kubectl renders the test server's errors as against a real apiserver",
     assert.equal(warned.stdout, "secret/bad created\n");
   });
 
+  // https://github.com/kubernetes/kubectl/blob/master/pkg/cmd/util/helpers.go
   test("Invalid (422): kubectl rebuilds 'The <Kind> \"<name>\" is invalid: <field>: <message>' from the causes (§6)", async () => {
     const file = await kubectl.file("invalid.yaml", 'apiVersion: v1\nkind: Secret\nmetadata: {name: inv, namespace: demo}\nstringData: {"a b": x}\n');
     assert.equal(
@@ -93,6 +98,7 @@ describe("kubectl renders the test server's errors as against a real apiserver",
     );
   });
 
+  // https://kubernetes.io/docs/reference/access-authn-authz/rbac/ and https://kubernetes.io/docs/reference/access-authn-authz/authentication/
   test("Forbidden for a ServiceAccount token until a Role grants it; Unauthorized for a bad token (§6)", async () => {
     const token = await kubectl.run(["create", "token", "sa1", "-n", "demo", "--duration=10m"]);
     assert.equal(token.code, 0, token.stderr);
@@ -124,6 +130,7 @@ describe("kubectl renders the test server's errors as against a real apiserver",
     assert.equal(await fails(["get", "secrets", "-n", "demo"], { kubeconfig: wrong }), "error: You must be logged in to the server (Unauthorized)");
   });
 
+  // https://kubernetes.io/docs/concepts/security/secrets-good-practices/
   test("error output never carries secret values", async () => {
     const file = await kubectl.file("canary.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: s1, namespace: demo}\nstringData: {a: CANARY-7f3a}\nfoo: bar\n");
     const r = await kubectl.run(["create", "-f", file]);

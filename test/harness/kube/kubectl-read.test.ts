@@ -76,6 +76,7 @@ describe("kubectl reads from the test server", () => {
   });
   after(() => env.stop());
 
+  // https://kubernetes.io/docs/reference/kubectl/generated/kubectl_version/ and https://kubernetes.io/releases/version-skew-policy/#kubectl
   test("version: the dispatcher picks kubectl 1.32 from /version (§0.1)", async () => {
     const r = await kubectl.run(["version"]);
     assert.equal(r.code, 0, r.stderr);
@@ -83,6 +84,7 @@ describe("kubectl reads from the test server", () => {
     assert.equal(r.stderr, "", "no version-skew warning");
   });
 
+  // https://kubernetes.io/docs/concepts/overview/kubernetes-api/#aggregated-discovery
   test("api-resources lists built-ins from aggregated discovery, with no per-group fetches (§0.5)", async () => {
     server.counters.reset();
     const r = await kubectl.run(["api-resources"]);
@@ -97,6 +99,7 @@ describe("kubectl reads from the test server", () => {
     assert.equal(server.counters.requests("GET", /^\/apis\/[^?]+\/v1(\?|$)|^\/api\/v1(\?|$)/), 0, "no legacy per-group discovery");
   });
 
+  // https://kubernetes.io/docs/reference/kubectl/generated/kubectl_get/ and https://kubernetes.io/docs/reference/using-api/api-concepts/#receiving-resources-as-tables
   test("get secrets prints the server's Table: NAME TYPE DATA AGE (§1)", async () => {
     const r = await kubectl.run(["get", "secrets", "-n", "demo"]);
     assert.equal(r.code, 0, r.stderr);
@@ -112,6 +115,7 @@ describe("kubectl reads from the test server", () => {
     assert.match(rows[0]?.["AGE"] ?? "", /^\d+s$/);
   });
 
+  // https://github.com/kubernetes/kubernetes/blob/master/pkg/printers/internalversion/printers.go
   test("get namespaces, configmaps, serviceaccounts and deployments use the real servers' columns", async () => {
     const ns = parseTable((await kubectl.run(["get", "namespaces"])).stdout);
     assert.deepEqual(ns.find((r) => r["NAME"] === "demo")?.["STATUS"], "Active");
@@ -128,6 +132,7 @@ describe("kubectl reads from the test server", () => {
     assert.equal(row?.["SELECTOR"], "app=web");
   });
 
+  // https://github.com/kubernetes/kubernetes/blob/master/pkg/printers/internalversion/printers.go
   test("get events and services print the server's columns (Events put NAME last, wide only)", async () => {
     const ev = await kubectl.run(["get", "events", "-n", "demo", "-o", "wide"]);
     assert.equal(ev.code, 0, ev.stderr);
@@ -140,6 +145,7 @@ describe("kubectl reads from the test server", () => {
     assert.deepEqual([svc?.["NAME"], svc?.["TYPE"], svc?.["CLUSTER-IP"], svc?.["EXTERNAL-IP"], svc?.["PORT(S)"]], ["api", "NodePort", "10.0.0.10", "<none>", "443:30443/TCP"]);
   });
 
+  // https://kubernetes.io/docs/reference/kubectl/#output-options and https://kubernetes.io/docs/reference/kubectl/jsonpath/
   test("-o json, -o yaml, -o jsonpath and -o name", async () => {
     const json = await kubectl.run(["get", "secrets", "-n", "demo", "-o", "json"]);
     assert.equal(json.code, 0, json.stderr);
@@ -159,6 +165,7 @@ describe("kubectl reads from the test server", () => {
     assert.equal(name.stdout, "deployment.apps/web\n");
   });
 
+  // https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#list-and-watch-filtering and https://kubernetes.io/docs/concepts/overview/working-with-objects/field-selectors/
   test("-l and --field-selector filter on the server (§1)", async () => {
     server.counters.reset();
     const byLabel = await kubectl.run(["get", "secrets", "-n", "demo", "-l", "k=v", "-o", "name"]);
@@ -172,6 +179,7 @@ describe("kubectl reads from the test server", () => {
     assert.equal(server.counters.requests("GET", "fieldSelector=metadata.name%3Ds2"), 1);
   });
 
+  // https://kubernetes.io/docs/reference/kubectl/generated/kubectl_get/
   test("-A lists across namespaces with the NAMESPACE column from the row objects (§1)", async () => {
     const r = await kubectl.run(["get", "serviceaccounts", "-A"]);
     assert.equal(r.code, 0, r.stderr);
@@ -181,6 +189,7 @@ describe("kubectl reads from the test server", () => {
     assert.deepEqual(parseTable(labels.stdout).map((row) => [row["NAMESPACE"], row["NAME"], row["LABELS"]]), [["demo", "s1", "k=v"]]);
   });
 
+  // https://kubernetes.io/docs/reference/using-api/api-concepts/#efficient-detection-of-changes
   test("get -w prints new and changed objects as they happen, then is stopped (§1.1)", async () => {
     const watch = kubectl.stream(["get", "secrets", "-n", "demo", "-w", "--output-watch-events"]);
     try {
@@ -197,6 +206,7 @@ describe("kubectl reads from the test server", () => {
     }
   });
 
+  // https://github.com/kubernetes/kubectl/blob/master/pkg/cmd/get/get.go
   test("get one object -w: the first real change is not swallowed (§1.1)", async () => {
     await until(() => server.watchCount() === 0, "earlier watches to close");
     const watch = kubectl.stream(["get", "secret", "s1", "-n", "demo", "-w", "-o", "jsonpath={.metadata.labels.round}{\"\\n\"}"]);

@@ -66,6 +66,7 @@ describe("kubectl changes the test server", () => {
   });
   after(() => env.stop());
 
+  // https://kubernetes.io/docs/reference/using-api/api-concepts/#protobuf-encoding and https://kubernetes.io/docs/reference/kubectl/generated/kubectl_create/
   test("create namespace / secret generic / serviceaccount / clusterrole / clusterrolebinding send protobuf that the server stores (§0.4, §2)", async () => {
     server.counters.reset();
     assert.equal(await ok(["create", "namespace", "demo"]), "namespace/demo created\n");
@@ -95,6 +96,7 @@ describe("kubectl changes the test server", () => {
     assert.equal(stored("namespaces", "demo")?.["status"] !== undefined, true);
   });
 
+  // https://kubernetes.io/docs/reference/kubectl/generated/kubectl_create/kubectl_create_deployment/
   test("create deployment and configmap generators (protobuf) store what they were given", async () => {
     assert.equal(await ok(["create", "deployment", "gen", "-n", "demo", "--image=nginx:1.27", "--replicas=2", "--port=8080"]), "deployment.apps/gen created\n");
     const spec = stored("deployments.apps", "gen")?.["spec"] as any;
@@ -105,12 +107,14 @@ describe("kubectl changes the test server", () => {
     assert.deepEqual(stored("configmaps", "gen")?.["data"], { k: "v" });
   });
 
+  // https://kubernetes.io/docs/reference/using-api/server-side-apply/#field-management
   test("create -f creates from a file with fieldManager kubectl-create (§2)", async () => {
     const file = await kubectl.file("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm1, namespace: demo}\ndata: {k: v}\n");
     assert.equal(await ok(["create", "-f", file]), "configmap/cm1 created\n");
     assert.deepEqual(stored("configmaps", "cm1")?.["data"], { k: "v" });
   });
 
+  // https://kubernetes.io/docs/tasks/manage-kubernetes-objects/declarative-config/#how-apply-calculates-differences-and-merges-changes
   test("apply twice: create with the last-applied annotation, then a strategic merge PATCH (§3)", async () => {
     const file = await kubectl.file("secret.yaml", secretYaml("applied", "{a: b}"));
     server.counters.reset();
@@ -144,6 +148,7 @@ describe("kubectl changes the test server", () => {
     assert.deepEqual(stored("secrets", "applied")?.["data"], { a: "Yw==", extra: "eA==" });
   });
 
+  // https://kubernetes.io/docs/tasks/manage-kubernetes-objects/declarative-config/#merge-individual-elements-of-a-list-of-complex-elements
   test("apply a Deployment twice: strategic merge keeps list items by merge key", async () => {
     const deploy = (image: string, env: string) => `apiVersion: apps/v1
 kind: Deployment
@@ -174,12 +179,14 @@ spec:
     assert.deepEqual(spec.volumes, [{ name: "cfg", configMap: { name: "cm1" } }]);
   });
 
+  // https://kubernetes.io/docs/reference/kubectl/generated/kubectl_replace/ and https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions
   test("replace PUTs the file with the live resourceVersion (§5)", async () => {
     const file = await kubectl.file("cm2.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm1, namespace: demo}\ndata: {k: replaced}\n");
     assert.equal(await ok(["replace", "-f", file]), "configmap/cm1 replaced\n");
     assert.deepEqual(stored("configmaps", "cm1")?.["data"], { k: "replaced" });
   });
 
+  // https://kubernetes.io/docs/tasks/manage-kubernetes-objects/update-api-object-kubectl-patch/
   test("patch: strategic (default), merge and json patches (§5)", async () => {
     assert.equal(await ok(["patch", "secret", "s1", "-n", "demo", "-p", '{"metadata":{"labels":{"p":"1"}}}']), "secret/s1 patched\n");
     assert.equal(await ok(["patch", "configmap", "cm1", "-n", "demo", "--type=merge", "-p", '{"data":{"m":"2"}}']), "configmap/cm1 patched\n");
@@ -188,6 +195,7 @@ spec:
     assert.deepEqual(stored("configmaps", "cm1")?.["data"], { k: "j", m: "2" });
   });
 
+  // https://kubernetes.io/docs/reference/kubectl/generated/kubectl_label/ and https://kubernetes.io/docs/reference/kubectl/generated/kubectl_annotate/
   test("label and annotate, add and remove (§5)", async () => {
     assert.equal(await ok(["label", "secret", "s1", "-n", "demo", "team=a"]), "secret/s1 labeled\n");
     assert.equal(await ok(["annotate", "secret", "s1", "-n", "demo", "--overwrite", "note=hi"]), "secret/s1 annotated\n");
@@ -197,6 +205,7 @@ spec:
     assert.equal(stored("secrets", "s1")?.metadata.labels?.["team"], undefined);
   });
 
+  // https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#create-a-customresourcedefinition
   test("CRD: apply, wait Established, apply a custom resource, list it with its printer columns (§4)", async () => {
     assert.equal(await ok(["apply", "-f", await kubectl.file("crd.yaml", CRD)]), "customresourcedefinition.apiextensions.k8s.io/widgets.example.test created\n");
     assert.equal(
@@ -214,6 +223,7 @@ spec:
     assert.deepEqual(one.map((r) => [r["NAME"], r["SIZE"], r["READY"]]), [["w1", "2", ""]], "single get uses the printer columns too");
   });
 
+  // https://github.com/kubernetes/kubectl/blob/master/pkg/cmd/apply/apply.go
   test("a CRD and its custom resource in one file: the usual first-run failure, then success (§4)", async () => {
     const crd = CRD.replace(/widget/g, "gadget").replace(/Widget/g, "Gadget").replace("shortNames: [wd]", "shortNames: [gd]");
     const file = await kubectl.file("both.yaml", `${crd}---\n${widget("g1", 1).replace("Widget", "Gadget")}`);
@@ -229,6 +239,7 @@ spec:
     assert.equal(second.stdout, "customresourcedefinition.apiextensions.k8s.io/gadgets.example.test unchanged\ngadget.example.test/g1 created\n");
   });
 
+  // https://kubernetes.io/docs/reference/kubectl/generated/kubectl_patch/ ("Strategic merge patch is not supported for custom resources")
   test("a custom resource rejects strategic merge patch; merge patch on /status works (§5)", async () => {
     const smp = await kubectl.run(["patch", "widget", "w1", "-n", "demo", "-p", '{"spec":{"size":5}}']);
     assert.equal(smp.code, 1);
@@ -243,6 +254,7 @@ spec:
     assert.deepEqual(w1?.["spec"], { size: 2 }, "status patch leaves spec alone");
   });
 
+  // https://kubernetes.io/docs/reference/kubectl/generated/kubectl_wait/
   test("wait --for=condition=Ready returns once the test sets the custom resource's status (§5)", async () => {
     await ok(["apply", "-f", await kubectl.file("w2.yaml", widget("w2", 1))]);
     const waiting = kubectl.run(["wait", "widget/w2", "-n", "demo", "--for=condition=Ready", "--timeout=15s"]);
@@ -264,6 +276,7 @@ spec:
     assert.equal(r.stdout, "widget.example.test/w2 condition met\n");
   });
 
+  // https://kubernetes.io/docs/reference/kubectl/generated/kubectl_delete/
   test("delete a built-in and a custom resource, by name and by file (§5)", async () => {
     assert.equal(await ok(["delete", "secret", "s1", "-n", "demo"]), 'secret "s1" deleted\n');
     assert.equal(stored("secrets", "s1"), undefined);

@@ -61,6 +61,7 @@ function deref(doc: Record<string, any>, s: Record<string, any>): Record<string,
 }
 
 describe("openapiResponse", () => {
+  // https://kubernetes.io/docs/concepts/overview/kubernetes-api/#openapi-v3
   test("the v3 root lists every group-version with a hashed serverRelativeURL", () => {
     const root = get("/openapi/v3?timeout=32s");
     for (const key of ["api/v1", "apis/apps/v1", "apis/rbac.authorization.k8s.io/v1", "apis/apiextensions.k8s.io/v1", "apis/authentication.k8s.io/v1"]) {
@@ -69,6 +70,7 @@ describe("openapiResponse", () => {
     assert.equal(root["paths"]["apis/example.test/v1"], undefined);
   });
 
+  // https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#publish-validation-schema-in-openapi
   test("a CRD's group-version appears, and its hash changes with its schema", () => {
     const types = [...BUILTIN_RESOURCE_TYPES, widget];
     const before = get("/openapi/v3", types)["paths"]["apis/example.test/v1"].serverRelativeURL;
@@ -78,6 +80,7 @@ describe("openapiResponse", () => {
     assert.equal(other.paths["api/v1"].serverRelativeURL, get("/openapi/v3", types)["paths"]["api/v1"].serverRelativeURL);
   });
 
+  // https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation
   test("every built-in kind with a patch verb advertises fieldValidation and has a GVK schema", () => {
     const docs = new Map<string, Record<string, any>>();
     for (const t of BUILTIN_RESOURCE_TYPES) {
@@ -91,6 +94,7 @@ describe("openapiResponse", () => {
     }
   });
 
+  // https://kubernetes.io/docs/reference/kubectl/generated/kubectl_patch/ ("Strategic merge patch is not supported for custom resources")
   test("built-in patch ops accept strategic merge patch; custom resources' do not", () => {
     const v1 = get("/openapi/v3/api/v1");
     const secretItem = v1["paths"]["/api/v1/namespaces/{namespace}/secrets/{name}"];
@@ -110,6 +114,7 @@ describe("openapiResponse", () => {
     assert.ok(schemaFor(ex, { group: "example.test", version: "v1", kind: "WidgetList" }));
   });
 
+  // https://github.com/kubernetes/community/blob/master/contributors/devel/sig-api-machinery/strategic-merge-patch.md
   test("patch metadata kubectl apply needs: merge keys on containers, env, volumes, ownerReferences", () => {
     const apps = get("/openapi/v3/apis/apps/v1");
     const deploy = schemaFor(apps, { group: "apps", version: "v1", kind: "Deployment" }) as Record<string, any>;
@@ -127,6 +132,7 @@ describe("openapiResponse", () => {
     assert.equal(meta["properties"].finalizers["x-kubernetes-patch-strategy"], "merge");
   });
 
+  // https://kubernetes.io/docs/concepts/overview/kubernetes-api/#openapi-v2
   test("/openapi/v2 is an empty Swagger 2.0 document, as gnostic protobuf when kubectl asks for it", () => {
     const pb = openapiResponse("/openapi/v2?timeout=32s", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf", BUILTIN_RESOURCE_TYPES, schemaOf);
     assert.equal(pb?.status, 200);
@@ -140,6 +146,7 @@ describe("openapiResponse", () => {
     assert.deepEqual(json?.body, { swagger: "2.0", info: { title: "Kubernetes", version: "v1.32.4" }, paths: {}, definitions: {} });
   });
 
+  // https://kubernetes.io/docs/concepts/overview/kubernetes-api/#openapi-v3
   test("unknown documents answer 404; other paths are not OpenAPI", () => {
     for (const p of ["/openapi/v3/apis/nosuch.example/v1", "/openapi/v3/apis/example.test/v1", "/openapi/v4"]) {
       const r = openapiResponse(p, "application/com.github.proto-openapi.spec.v2@v1.0+protobuf", BUILTIN_RESOURCE_TYPES, schemaOf);
@@ -150,6 +157,7 @@ describe("openapiResponse", () => {
     assert.equal(openapiResponse("/version", undefined, BUILTIN_RESOURCE_TYPES, schemaOf), null);
   });
 
+  // https://github.com/kubernetes/apimachinery/blob/master/pkg/util/strategicpatch/patch.go
   test("patchMetaAt reads the same merge keys for a server-side strategic merge patch", () => {
     assert.deepEqual(patchMetaAt("apps", "v1", "Deployment", ["spec", "template", "spec", "containers"]), { mergeKey: "name", strategy: "merge" });
     assert.deepEqual(patchMetaAt("apps", "v1", "Deployment", ["spec", "template", "spec", "containers", "ports"]), { mergeKey: "containerPort", strategy: "merge" });

@@ -36,6 +36,7 @@ function envelope(apiVersion: string, kind: string, raw: Buffer): Buffer {
 }
 
 describe("isProtobuf", () => {
+  // https://kubernetes.io/docs/reference/using-api/api-concepts/#protobuf-encoding
   test("recognises the kubernetes protobuf content type only", () => {
     assert.equal(isProtobuf("application/vnd.kubernetes.protobuf"), true);
     assert.equal(isProtobuf("application/vnd.kubernetes.protobuf;stream=watch"), true);
@@ -45,10 +46,12 @@ describe("isProtobuf", () => {
 });
 
 describe("decodeProtobufObject on real kubectl bodies", () => {
+  // https://github.com/kubernetes/api/blob/master/core/v1/generated.proto
   test("create namespace: empty scalars and epoch timestamp dropped, empty status dropped", () => {
     assert.deepEqual(decode("kubectl create namespace demo"), { apiVersion: "v1", kind: "Namespace", metadata: { name: "demo" }, spec: {} });
   });
 
+  // https://github.com/kubernetes/api/blob/master/core/v1/generated.proto
   test("create secret generic: data as base64 (empty value kept), type", () => {
     assert.deepEqual(decode("kubectl create secret generic s1 --from-literal=a=b --from-literal=empty= --type=example.com/t"), {
       apiVersion: "v1",
@@ -59,10 +62,12 @@ describe("decodeProtobufObject on real kubectl bodies", () => {
     });
   });
 
+  // https://github.com/kubernetes/api/blob/master/core/v1/generated.proto
   test("create serviceaccount", () => {
     assert.deepEqual(decode("kubectl create serviceaccount sa1"), { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "sa1" } });
   });
 
+  // https://github.com/kubernetes/api/blob/master/rbac/v1/generated.proto
   test("create clusterrole: rules with repeated strings", () => {
     assert.deepEqual(decode("kubectl create clusterrole tokenreviewer --verb=create --resource=tokenreviews.authentication.k8s.io"), {
       apiVersion: "rbac.authorization.k8s.io/v1",
@@ -72,6 +77,7 @@ describe("decodeProtobufObject on real kubectl bodies", () => {
     });
   });
 
+  // https://github.com/kubernetes/api/blob/master/rbac/v1/generated.proto
   test("create clusterrole --aggregation-rule: nested label selector map", () => {
     assert.deepEqual(decode("kubectl create clusterrole agg --aggregation-rule=rbac.example.com/aggregate-to-monitoring=true"), {
       apiVersion: "rbac.authorization.k8s.io/v1",
@@ -81,6 +87,7 @@ describe("decodeProtobufObject on real kubectl bodies", () => {
     });
   });
 
+  // https://github.com/kubernetes/api/blob/master/rbac/v1/generated.proto
   test("create clusterrolebinding: subjects of three kinds and roleRef", () => {
     const crb = decode("kubectl create clusterrolebinding tokenreviewer-b --clusterrole=tokenreviewer --serviceaccount=demo:sa1 --user=alice --group=devs");
     assert.deepEqual(crb["subjects"], [
@@ -91,12 +98,14 @@ describe("decodeProtobufObject on real kubectl bodies", () => {
     assert.deepEqual(crb["roleRef"], { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "tokenreviewer" });
   });
 
+  // https://github.com/kubernetes/api/blob/master/rbac/v1/generated.proto
   test("create role keeps the core group's empty apiGroups entry", () => {
     assert.deepEqual(decode("kubectl create role r1 --verb=get,list --resource=secrets --resource-name=s1")["rules"], [
       { verbs: ["get", "list"], apiGroups: [""], resources: ["secrets"], resourceNames: ["s1"] },
     ]);
   });
 
+  // https://github.com/kubernetes/api/blob/master/authentication/v1/generated.proto
   test("create rolebinding, configmap and token", () => {
     assert.deepEqual(decode("kubectl create rolebinding rb1 --role=r1 --serviceaccount=demo:sa1")["roleRef"], { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "r1" });
     assert.deepEqual(decode("kubectl create configmap cm1 --from-literal=k=v"), { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm1" }, data: { k: "v" } });
@@ -110,6 +119,7 @@ describe("decodeProtobufObject on real kubectl bodies", () => {
 });
 
 describe("decodeProtobufObject on kubectl create deployment", () => {
+  // https://github.com/kubernetes/api/blob/master/apps/v1/generated.proto
   test("replicas, selector, template labels, containers with image and ports; empty status dropped", () => {
     assert.deepEqual(decode("kubectl create deployment web --image=nginx:1.27 --image=busybox --replicas=3 --port=8080"), {
       apiVersion: "apps/v1",
@@ -127,6 +137,7 @@ describe("decodeProtobufObject on kubectl create deployment", () => {
     });
   });
 
+  // https://kubernetes.io/docs/reference/kubectl/generated/kubectl_create/kubectl_create_deployment/
   test("a command after -- becomes the container's command", () => {
     const d = decode("kubectl create deployment cmd --image=busybox -- sleep 3600");
     assert.deepEqual((d["spec"] as any).template.spec.containers, [{ name: "busybox", image: "busybox", command: ["sleep", "3600"], resources: {} }]);
@@ -135,6 +146,7 @@ describe("decodeProtobufObject on kubectl create deployment", () => {
 });
 
 describe("decodeProtobufObject edge cases", () => {
+  // https://github.com/kubernetes/apimachinery/blob/master/pkg/apis/meta/v1/generated.proto
   test("pointer booleans keep an explicit false; timestamps, labels, owner references decode", () => {
     const time = Buffer.concat([field(1, 1_700_000_000n)]);
     const owner = Buffer.concat([field(1, Buffer.from("Widget")), field(3, Buffer.from("w1")), field(4, Buffer.from("u-1")), field(5, Buffer.from("example.test/v1")), field(6, 1n)]);
@@ -155,6 +167,7 @@ describe("decodeProtobufObject edge cases", () => {
     });
   });
 
+  // https://kubernetes.io/docs/reference/using-api/api-concepts/#protobuf-encoding
   test("rejects a body without the k8s magic, a truncated body and an unsupported kind", () => {
     assert.throws(() => decodeProtobufObject(Buffer.from("{}")), /does not start with/);
     const good = Buffer.from(vectors.commands["kubectl create serviceaccount sa1"] ?? "", "hex");

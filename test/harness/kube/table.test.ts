@@ -36,6 +36,7 @@ const secret: KubeObject = {
 };
 
 describe("wantsTable", () => {
+  // https://kubernetes.io/docs/reference/using-api/api-concepts/#receiving-resources-as-tables
   test("true for kubectl get's Accept, false for plain JSON and discovery", () => {
     assert.equal(wantsTable(TABLE), true);
     assert.equal(wantsTable("application/json;as=Table;g=meta.k8s.io;v=v1"), true);
@@ -47,6 +48,7 @@ describe("wantsTable", () => {
 });
 
 describe("toTable", () => {
+  // https://kubernetes.io/docs/reference/using-api/api-concepts/#receiving-resources-as-tables
   test("secrets: NAME TYPE DATA AGE, PartialObjectMetadata rows, list resourceVersion", () => {
     const t = toTable(type("Secret"), [secret], { resourceVersion: "1003" }, undefined, undefined, NOW);
     assert.equal(t["kind"], "Table");
@@ -60,6 +62,7 @@ describe("toTable", () => {
     assert.equal(JSON.stringify(t).includes("Yg=="), false, "no secret data in a Table");
   });
 
+  // https://kubernetes.io/docs/reference/using-api/api-concepts/#receiving-resources-as-tables
   test("includeObject None omits the object, Object embeds the full object with kind", () => {
     const none = toTable(type("Secret"), [secret], {}, "None", undefined, NOW);
     assert.equal("object" in (none["rows"] as any[])[0], false);
@@ -70,6 +73,7 @@ describe("toTable", () => {
     assert.equal(obj.apiVersion, "v1");
   });
 
+  // https://github.com/kubernetes/kubernetes/blob/master/pkg/printers/internalversion/printers.go
   test("built-in columns for namespaces, configmaps, service accounts and deployments", () => {
     const created = "2026-11-21T22:00:00Z";
     const ns = toTable(type("Namespace"), [{ metadata: { name: "demo", creationTimestamp: created }, status: { phase: "Active" } }], {}, undefined, undefined, NOW);
@@ -95,6 +99,7 @@ describe("toTable", () => {
     assert.deepEqual((d["columnDefinitions"] as any[]).map((c) => c.priority), [0, 0, 0, 0, 0, 1, 1, 1]);
   });
 
+  // https://github.com/kubernetes/kubernetes/blob/master/pkg/printers/internalversion/printers.go
   test("rbac kinds: CREATED AT for roles, ROLE for bindings", () => {
     const cr = toTable(type("ClusterRole"), [{ metadata: { name: "r", creationTimestamp: "2026-11-22T00:04:30Z" } }], {}, undefined, undefined, NOW);
     assert.deepEqual(names(cr), ["Name", "Created At"]);
@@ -110,6 +115,7 @@ describe("toTable", () => {
     assert.deepEqual(cells(crb), [["b", "ClusterRole/r", "60s", "", "", "demo/sa1"]]);
   });
 
+  // https://github.com/kubernetes/kubernetes/blob/master/pkg/printers/internalversion/printers.go
   test("events print LAST SEEN TYPE REASON OBJECT MESSAGE with Name last at priority 1", () => {
     const ev: KubeObject = {
       metadata: { name: "w1.17a", namespace: "demo", creationTimestamp: "2026-11-22T00:50:00Z" },
@@ -140,6 +146,7 @@ describe("toTable", () => {
     assert.deepEqual(cells(modern), [["30s", "Warning", "Rotated", "secret/db", "", "sealbridge", "rotated", "60s", 3, "m"]]);
   });
 
+  // https://github.com/kubernetes/kubernetes/blob/master/pkg/printers/internalversion/printers.go
   test("services and pods", () => {
     const created = "2026-11-22T00:00:00Z";
     const svc = toTable(
@@ -166,12 +173,14 @@ describe("toTable", () => {
     assert.deepEqual(cells(pod), [["p", "1/2", "Running", "3", "60m", "10.1.0.9", "<none>", "<none>", "<none>"]]);
   });
 
+  // https://github.com/kubernetes/apiserver/blob/master/pkg/registry/rest/table.go
   test("kinds without a printer get NAME and AGE; missing timestamps print <unknown>", () => {
     const t = toTable(type("TokenReview"), [{ metadata: { name: "x" } }], {}, undefined, undefined, NOW);
     assert.deepEqual(names(t), ["Name", "Age"]);
     assert.deepEqual(cells(t), [["x", "<unknown>"]]);
   });
 
+  // https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#additional-printer-columns
   test("custom resources: Name + Age by default, else Name + additionalPrinterColumns", () => {
     const widget: ResourceType = { ...type("Secret"), group: "example.test", kind: "Widget", plural: "widgets", custom: true };
     const w: KubeObject = {
@@ -200,6 +209,7 @@ describe("toTable", () => {
 });
 
 describe("cells", () => {
+  // https://github.com/kubernetes/apimachinery/blob/master/pkg/util/duration/duration.go
   test("humanDuration matches Kubernetes' thresholds", () => {
     const s = 1000;
     const table: [number, string][] = [
@@ -211,6 +221,7 @@ describe("cells", () => {
     for (const [ms, want] of table) assert.equal(humanDuration(ms), want, String(ms));
   });
 
+  // https://kubernetes.io/docs/reference/kubectl/jsonpath/
   test("simple JSONPath: keys, indexes, wildcards, filters, quoted keys", () => {
     const o = { a: { "b.c": 1, list: [{ n: "x", v: 1 }, { n: "y", v: 2 }] } };
     assert.equal(findFirst(o, ".a['b.c']"), 1);
@@ -222,6 +233,7 @@ describe("cells", () => {
     assert.equal(findFirst(o, "not a path"), undefined);
   });
 
+  // https://github.com/kubernetes/apiextensions-apiserver/blob/master/pkg/registry/customresource/tableconvertor/tableconvertor.go
   test("typed cells: wrong types are null, bad dates <invalid>, objects as JSON strings", () => {
     const o: KubeObject = { metadata: {}, spec: { n: "text", d: "yesterday", m: { a: 1 } } };
     assert.equal(evaluateColumn(o, ".spec.n", "integer", NOW), null);
@@ -234,6 +246,7 @@ describe("cells", () => {
 // The Age column is computed against the server's clock (kube-apiserver's printers use
 // metav1.Now(); here the injected `now` option, so tests with a fake clock see stable ages).
 describe("Table over HTTP", () => {
+  // https://kubernetes.io/docs/reference/using-api/api-concepts/#receiving-resources-as-tables
   test("Age cells use the server's injected clock for get, list and watch", async () => {
     let clock = Date.parse("2020-01-01T00:00:00Z");
     const server = await startKubeServer({ now: () => clock });
