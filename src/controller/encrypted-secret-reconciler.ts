@@ -10,7 +10,7 @@ import type { ControllerLogger, ObjectKey, ReconcileContext, ReconcileOutcome, R
 import { TransientError } from "./types.js";
 import type { KubeObject, ResourceRef } from "../kube/types.js";
 import { isConflict, isNotFound } from "../kube/errors.js";
-import { SECRETS } from "./keys/key-store.js";
+import { SECRETS } from "../kube/resources.js";
 import { REASONS, planSecret, planWithoutDecrypting } from "./secret-plan.js";
 import type { EncryptedSource, PlannedCondition, SecretPlan, Unsealed } from "./secret-plan.js";
 import { nextSyncedStatus } from "./synced-status.js";

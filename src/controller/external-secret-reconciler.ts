@@ -19,7 +19,7 @@ import { planReads } from "../eso/source-data.js";
 import type { StoreConnection, StoreConnections } from "../eso/store-connections.js";
 import { contentHash, type SecretAction, type SecretObject } from "../eso/target-secret.js";
 import type { VaultReader } from "../eso/vault-reader.js";
-import { SECRETS } from "./keys/key-store.js";
+import { SECRETS } from "../kube/resources.js";
 import { reloadConsumers } from "./reload.js";
 import type { ObjectKey, ReconcileContext, ReconcileOutcome, Reconciler, SecondaryWatch } from "./types.js";
 import { StalledError, TransientError, WaitingError } from "./types.js";

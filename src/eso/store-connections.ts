@@ -11,9 +11,8 @@ import type { KubeClient, KubeObject, ResourceRef } from "../kube/types.js";
 import type { SecretKeySelector, SecretStore } from "../api/secret-store.js";
 import { VaultHttp } from "../vault/client.js";
 import { type VaultAuthMethod, VaultSession } from "../vault/session.js";
+import { CONFIGMAPS, SECRETS } from "../kube/resources.js";
 
-const SECRETS: ResourceRef = { group: "", version: "v1", plural: "secrets", kind: "Secret", namespaced: true };
-const CONFIGMAPS: ResourceRef = { group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true };
 const IN_CLUSTER_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
 
 /** A usable connection to a store's Vault. */

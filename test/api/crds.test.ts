@@ -15,22 +15,14 @@ import { sealedSecretSchema, secretTemplateSchema } from "../../src/api/sealed-s
 import { SEALED_SECRETS } from "../../src/controller/sealed-secret-reconciler.js";
 import type { ResourceRef } from "../../src/kube/types.js";
 import { checkSchema } from "../harness/kube/schema.js";
+import { CRD_DIR, loadCrd, type Crd } from "./crd-file.js";
 import type { Schema } from "../harness/kube/schema.js";
 
-const ROOT = new URL("../../crds/", import.meta.url).pathname;
-
-interface Crd {
-  spec: {
-    group: string;
-    scope: string;
-    names: { kind: string; plural: string };
-    versions: Array<{ name: string; served: boolean; storage: boolean; subresources?: { status?: object }; schema: { openAPIV3Schema: Schema } }>;
-  };
-}
+const ROOT = CRD_DIR;
 
 const crds = {
-  "bitnami.com/v1alpha1": parseYaml(readFileSync(join(ROOT, "sealedsecrets.bitnami.com.yaml"), "utf8")) as Crd,
-  "sealbridge.io/v1alpha1": parseYaml(readFileSync(join(ROOT, "agesecrets.sealbridge.io.yaml"), "utf8")) as Crd,
+  "bitnami.com/v1alpha1": loadCrd("sealedsecrets.bitnami.com.yaml"),
+  "sealbridge.io/v1alpha1": loadCrd("agesecrets.sealbridge.io.yaml"),
 };
 const zods: Record<keyof typeof crds, z.ZodType> = { "bitnami.com/v1alpha1": sealedSecretSchema, "sealbridge.io/v1alpha1": ageSecretSchema };
 

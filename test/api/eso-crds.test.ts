@@ -12,20 +12,12 @@ import { parse as parseYaml } from "yaml";
 import { externalSecretFindings, externalSecretResource, externalSecretSchema } from "../../src/api/external-secret.js";
 import { clusterSecretStoreResource, secretStoreFindings, secretStoreResource, secretStoreSchema } from "../../src/api/secret-store.js";
 import type { ResourceRef } from "../../src/kube/types.js";
-import { checkSchema, type Schema } from "../harness/kube/schema.js";
+import { checkSchema } from "../harness/kube/schema.js";
+import { CRD_DIR, loadCrd, type Crd } from "./crd-file.js";
 
-const ROOT = new URL("../../crds/", import.meta.url).pathname;
+const ROOT = CRD_DIR;
 
-interface Crd {
-  spec: {
-    group: string;
-    scope: string;
-    names: { kind: string; plural: string };
-    versions: Array<{ name: string; served: boolean; storage: boolean; subresources?: { status?: object }; schema: { openAPIV3Schema: Schema } }>;
-  };
-}
-
-const load = (plural: string): Crd => parseYaml(readFileSync(join(ROOT, `${plural}.external-secrets.io.yaml`), "utf8")) as Crd;
+const load = (plural: string): Crd => loadCrd(`${plural}.external-secrets.io.yaml`);
 const crds: Record<string, Crd> = {
   ExternalSecret: load("externalsecrets"),
   SecretStore: load("secretstores"),

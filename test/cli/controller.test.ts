@@ -5,7 +5,7 @@ import type { ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { request } from "node:http";
 import { parse } from "yaml";
-import { LEASES } from "../../src/controller/runtime/leader-election.js";
+import { LEASES } from "../../src/kube/resources.js";
 import type { LeaseSpec } from "../../src/controller/runtime/leader-election.js";
 import type { KubeObject } from "../../src/kube/types.js";
 import { eventually, kubeFixture, NAMESPACES } from "../kube/kube-fixture.js";

@@ -12,7 +12,7 @@ import { hybridDecrypt, hybridEncrypt } from "../../src/crypto/hybrid-encryption
 import { SEALED_SECRETS, sealedSecretKind } from "../../src/controller/sealed-secret-reconciler.js";
 import { EncryptedSecretReconciler } from "../../src/controller/encrypted-secret-reconciler.js";
 import type { ControllerKeys } from "../../src/controller/keys/controller-keys.js";
-import { SECRETS } from "../../src/controller/keys/key-store.js";
+import { SECRETS } from "../../src/kube/resources.js";
 import type { ObjectCache, ReconcileContext } from "../../src/controller/types.js";
 import { HttpKubeClient } from "../../src/kube/client.js";
 import { loadKubeConnection } from "../../src/kube/config.js";

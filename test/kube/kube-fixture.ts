@@ -7,10 +7,9 @@ import { join } from "node:path";
 import type { KubeClient, ResourceRef } from "../../src/kube/types.js";
 import { startKubeServer } from "../harness/kube/index.js";
 import type { KubeTestServer } from "../harness/kube/index.js";
+import { CONFIGMAPS, NAMESPACES, SECRETS } from "../../src/kube/resources.js";
+export { CONFIGMAPS, NAMESPACES, SECRETS };
 
-export const SECRETS: ResourceRef = { group: "", version: "v1", plural: "secrets", kind: "Secret", namespaced: true };
-export const CONFIGMAPS: ResourceRef = { group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true };
-export const NAMESPACES: ResourceRef = { group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false };
 
 export interface KubeFixture {
   server: KubeTestServer;

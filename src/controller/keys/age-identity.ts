@@ -9,7 +9,7 @@ import type { Clock } from "../../clock.js";
 import { recipientOfIdentity } from "../../crypto/age-keys.js";
 import { RemoteError } from "../../errors.js";
 import type { KubeClient, KubeObject } from "../../kube/types.js";
-import { SECRETS } from "./key-store.js";
+import { SECRETS } from "../../kube/resources.js";
 
 export const AGE_IDENTITY_LABEL = "sealbridge.io/age-identity";
 export const AGE_IDENTITY_ACTIVE = "active";

@@ -20,6 +20,7 @@ import { InputError } from "../../errors.js";
 import type { KubeObject, ResourceRef } from "../../kube/types.js";
 import type { AgeIdentitySet } from "./age-identity.js";
 import type { KeyRegistry } from "./key-registry.js";
+import { CONFIGMAPS } from "../../kube/resources.js";
 
 export const KEY_BACKUP_FORMAT = "sealbridge-key-backup/v1";
 export const SEALING_KEYS_ENTRY = "sealing-keys.yaml.age";
@@ -27,7 +28,6 @@ export const AGE_IDENTITIES_ENTRY = "age-identities.yaml.age";
 export const MANIFEST_ENTRY = "manifest.json";
 export const KEY_BACKUP_LABEL = "sealbridge.io/key-backup";
 
-export const CONFIGMAPS: ResourceRef = { group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true };
 
 /** The non-secret description of a backup. */
 export interface KeyBackupManifest {

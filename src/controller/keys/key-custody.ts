@@ -7,17 +7,11 @@ import { RemoteError } from "../../errors.js";
 import { isConflict } from "../../kube/errors.js";
 import type { KubeClient, KubeObject } from "../../kube/types.js";
 import { AGE_IDENTITY_LABEL, buildAgeIdentitySet } from "./age-identity.js";
-import {
-  CONFIGMAPS,
-  buildKeyBackupConfigMap,
-  keyBackupManifest,
-  manifestOf,
-  portableSecret,
-  sameManifest,
-} from "./key-backup.js";
+import { buildKeyBackupConfigMap, keyBackupManifest, manifestOf, portableSecret, sameManifest } from "./key-backup.js";
+import { CONFIGMAPS } from "../../kube/resources.js";
 import type { DecryptedKeyBackup } from "./key-backup.js";
 import { SEALING_KEY_LABEL, buildKeyRegistry } from "./key-registry.js";
-import { SECRETS } from "./key-store.js";
+import { SECRETS } from "../../kube/resources.js";
 
 /** Every key Secret of a namespace, as a backup takes them. */
 export interface CollectedKeys {

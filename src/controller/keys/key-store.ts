@@ -15,8 +15,8 @@ import {
   nextRenewalAt,
 } from "./key-registry.js";
 import type { KeyOrderPriority, KeyRegistry } from "./key-registry.js";
+import { SECRETS } from "../../kube/resources.js";
 
-export const SECRETS: ResourceRef = { group: "", version: "v1", plural: "secrets", kind: "Secret", namespaced: true };
 
 
 /** Makes a new sealing key (RSA-4096 + self-signed certificate in production). */

@@ -8,7 +8,7 @@ import { Informer } from "../runtime/informer.js";
 import type { ControllerLogger } from "../types.js";
 import { AGE_IDENTITY_LABEL } from "./age-identity.js";
 import { SEALING_KEY_LABEL } from "./key-registry.js";
-import { SECRETS } from "./key-store.js";
+import { SECRETS } from "../../kube/resources.js";
 
 /** Runs `reload` once per burst of key Secret changes; never two reloads at once. */
 export class KeySecretWatch {

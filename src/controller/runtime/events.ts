@@ -8,9 +8,9 @@ import type { Clock } from "../../clock.js";
 import type { KubeClient, KubeObject, ResourceRef } from "../../kube/types.js";
 import { scrubText } from "../../log.js";
 import type { ControllerLogger } from "../types.js";
+import { EVENTS } from "../../kube/resources.js";
 
 /** core/v1 Events. */
-export const EVENTS: ResourceRef = { group: "", version: "v1", plural: "events", kind: "Event", namespaced: true };
 
 /** What an EventRecorder needs. */
 export interface EventRecorderOptions {

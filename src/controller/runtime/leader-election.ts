@@ -10,9 +10,9 @@ import type { ControllerLogger } from "../types.js";
 import { sleepUnlessAborted } from "./abortable-sleep.js";
 import { realTimers } from "./work-queue.js";
 import type { Timers } from "./work-queue.js";
+import { LEASES } from "../../kube/resources.js";
 
 /** coordination.k8s.io/v1 Leases. */
-export const LEASES: ResourceRef = { group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease", namespaced: true };
 
 /** `Lease.spec`. Times are RFC 3339 MicroTime strings. */
 export interface LeaseSpec {

@@ -19,7 +19,8 @@ import { ControllerKeys } from "../../../src/controller/keys/controller-keys.js"
 import { decryptKeyBackup } from "../../../src/controller/keys/key-backup.js";
 import { silentLogger } from "../../../src/log.js";
 import { SEALING_KEY_LABEL } from "../../../src/controller/keys/key-registry.js";
-import { KeyStore, SECRETS } from "../../../src/controller/keys/key-store.js";
+import { KeyStore } from "../../../src/controller/keys/key-store.js";
+import { SECRETS } from "../../../src/kube/resources.js";
 import { HttpKubeClient } from "../../../src/kube/client.js";
 import { loadKubeConnection } from "../../../src/kube/config.js";
 import type { KubeObject } from "../../../src/kube/types.js";

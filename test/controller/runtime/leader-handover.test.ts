@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { ControllerRuntime } from "../../../src/controller/runtime/runtime.js";
 import type { RuntimeConfig } from "../../../src/controller/runtime/runtime.js";
 import { testRuntimeConfig } from "../support/runtime-config.js";
-import { LEASES } from "../../../src/controller/runtime/leader-election.js";
+import { LEASES } from "../../../src/kube/resources.js";
 import type { LeaseSpec } from "../../../src/controller/runtime/leader-election.js";
 import { silentLogger } from "../../../src/log.js";
 import type { KubeObject } from "../../../src/kube/types.js";

@@ -3,9 +3,9 @@
 import type { KubeObject, ResourceRef } from "../../../src/kube/types.js";
 import { StalledError, TransientError } from "../../../src/controller/types.js";
 import type { ObjectKey, ReconcileContext, ReconcileOutcome, Reconciler } from "../../../src/controller/types.js";
+import { CONFIGMAPS, SECRETS } from "../../../src/kube/resources.js";
+export { CONFIGMAPS, SECRETS };
 
-export const CONFIGMAPS: ResourceRef = { group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true };
-export const SECRETS: ResourceRef = { group: "", version: "v1", plural: "secrets", kind: "Secret", namespaced: true };
 
 type Data = Record<string, string>;
 
