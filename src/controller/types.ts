@@ -70,6 +70,16 @@ export interface Reconciler {
    */
   readonly writeReadyOnError?: boolean;
   /**
+   * True when the reconciler writes status and Events for failures itself (every kit kind, see
+   * runtime/kind-reconciler.ts): the runtime then only queues by the thrown error's class.
+   */
+  readonly reportsOutcome?: boolean;
+  /**
+   * What, besides the object's generation, makes a stalled object worth retrying (e.g. the key
+   * set's version): the runtime retries a stalled key once this token changes.
+   */
+  retryToken?(obj: KubeObject, ctx: ReconcileContext): string;
+  /**
    * Called once with the runtime's context before any reconcile: at start without leader
    * election, else when this instance first becomes leader (standbys write nothing, so they
    * never call it). Caches are being filled meanwhile; await `ctx.cache(r).synced()` if needed.

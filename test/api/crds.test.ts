@@ -12,7 +12,7 @@ import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { ageSecretResource, ageSecretSchema } from "../../src/api/age-secret.js";
 import { sealedSecretSchema, secretTemplateSchema } from "../../src/api/sealed-secret.js";
-import { SEALED_SECRETS } from "../../src/controller/sealed-secret-reconciler.js";
+import { SEALED_SECRETS } from "../../src/controller/sealed-secret/index.js";
 import type { ResourceRef } from "../../src/kube/types.js";
 import { checkSchema } from "../harness/kube/schema.js";
 import { CRD_DIR, loadCrd, type Crd } from "./crd-file.js";

@@ -14,7 +14,7 @@ import { generateAgeIdentity, type AgeKeyPair } from "../../src/crypto/age-keys.
 import { unsealAgeSecret } from "../../src/seal/age-seal.js";
 import { sendRequest } from "../../src/seal/http-request.js";
 import { HttpServer } from "../../src/server/http-server.js";
-import { registerKeyEndpoints, type KeySource } from "../../src/server/key-endpoints.js";
+import { registerKeyEndpoints, type KeySource } from "../../src/controller/sealed-secret/key-endpoints.js";
 import { startKubeServer, type KubeTestServer } from "../harness/kube/index.js";
 import { goGeneratedKey } from "../support/openssl-keys.js";
 import { runCli } from "../support/run-cli.js";
