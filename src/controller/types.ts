@@ -6,6 +6,7 @@
  */
 import type { Clock } from "../clock.js";
 import type { KubeClient, KubeObject, ResourceRef } from "../kube/types.js";
+import type { StructuredLogger } from "../log.js";
 
 /** `namespace/name` for namespaced objects, `name` for cluster-scoped ones. */
 export type ObjectKey = string;
@@ -47,14 +48,8 @@ export interface ReconcileContext {
   isLeader?: () => boolean;
 }
 
-/** Structured logger; field values are redacted by the runtime's logger configuration. */
-export interface ControllerLogger {
-  debug(fields: Record<string, unknown>, msg: string): void;
-  info(fields: Record<string, unknown>, msg: string): void;
-  warn(fields: Record<string, unknown>, msg: string): void;
-  error(fields: Record<string, unknown>, msg: string): void;
-  child(fields: Record<string, unknown>): ControllerLogger;
-}
+/** Structured logger; field values are redacted by the runtime's logger configuration (src/log.ts). */
+export type ControllerLogger = StructuredLogger;
 
 /** One reconciler per kind. */
 export interface Reconciler {
