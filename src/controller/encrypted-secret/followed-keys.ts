@@ -9,13 +9,15 @@ import type { ControllerKeys } from "../keys/controller-keys.js";
 import type { ControllerDeps } from "../reconcilers.js";
 import type { DecryptingKeys, UnsealObserver } from "./kind.js";
 
-/** The shared key service, following the key Secrets from now on (every replica). */
+/** The process's one key service (shared through `deps.share`), following the key Secrets from now on. */
 export function followedKeys(cfg: ControllerConfig, deps: ControllerDeps): ControllerKeys {
-  const keys = controllerKeysFor(cfg);
-  keys.follow(deps.kube, deps.clock, deps.log).catch((err: unknown) =>
-    deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, "loading sealing keys failed; the key watch retries"),
-  );
-  return keys;
+  return deps.share("controller-keys", () => {
+    const keys = controllerKeysFor(cfg);
+    keys.follow(deps.kube, deps.clock, deps.log).catch((err: unknown) =>
+      deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, "loading sealing keys failed; the key watch retries"),
+    );
+    return keys;
+  });
 }
 
 /** `keys` as the encrypted kinds use them: started (leader only) with the runtime's context. */
