@@ -4,7 +4,7 @@
  * plan.ts maps the object, observe.ts decrypts, encrypted-secret/ holds the shared planner; the
  * factory registers the key endpoints on the main HTTP server.
  */
-import { SEALED_SECRET_KIND, sealedSecretSchema } from "../../api/sealed-secret.js";
+import { sealedSecretResource, sealedSecretSchema } from "../../api/sealed-secret.js";
 import type { SealedSecret } from "../../api/sealed-secret.js";
 import { createDecryptPool } from "../../crypto/decrypt-pool.js";
 import { hybridDecrypt } from "../../crypto/hybrid-encryption.js";
@@ -24,7 +24,8 @@ import { openSealedSecretValues } from "./observe.js";
 import type { HybridDecryptFn } from "./observe.js";
 import { sealedSecretSource } from "./plan.js";
 
-export const SEALED_SECRETS: ResourceRef = { group: "bitnami.com", version: "v1alpha1", plural: "sealedsecrets", kind: SEALED_SECRET_KIND, namespaced: true };
+/** The SealedSecret collection (src/api/sealed-secret.ts). */
+export const SEALED_SECRETS: ResourceRef = sealedSecretResource;
 
 /** What the kind uses besides the keys. */
 export interface SealedSecretKindOptions {
