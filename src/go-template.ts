@@ -7,6 +7,7 @@
  * are. Anything else (if/range, variables, other functions) is a GoTemplateError, never a silent
  * pass-through; its message never holds a value.
  */
+import { compactBase64, isBase64 } from "./base64.js";
 import { InputError } from "./errors.js";
 
 /** What went wrong, for callers that word it their own way. */
@@ -26,7 +27,7 @@ export class GoTemplateError extends InputError {
 type Fn = (...args: string[]) => string;
 
 function b64dec(s: string): string {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s.replace(/\s/g, "")) || s.replace(/\s/g, "").length % 4 === 1) {
+  if (!isBase64(compactBase64(s)) || compactBase64(s).length % 4 === 1) {
     throw new Error("b64dec: input is not base64 (check the value stored in Vault)");
   }
   return Buffer.from(s, "base64").toString("utf8");

@@ -9,17 +9,21 @@ export interface IssueLike {
   message: string;
 }
 
+/** How a path is written: `spec.data.0.key`, `spec.data[0].key` or `spec.data.[0].key`. */
+export type PathStyle = "dotted" | "indexed" | "bracketed";
+
 /**
- * A field path: `spec.data.0.key` ("dotted", as kubectl explains fields) or `spec.data[0].key`
- * ("indexed", as ESO's docs write them). Empty for the root.
+ * A field path: "dotted" (`spec.data.0.key`), "indexed" (`spec.data[0].key`, as ESO's docs write
+ * them) or "bracketed" (`items.[0].name`, as `seal` reports document fields). Empty for the root.
  */
-export function issuePath(path: readonly PropertyKey[], style: "dotted" | "indexed" = "dotted"): string {
+export function issuePath(path: readonly PropertyKey[], style: PathStyle = "dotted"): string {
   if (style === "dotted") return path.map(String).join(".");
+  if (style === "bracketed") return path.map((p) => (typeof p === "number" ? `[${p}]` : String(p))).join(".");
   return path.reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc === "" ? String(p) : `${acc}.${String(p)}`), "");
 }
 
 /** `<path>: <message>` for one issue (`root` names the empty path); "(root): invalid" without one. */
-export function formatZodIssue(issue: IssueLike | undefined, root = "(root)", style: "dotted" | "indexed" = "dotted"): string {
+export function formatZodIssue(issue: IssueLike | undefined, root = "(root)", style: PathStyle = "dotted"): string {
   if (!issue) return `${root}: invalid`;
   return `${issuePath(issue.path, style) || root}: ${issue.message}`;
 }

@@ -10,7 +10,8 @@ import { InputError, RemoteError } from "../errors.js";
 import { kindOf, parseSealedSecretDocument, parseSecretDocument, describeKind, locatedDocuments, parseManifestText } from "./document-parsing.js";
 import { writeFilesAtomically } from "./file-batch.js";
 import { readManifestInputs, readStreamBytes } from "./manifest-inputs.js";
-import { formatForPath, formatObject, formatObjects, rewriteManifestText, type OutputFormat } from "./manifest-output.js";
+import { formatForPath, manifestFormat } from "../manifest/format.js";
+import { formatObject, formatObjects, rewriteManifestText, type OutputFormat } from "./manifest-output.js";
 import { controllerReencryptor, offlineReencryptor, type Reencryptor } from "./reencryptor.js";
 import { mergeSealedSecret, sealRawValue } from "./sealed-secret-builder.js";
 import { unsealSealedSecret } from "./sealed-secret-opener.js";
@@ -53,7 +54,7 @@ export async function runRaw(flags: SealFlags, io: CommandIO): Promise<void> {
 }
 
 function fileFormat(path: string, text: string): OutputFormat {
-  return formatForPath(path) ?? (text.trimStart().startsWith("{") ? "json" : "yaml");
+  return manifestFormat(path, text);
 }
 
 /** `--merge-into FILE`: seals the input Secret's items into an existing SealedSecret file, in place. */

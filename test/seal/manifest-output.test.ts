@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parse, parseAllDocuments } from "yaml";
-import { formatForPath, formatObject, formatObjects, rewriteManifestText } from "../../src/seal/manifest-output.js";
+import { formatForPath } from "../../src/manifest/format.js";
+import { formatObject, formatObjects, rewriteManifestText } from "../../src/seal/manifest-output.js";
 
 describe("formatObject", () => {
   test("JSON by default with apiVersion, kind, metadata, spec first; YAML starts with ---", () => {

@@ -5,13 +5,13 @@
 import type { KeyObject } from "node:crypto";
 import type { SealedSecret } from "../../api/sealed-secret.js";
 import { scopeFromAnnotations, scopeLabel } from "../../crypto/scope.js";
+import { compactBase64, isBase64 } from "../../base64.js";
 import { DecryptError } from "../../errors.js";
 import type { Unsealed } from "../encrypted-secret/secret-plan.js";
 
 /** Opens one hybrid ciphertext with any of `keys` under `label`; rejects with a DecryptError. */
 export type HybridDecryptFn = (keys: readonly KeyObject[], label: string, ciphertext: Buffer) => Promise<Buffer> | Buffer;
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 class NotBase64 extends Error {}
 
@@ -35,8 +35,8 @@ export async function openSealedSecretValues(
   const entries = Object.entries(encrypted);
   const results = await Promise.allSettled(
     entries.map(async ([key, b64]) => {
-      const compact = b64.replace(/\s+/g, "");
-      if (!BASE64.test(compact)) throw new NotBase64();
+      const compact = compactBase64(b64);
+      if (!isBase64(compact)) throw new NotBase64();
       return decrypt(keys, label, Buffer.from(compact, "base64"));
     }),
   );
