@@ -14,7 +14,7 @@ import { formatForPath, manifestFormat } from "../manifest/format.js";
 import { formatObject, formatObjects, rewriteManifestText, type OutputFormat } from "./manifest-output.js";
 import { controllerReencryptor, offlineReencryptor, type Reencryptor } from "./reencryptor.js";
 import { mergeSealedSecret, sealRawValue } from "./sealed-secret-builder.js";
-import { unsealSealedSecret } from "./sealed-secret-opener.js";
+import { sealedSecretToSecret } from "./sealed-secret-opener.js";
 import { SealRun, type CommandIO, type SealFlags } from "./seal-command.js";
 
 /**
@@ -95,11 +95,11 @@ export async function runUnseal(flags: SealFlags, io: CommandIO): Promise<void> 
           const { readIdentityFile } = await import("../crypto/age-keys.js");
           identities = (await Promise.all(flags.identity.map((file) => readIdentityFile(file)))).flat();
         }
-        const { unsealAgeSecret } = await import("./age-seal.js");
-        outputs.push(await unsealAgeSecret(value, identities, where));
+        const { ageSecretToSecret } = await import("./age-seal.js");
+        outputs.push(await ageSecretToSecret(value, identities, where));
       } else if (kind === "SealedSecret") {
         if (keys.length === 0) throw new InputError(`cannot unseal: ${where} is a SealedSecret (pass --recovery-private-key FILE)`, { code: "NoPrivateKey" });
-        outputs.push(unsealSealedSecret(await parseSealedSecretDocument(value, where), keys, where));
+        outputs.push(sealedSecretToSecret(await parseSealedSecretDocument(value, where), keys, where));
       } else {
         throw new InputError(`cannot unseal: ${where} is ${describeKind(value)} (give SealedSecret or AgeSecret manifests)`, { code: "NotASealedSecret" });
       }

@@ -67,7 +67,7 @@ export function openSealedValues(sealed: SealedSecret, privateKeys: readonly Key
  * @throws DecryptError when a value does not open; InputError when `spec.template.data` holds
  *   templates (rendering them offline is not supported).
  */
-export function unsealSealedSecret(sealed: SealedSecret, privateKeys: readonly KeyObject[], source: string, defaultNamespace?: string): Secret {
+export function sealedSecretToSecret(sealed: SealedSecret, privateKeys: readonly KeyObject[], source: string, defaultNamespace?: string): Secret {
   const values = openSealedValues(sealed, privateKeys, source, defaultNamespace);
   const template = sealed.spec.template ?? {};
   const data: Record<string, string> = {};

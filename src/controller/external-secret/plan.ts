@@ -11,7 +11,7 @@ import { buildSourceData, type ReadResult, type StoreKv } from "../../eso/source
 import { contentHash } from "../../kube/secret-content.js";
 import type { ChildWrite, Plan } from "../runtime/kind.js";
 import { esStatus, type SyncResult } from "./status-fields.js";
-import { desiredContent, planSecretAction, type SecretObject } from "./target-secret.js";
+import { desiredContent, planTargetWrite, type SecretObject } from "./target-secret.js";
 
 /** Requeue delay while a store is missing, refused or cannot connect, or a Merge target is missing. */
 export const STORE_MISSING_RETRY_MS = 60_000;
@@ -77,7 +77,7 @@ export function planSync(es: ExternalSecret, storeName: string, kv: StoreKv, res
   }
   const sourcesGone = provider.size === 0 && es.spec.target.deletionPolicy !== "Retain" && (es.spec.data.length > 0 || es.spec.dataFrom.length > 0);
   if (sourcesGone) {
-    const decision = planSecretAction(es, target, null, existing);
+    const decision = planTargetWrite(es, target, null, existing);
     const write = "write" in decision ? decision.write : null;
     return {
       write,
@@ -96,7 +96,7 @@ export function planSync(es: ExternalSecret, storeName: string, kv: StoreKv, res
   } catch (err) {
     return fail(EsReason.SecretSyncedError, errorMessage(err));
   }
-  const decision = planSecretAction(es, target, desired, existing);
+  const decision = planTargetWrite(es, target, desired, existing);
   if ("blocked" in decision) return fail(decision.blocked.reason, decision.blocked.message);
   return {
     write: decision.write,

@@ -93,7 +93,7 @@ function mapEqual(a: Record<string, string>, b: Record<string, string> | undefin
  * gives `none`. With `desired` null (every source gone under deletionPolicy Delete/Merge), applies
  * the deletion policy.
  */
-export function planSecretAction(es: ExternalSecret, targetName: string, desired: DesiredContent | null, existing: SecretObject | null): TargetDecision {
+export function planTargetWrite(es: ExternalSecret, targetName: string, desired: DesiredContent | null, existing: SecretObject | null): TargetDecision {
   const ns = es.metadata.namespace;
   const patchOf = (patch: Record<string, unknown>, previous: SecretObject): TargetDecision => ({
     write: { op: "patch", resource: SECRETS, namespace: ns, name: targetName, patch, patchType: "merge", previous },
