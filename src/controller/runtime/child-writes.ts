@@ -9,7 +9,7 @@ import { SECRETS } from "../../kube/resources.js";
 import { secretContentHash } from "../../kube/secret-content.js";
 import type { KubeClient, KubeObject } from "../../kube/types.js";
 import { reloadConsumers } from "../reload.js";
-import type { ControllerLogger, ObjectCache } from "../types.js";
+import type { ControllerLogger } from "../types.js";
 import type { ChildWrite } from "./kind.js";
 import { canonicalJson } from "./status-summary.js";
 

@@ -34,7 +34,7 @@ export async function openSealedSecretValues(
   const label = scopeLabel(scopeFromAnnotations(ss.metadata?.annotations), namespace, name);
   const entries = Object.entries(encrypted);
   const results = await Promise.allSettled(
-    entries.map(async ([key, b64]) => {
+    entries.map(async ([, b64]) => {
       const compact = compactBase64(b64);
       if (!isBase64(compact)) throw new NotBase64();
       return decrypt(keys, label, Buffer.from(compact, "base64"));
