@@ -8,6 +8,7 @@ import type { KubeObject } from "../../../src/kube/types.js";
 import type { TypeRegistry, CustomVersionInfo } from "./registry.js";
 import type { ResourceType } from "./resource-types.js";
 import { checkSchema, type Schema } from "./schema.js";
+import { validateCrdVersions, validateStoredVersions } from "./crd-validation.js";
 import type { CustomHooks } from "./semantics.js";
 import { kubeTime } from "./object-meta.js";
 import { invalidValue, notSupported, required, type Cause } from "./status.js";
@@ -36,7 +37,7 @@ function specOf(obj: KubeObject): CrdSpec {
   return (obj["spec"] ?? {}) as CrdSpec;
 }
 
-/** Structural checks of a CRD (the subset of apiextensions validation that matters here). */
+/** Validates a CRD as apiextensions-apiserver does (names here, versions and schemas in crd-validation.ts). */
 export function validateCrd(obj: KubeObject): Cause[] {
   const spec = specOf(obj);
   const causes: Cause[] = [];
@@ -50,18 +51,7 @@ export function validateCrd(obj: KubeObject): Cause[] {
   if (obj.metadata.name !== `${plural}.${group}`) {
     causes.push(invalidValue("metadata.name", obj.metadata.name ?? "", 'must be spec.names.plural+"."+spec.group'));
   }
-  const versions = spec.versions ?? [];
-  if (versions.length === 0) causes.push(required("spec.versions", "must have exactly one version marked as storage version"));
-  else if (versions.filter((v) => v.storage).length !== 1) {
-    causes.push(invalidValue("spec.versions", versions.map((v) => v.name), "must have exactly one version marked as storage version"));
-  }
-  versions.forEach((v, i) => {
-    if (!v.name) causes.push(required(`spec.versions[${i}].name`));
-    if (!v.schema?.openAPIV3Schema) causes.push(required(`spec.versions[${i}].schema.openAPIV3Schema`, "schemas are required"));
-    else if (v.schema.openAPIV3Schema.type !== "object") {
-      causes.push(invalidValue(`spec.versions[${i}].schema.openAPIV3Schema.type`, v.schema.openAPIV3Schema.type ?? "", "must be object at the root"));
-    }
-  });
+  causes.push(...validateCrdVersions(obj));
   return causes;
 }
 
@@ -111,7 +101,12 @@ export function customResourceHooks(registry: TypeRegistry, store: ObjectStore, 
       const r = checkSchema(obj, schema);
       return { obj: r.value as KubeObject, causes: r.causes, unknown: r.unknown };
     },
-    prepareCrd(obj, old) {
+    prepareCrd(obj, old, subresource) {
+      if (subresource === "status" && old) {
+        // The status strategy keeps the stored spec; a client may rewrite storedVersions
+        // (after a storage migration), validated against spec.versions.
+        return { obj, causes: validateStoredVersions(obj) };
+      }
       const causes = validateCrd(obj);
       if (old && JSON.stringify(specOf(old).names?.plural) !== JSON.stringify(specOf(obj).names?.plural)) {
         causes.push(invalidValue("status.acceptedNames.plural", specOf(obj).names?.plural ?? "", "cannot change plural name"));
@@ -139,7 +134,9 @@ export function customResourceHooks(registry: TypeRegistry, store: ObjectStore, 
         },
         storedVersions: stored,
       };
-      return { obj: { ...obj, status }, causes };
+      const out = { ...obj, status };
+      if (causes.length === 0 && stored.length > 0) causes.push(...validateStoredVersions(out));
+      return { obj: out, causes };
     },
     crdChanged(obj, removed) {
       const name = obj.metadata.name ?? "";

@@ -23,8 +23,8 @@ import { normalizeSecret, unknownBuiltinFields, validateBuiltin, validateMetadat
 export interface CustomHooks {
   /** Validates and prunes a custom object; `unknown` lists pruned field paths. */
   checkCustom(t: ResourceType, obj: KubeObject): { obj: KubeObject; causes: Cause[]; unknown: string[] };
-  /** Extra validation and defaulting of a CRD object (returns causes; may set status). */
-  prepareCrd(obj: KubeObject, old: KubeObject | undefined): { obj: KubeObject; causes: Cause[] };
+  /** Extra validation and defaulting of a CRD object (returns causes; may set status); `subresource` "status" for status writes. */
+  prepareCrd(obj: KubeObject, old: KubeObject | undefined, subresource?: string): { obj: KubeObject; causes: Cause[] };
   /** After a CRD was stored or removed. */
   crdChanged(obj: KubeObject, removed: boolean): void;
 }
@@ -168,7 +168,7 @@ export class Semantics {
     } else {
       causes.push(...validateBuiltin(t, obj, old));
       if (t.group === "apiextensions.k8s.io" && t.plural === "customresourcedefinitions") {
-        const r = this.custom.prepareCrd(obj, old);
+        const r = this.custom.prepareCrd(obj, old, opts.subresource);
         out = r.obj;
         causes.push(...r.causes);
       }
