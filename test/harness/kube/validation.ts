@@ -7,6 +7,7 @@ import type { KubeObject } from "../../../src/kube/types.js";
 import type { ResourceType } from "./resource-types.js";
 import { sameJson } from "./canonical-json.js";
 import { badRequest, forbiddenField, invalidValue, required, type Cause } from "./status.js";
+import { validateConfigMapSize, validateSecretContent } from "./secret-validation.js";
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -50,7 +51,13 @@ export function validateMetadata(obj: KubeObject): Cause[] {
       causes.push(invalidValue("metadata.labels", value, value.length > 63 ? "must be no more than 63 characters" : LABEL_VALUE_MSG));
     }
   }
-  for (const k of Object.keys(obj.metadata.annotations ?? {})) causes.push(...qualifiedNameErrors("metadata.annotations", k));
+  let annotationBytes = 0;
+  for (const [k, v] of Object.entries(obj.metadata.annotations ?? {})) {
+    causes.push(...qualifiedNameErrors("metadata.annotations", k));
+    annotationBytes += Buffer.byteLength(k, "utf8") + Buffer.byteLength(String(v), "utf8");
+  }
+  // TotalAnnotationSizeLimitB (apimachinery ValidateAnnotations): 256 KiB of keys and values.
+  if (annotationBytes > 256 * 1024) causes.push({ reason: "FieldValueTooLong", field: "metadata.annotations", message: "Too long: may not be more than 262144 bytes" });
   (obj.metadata.ownerReferences ?? []).forEach((r, i) => {
     for (const [f, what] of [["apiVersion", "version"], ["kind", "kind"], ["name", "name"], ["uid", "uid"]] as const) {
       if (typeof r[f] !== "string" || r[f] === "") causes.push(invalidValue(`metadata.ownerReferences[${i}].${f}`, r[f] ?? "", `${what} must not be empty`));
@@ -136,18 +143,7 @@ export function validateBuiltin(t: ResourceType, obj: KubeObject, old: KubeObjec
         if (!CONFIG_KEY.test(k)) causes.push(invalidValue(`${field}[${k}]`, k, CONFIG_KEY_MSG));
       }
     }
-    if (t.plural === "secrets") {
-      const type = obj["type"];
-      const data = record(obj["data"]) ?? {};
-      if (type === "kubernetes.io/tls") {
-        for (const k of ["tls.crt", "tls.key"]) if (!(k in data)) causes.push(required(`data[${k}]`));
-      }
-      if (type === "kubernetes.io/dockerconfigjson" && !(".dockerconfigjson" in data)) causes.push(required("data[.dockerconfigjson]"));
-      if (type === "kubernetes.io/service-account-token") {
-        const ann = obj.metadata.annotations ?? {};
-        if (!ann["kubernetes.io/service-account.name"]) causes.push(required("metadata.annotations[kubernetes.io/service-account.name]"));
-      }
-    }
+    causes.push(...(t.plural === "secrets" ? validateSecretContent(obj) : validateConfigMapSize(obj)));
   }
   if (t.group === "rbac.authorization.k8s.io" && (t.plural === "rolebindings" || t.plural === "clusterrolebindings")) {
     const ref = record(obj["roleRef"]);
