@@ -30,6 +30,8 @@ export interface KubeContext {
   rbac: RbacSource;
   /** The server's injected clock (Table Age cells, timestamps). */
   now: () => Date;
+  /** Admission plugins that are on (kube-apiserver --enable-admission-plugins). */
+  admission: { ownerReferencesPermissionEnforcement: boolean };
 }
 
 /** One resource request, parsed. */

@@ -46,6 +46,8 @@ export interface WriteOptions {
   subresource?: string;
   /** Collects `Warning` header texts. */
   warnings?: string[];
+  /** Validating admission: runs after validation (dry runs too), before storing; throws to refuse. */
+  admit?: (obj: KubeObject, old: KubeObject | undefined) => void;
 }
 
 /** DeleteOptions as the body/query of DELETE carries them. */
@@ -224,6 +226,7 @@ export class Semantics {
     }
     if (this.hasStatus(t) && t.custom) delete obj["status"];
     obj = this.validate(t, obj, undefined, opts);
+    opts.admit?.(obj, undefined);
     if (opts.dryRun) return obj;
     obj = this.afterCreateDefaults(t, obj);
     obj.metadata.resourceVersion = String(this.store.nextRV());
@@ -291,6 +294,7 @@ export class Semantics {
     }
     obj = { ...obj, metadata: meta };
     obj = this.validate(t, obj, old, opts);
+    opts.admit?.(obj, old);
     if (sameJson(obj, old)) return old;
     if (opts.dryRun) return obj;
     const key = objectKey(ns, name);
