@@ -8,6 +8,7 @@ import type { LogicalResponse } from "./envelope.js";
 import { boolField, durationField, intField, stringField, stringListField } from "./fields.js";
 import type { TokenEntry } from "./storage.js";
 import { defaultTtlSeconds } from "./tokens.js";
+import { renewToken } from "./token-renewal.js";
 
 function requireToken(req: LogicalRequest): TokenEntry {
   if (req.token === null) throw new VaultApiError(403, ["permission denied"]);
@@ -106,13 +107,15 @@ export function tokenBackend(core: VaultCore): Backend {
         case "renew-self":
           if (write) {
             const inc = req.data["increment"] === undefined ? null : durationField(req.data, "increment", 0);
-            return { auth: core.tokens.authBlock(core.tokens.renew(requireToken(req), inc)) };
+            const r = renewToken(core, requireToken(req), inc);
+            return { auth: core.tokens.authBlock(r.entry), warnings: r.warnings };
           }
           break;
         case "renew":
           if (write) {
             const inc = req.data["increment"] === undefined ? null : durationField(req.data, "increment", 0);
-            return { auth: core.tokens.authBlock(core.tokens.renew(otherToken(core, req), inc)) };
+            const r = renewToken(core, otherToken(core, req), inc);
+            return { auth: core.tokens.authBlock(r.entry), warnings: r.warnings };
           }
           break;
         case "revoke-self":
