@@ -50,7 +50,8 @@ describe("CRD validation", () => {
     assert.equal(r.json.details.group, "apiextensions.k8s.io");
     return String(r.json.message);
   }
-  const S = "spec.versions[0].schema.openAPIV3Schema";
+  // One version (or all alike): the v1 → internal conversion moves the schema to spec.validation.
+  const S = "spec.validation.openAPIV3Schema";
   const prefix = 'CustomResourceDefinition.apiextensions.k8s.io "gadgets.example.test" is invalid: ';
 
   test("every CRD in crds/ and the upstream ESO and sealed-secrets CRDs are valid", () => {
@@ -96,14 +97,27 @@ describe("CRD validation", () => {
   test("printer columns: a JSONPath not starting with '.', an unknown type", async () => {
     const schema = obj({ spec: { type: "object", "x-kubernetes-preserve-unknown-fields": true } });
     const m = await refused(crd(schema, { columns: [{ name: "Size", type: "integer", jsonPath: "spec.size" }] }));
-    assert.equal(m, `${prefix}spec.versions[0].additionalPrinterColumns[0].JSONPath: Invalid value: "spec.size": must be a simple json path starting with .`);
+    assert.equal(m, `${prefix}spec.additionalPrinterColumns[0].JSONPath: Invalid value: "spec.size": must be a simple json path starting with .`);
     const n = await refused(crd(schema, { columns: [{ name: "Size", type: "int", jsonPath: ".spec.size" }] }));
-    assert.equal(n, `${prefix}spec.versions[0].additionalPrinterColumns[0].type: Invalid value: "int": must be one of boolean,date,integer,number,string`);
+    assert.equal(n, `${prefix}spec.additionalPrinterColumns[0].type: Invalid value: "int": must be one of boolean,date,integer,number,string`);
+  });
+  test("versions with different schemas or columns are checked one by one, at spec.versions[i]", async () => {
+    const pres = { type: "object", "x-kubernetes-preserve-unknown-fields": true };
+    const good = { openAPIV3Schema: obj({ spec: pres }) };
+    const bad = { openAPIV3Schema: obj({ n: { description: "x" } }) };
+    const two = (a: Json, b: Json) => crd({}, { versions: [{ name: "v1beta1", served: true, storage: true, ...a }, { name: "v1", served: true, storage: false, ...b }] });
+    assert.equal(await refused(two({ schema: good }, { schema: bad })), `${prefix}spec.versions[1].schema.openAPIV3Schema.properties[n].type: Required value: must not be empty for specified object fields`);
+    const cols = await refused(two({ schema: good, additionalPrinterColumns: [{ name: "A", type: "string", jsonPath: "a" }] }, { schema: good }));
+    assert.equal(cols, `${prefix}spec.versions[0].additionalPrinterColumns[0].JSONPath: Invalid value: "a": must be a simple json path starting with .`);
+    const warn = await refused(two({ schema: good, deprecationWarning: "old" }, { schema: good }));
+    assert.equal(warn, `${prefix}spec.versions[0].deprecationWarning: Invalid value: "old": can only be set for deprecated versions`);
   });
   test("exactly one storage version", async () => {
     const schema = { openAPIV3Schema: obj({ spec: { type: "object" } }) };
     const m = await refused(crd({}, { versions: [{ name: "v1", served: true, storage: true, schema }, { name: "v2", served: true, storage: true, schema }] }));
-    assert.match(m, /spec\.versions: Invalid value: .*: must have exactly one version marked as storage version$/);
+    // The bad value is the internal Go struct's JSON (the shared schema moved out: null).
+    const v = (name: string) => `{"Name":"${name}","Served":true,"Storage":true,"Deprecated":false,"DeprecationWarning":null,"Schema":null,"Subresources":null,"AdditionalPrinterColumns":null,"SelectableFields":null}`;
+    assert.equal(m, `${prefix}[spec.versions: Invalid value: [${v("v1")},${v("v2")}]: must have exactly one version marked as storage version, status.storedVersions: Invalid value: ["v1"]: must have the storage version v2]`);
   });
 
   // https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definition-versioning/#upgrade-existing-objects-to-a-new-stored-version
@@ -122,13 +136,12 @@ describe("CRD validation", () => {
       drop.json.message,
       `${prefix}status.storedVersions[0]: Invalid value: "v1beta1": missing from spec.versions; v1beta1 was previously a storage version, and must remain in spec.versions until a storage migration ensures no data remains persisted in v1beta1 and removes v1beta1 from status.storedVersions`,
     );
-    // After a storage migration the status drops v1beta1 (through /status); then it may go.
+    // After a storage migration the status drops v1beta1 (through /status, which checks nothing:
+    // an emptied list is defaulted to the storage version); then v1beta1 may go.
     const cur = (await send(t, "GET", path)).json;
-    const bad = await send(t, "PUT", `${path}/status`, { ...cur, status: { ...cur.status, storedVersions: ["v2"] } });
-    assert.equal(bad.status, 422);
-    assert.match(bad.json.message, /status\.storedVersions: Invalid value: \["v2"\]: must have the storage version v1/);
-    const migrated = await send(t, "PUT", `${path}/status`, { ...cur, status: { ...cur.status, storedVersions: ["v1"] } });
-    assert.equal(migrated.status, 200, JSON.stringify(migrated.json));
+    const emptied = await send(t, "PUT", `${path}/status`, { ...cur, status: { ...cur.status, storedVersions: [] } });
+    assert.equal(emptied.status, 200, JSON.stringify(emptied.json));
+    assert.deepEqual(emptied.json.status.storedVersions, ["v1"]);
     const again = await send(t, "PATCH", path, { spec: { versions: [{ ...v1, storage: true }] } }, { "Content-Type": "application/merge-patch+json" });
     assert.equal(again.status, 200, JSON.stringify(again.json));
     assert.deepEqual(again.json.status.storedVersions, ["v1"]);

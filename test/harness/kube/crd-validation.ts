@@ -12,6 +12,7 @@
  * validate against their schema, selectableFields, conversion webhooks, x-kubernetes-list-*.
  */
 import type { KubeObject } from "../../../src/kube/types.js";
+import { goSchemaProps, goVersions, sharedPerVersion } from "./crd-go-dump.js";
 import { causeText, forbiddenField, invalidValue, notSupported, required, type Cause } from "./status.js";
 
 type Json = Record<string, unknown>;
@@ -128,11 +129,29 @@ function valueValidation(s: Json, skipAnyOf: boolean, skipFirstAllOfAnyOf: boole
   list("oneOf").forEach((v, i) => nested(rec(v), false, `${path}.oneOf[${i}]`, out));
   if (rec(s["not"])) nested(rec(s["not"]), false, `${path}.not`, out);
   if (typeof s["pattern"] === "string") {
-    try {
-      new RegExp(s["pattern"]);
-    } catch (e) {
-      out.push(invalidValue(`${path}.pattern`, s["pattern"], `must be a valid regular expression, but isn't: ${(e as Error).message}`));
-    }
+    const err = goRegexpError(s["pattern"]);
+    if (err !== undefined) out.push(invalidValue(`${path}.pattern`, s["pattern"], `must be a valid regular expression, but isn't: ${err}`));
+  }
+}
+
+/**
+ * Go's regexp.Compile error for the cases a JavaScript-minded pattern hits (RE2 has no
+ * lookaround or backreferences); other syntax errors keep JavaScript's wording after Go's prefix.
+ */
+function goRegexpError(p: string): string | undefined {
+  const perl = /\(\?(<[=!]|[=!])/.exec(p);
+  if (perl) return `error parsing regexp: invalid or unsupported Perl syntax: \`${perl[0]}\``;
+  const backref = /\\[1-9]/.exec(p);
+  if (backref) return `error parsing regexp: invalid escape sequence: \`${backref[0]}\``;
+  try {
+    new RegExp(p);
+    return undefined;
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/Unterminated group/.test(msg)) return `error parsing regexp: missing closing ): \`${p}\``;
+    if (/Unmatched '\)'/.test(msg)) return `error parsing regexp: unexpected ): \`${p}\``;
+    if (/missing \/|Unterminated character class/.test(msg)) return `error parsing regexp: missing closing ]: \`${p.slice(p.lastIndexOf("["))}\``;
+    return `error parsing regexp: ${msg}`;
   }
 }
 
@@ -179,8 +198,7 @@ function versionSchema(schema: Json, statusEnabled: boolean, path: string): Caus
     if (schema["type"] !== undefined && schema["type"] !== "" && schema["type"] !== "object") {
       out.push(invalidValue(`${path}.openAPIV3Schema.type`, schema["type"], `only "object" is allowed as the type at the root of the schema if the status subresource is enabled`));
     } else if (Object.keys(schema).some((k) => !ROOT_ALLOWED.has(k) && schema[k] !== undefined && schema[k] !== null && schema[k] !== false)) {
-      // The real message prints the Go struct; the field and detail are the real ones.
-      out.push(invalidValue(`${path}.openAPIV3Schema`, schema, `only ${ROOT_ALLOWED_GO} fields are allowed at the root of the schema if the status subresource is enabled`));
+      out.push(invalidValue(`${path}.openAPIV3Schema`, goSchemaProps(schema), `only ${ROOT_ALLOWED_GO} fields are allowed at the root of the schema if the status subresource is enabled`));
     }
   }
   if (schema["nullable"] === true) out.push(forbiddenField(`${path}.openAPIV3Schema.nullable`, "nullable cannot be true at the root"));
@@ -208,35 +226,69 @@ function printerColumn(col: Json, path: string): Cause[] {
   return out;
 }
 
+const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035_MSG = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+
+function versionsOf(obj: KubeObject): Json[] {
+  const spec = rec(obj["spec"]) ?? {};
+  return (Array.isArray(spec["versions"]) ? spec["versions"] : []).map((v) => rec(v) ?? {});
+}
+
 /**
- * The version-level checks of a CRD spec: unique names, one storage version, a schema per
- * version, each schema structural and valid, printer columns.
+ * The per-version checks, then unique names and one storage version (the first half of
+ * ValidateCustomResourceDefinitionSpec). What every version shares is checked at the top level
+ * instead (validateCrdShared), as the v1 → internal conversion moves it to spec.validation /
+ * spec.additionalPrinterColumns and the real messages name those paths.
  */
 export function validateCrdVersions(obj: KubeObject): Cause[] {
-  const spec = rec(obj["spec"]) ?? {};
-  const versions = (Array.isArray(spec["versions"]) ? spec["versions"] : []).map((v) => rec(v) ?? {});
+  const versions = versionsOf(obj);
+  const shared = sharedPerVersion(versions);
   const out: Cause[] = [];
   versions.forEach((v, i) => {
     const path = `spec.versions[${i}]`;
+    const name = typeof v["name"] === "string" ? v["name"] : "";
+    if (name.length > 63 || !DNS1035.test(name)) out.push(invalidValue(`${path}.name`, name, name.length > 63 ? "must be no more than 63 characters" : DNS1035_MSG));
+    if (v["deprecated"] !== true && typeof v["deprecationWarning"] === "string") out.push(invalidValue(`${path}.deprecationWarning`, v["deprecationWarning"], "can only be set for deprecated versions"));
     const schema = rec(rec(v["schema"])?.["openAPIV3Schema"]);
     const statusEnabled = rec(v["subresources"])?.["status"] !== undefined;
     if (!schema) out.push(required(`${path}.schema.openAPIV3Schema`));
-    else out.push(...versionSchema(schema, statusEnabled, `${path}.schema`));
+    else if (!shared.schema) out.push(...versionSchema(schema, statusEnabled, `${path}.schema`));
     const cols = Array.isArray(v["additionalPrinterColumns"]) ? v["additionalPrinterColumns"] : [];
-    cols.forEach((c, j) => out.push(...printerColumn(rec(c) ?? {}, `${path}.additionalPrinterColumns[${j}]`)));
+    if (!shared.columns) cols.forEach((c, j) => out.push(...printerColumn(rec(c) ?? {}, `${path}.additionalPrinterColumns[${j}]`)));
   });
   const names = versions.map((v) => v["name"]);
-  if (new Set(names).size !== names.length) out.push(invalidValue("spec.versions", names, "must contain unique version names"));
-  if (versions.length === 0) out.push(required("spec.versions", "must have exactly one version marked as storage version"));
-  else if (versions.filter((v) => v["storage"] === true).length !== 1) out.push(invalidValue("spec.versions", names, "must have exactly one version marked as storage version"));
+  if (new Set(names).size !== names.length) out.push(invalidValue("spec.versions", goVersions(versions), "must contain unique version names"));
+  if (versions.filter((v) => v["storage"] === true).length !== 1) out.push(invalidValue("spec.versions", goVersions(versions), "must have exactly one version marked as storage version"));
+  // The internal spec.version is versions[0].name, validated again.
+  const first = typeof versions[0]?.["name"] === "string" ? (versions[0]?.["name"] as string) : "";
+  if (first !== "" && (first.length > 63 || !DNS1035.test(first))) out.push(invalidValue("spec.version", first, first.length > 63 ? "must be no more than 63 characters" : DNS1035_MSG));
   return out;
 }
 
-/** ValidateCustomResourceDefinitionStoredVersions: every stored version stays in spec.versions. */
+/** The shared schema and printer columns, checked as spec.validation / spec.additionalPrinterColumns. */
+export function validateCrdShared(obj: KubeObject): Cause[] {
+  const versions = versionsOf(obj);
+  const shared = sharedPerVersion(versions);
+  const first = versions[0];
+  const out: Cause[] = [];
+  if (!first) return out;
+  const schema = rec(rec(first["schema"])?.["openAPIV3Schema"]);
+  const anyStatus = versions.some((v) => rec(v["subresources"])?.["status"] !== undefined);
+  if (shared.schema && schema) out.push(...versionSchema(schema, anyStatus, "spec.validation"));
+  const cols = Array.isArray(first["additionalPrinterColumns"]) ? first["additionalPrinterColumns"] : [];
+  if (shared.columns) cols.forEach((c, j) => out.push(...printerColumn(rec(c) ?? {}, `spec.additionalPrinterColumns[${j}]`)));
+  return out;
+}
+
+/**
+ * ValidateCustomResourceDefinitionStoredVersions, run on create and spec updates (not on /status
+ * writes, which only get storedVersions defaulted): every stored version stays in spec.versions.
+ */
 export function validateStoredVersions(obj: KubeObject): Cause[] {
   const stored = (rec(obj["status"])?.["storedVersions"] as string[] | undefined) ?? [];
-  const versions = ((rec(obj["spec"])?.["versions"] as Json[] | undefined) ?? []).map((v) => rec(v) ?? {});
-  if (stored.length === 0) return [invalidValue("status.storedVersions", stored, "must have at least one stored version")];
+  const versions = versionsOf(obj);
+  // An empty list is Go's nil slice: printed as null.
+  if (stored.length === 0) return [invalidValue("status.storedVersions", null, "must have at least one stored version")];
   const out: Cause[] = [];
   const left = new Map(stored.map((v, i) => [v, i]));
   for (const v of versions) {

@@ -8,7 +8,7 @@ import type { KubeObject } from "../../../src/kube/types.js";
 import type { TypeRegistry, CustomVersionInfo } from "./registry.js";
 import type { ResourceType } from "./resource-types.js";
 import { checkSchema, type Schema } from "./schema.js";
-import { validateCrdVersions, validateStoredVersions } from "./crd-validation.js";
+import { validateCrdShared, validateCrdVersions, validateStoredVersions } from "./crd-validation.js";
 import type { CustomHooks } from "./semantics.js";
 import { kubeTime } from "./object-meta.js";
 import { invalidValue, notSupported, required, type Cause } from "./status.js";
@@ -43,15 +43,17 @@ export function validateCrd(obj: KubeObject): Cause[] {
   const causes: Cause[] = [];
   const group = spec.group ?? "";
   const plural = spec.names?.plural ?? "";
-  if (!group) causes.push(required("spec.group"));
-  else if (!group.includes(".")) causes.push(invalidValue("spec.group", group, "should be a domain with at least one dot"));
-  if (!plural) causes.push(required("spec.names.plural"));
-  if (!spec.names?.kind) causes.push(required("spec.names.kind"));
-  if (spec.scope !== "Namespaced" && spec.scope !== "Cluster") causes.push(notSupported("spec.scope", spec.scope ?? "", ["Cluster", "Namespaced"]));
+  // ValidateCustomResourceDefinition's order: metadata, group, scope, versions, names, shared schema.
   if (obj.metadata.name !== `${plural}.${group}`) {
     causes.push(invalidValue("metadata.name", obj.metadata.name ?? "", 'must be spec.names.plural+"."+spec.group'));
   }
+  if (!group) causes.push(required("spec.group"));
+  else if (!group.includes(".")) causes.push(invalidValue("spec.group", group, "should be a domain with at least one dot"));
+  if (spec.scope !== "Namespaced" && spec.scope !== "Cluster") causes.push(notSupported("spec.scope", spec.scope ?? "", ["Cluster", "Namespaced"]));
   causes.push(...validateCrdVersions(obj));
+  if (!plural) causes.push(required("spec.names.plural"));
+  if (!spec.names?.kind) causes.push(required("spec.names.kind"));
+  causes.push(...validateCrdShared(obj));
   return causes;
 }
 
@@ -103,9 +105,13 @@ export function customResourceHooks(registry: TypeRegistry, store: ObjectStore, 
     },
     prepareCrd(obj, old, subresource) {
       if (subresource === "status" && old) {
-        // The status strategy keeps the stored spec; a client may rewrite storedVersions
-        // (after a storage migration), validated against spec.versions.
-        return { obj, causes: validateStoredVersions(obj) };
+        // The status strategy keeps the stored spec and does not check storedVersions (a client
+        // rewrites them after a storage migration); v1 defaulting fills an empty list with the
+        // storage version.
+        const st = (obj["status"] ?? {}) as { storedVersions?: string[] };
+        if ((st.storedVersions ?? []).length > 0) return { obj, causes: [] };
+        const storage = (specOf(obj).versions ?? []).find((v) => v.storage)?.name;
+        return { obj: { ...obj, status: { ...st, storedVersions: storage ? [storage] : [] } }, causes: [] };
       }
       const causes = validateCrd(obj);
       if (old && JSON.stringify(specOf(old).names?.plural) !== JSON.stringify(specOf(obj).names?.plural)) {
@@ -116,6 +122,7 @@ export function customResourceHooks(registry: TypeRegistry, store: ObjectStore, 
       const names = spec.names ?? {};
       const kind = names.kind ?? "";
       const oldStatus = (old?.["status"] ?? {}) as { storedVersions?: string[]; conditions?: unknown[] };
+      // PrepareForCreate/Update: the first version marked storage joins storedVersions.
       const storage = (spec.versions ?? []).find((v) => v.storage)?.name;
       const stored = [...new Set([...(oldStatus.storedVersions ?? []), ...(storage ? [storage] : [])])];
       const t = now();
@@ -135,7 +142,7 @@ export function customResourceHooks(registry: TypeRegistry, store: ObjectStore, 
         storedVersions: stored,
       };
       const out = { ...obj, status };
-      if (causes.length === 0 && stored.length > 0) causes.push(...validateStoredVersions(out));
+      causes.push(...validateStoredVersions(out));
       return { obj: out, causes };
     },
     crdChanged(obj, removed) {
