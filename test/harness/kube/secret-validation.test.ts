@@ -129,7 +129,7 @@ describe("Secret validation by type and size", () => {
     assert.deepEqual(r.causes.map((c) => [c.field, c.reason]), [["data", "FieldValueTooLong"]]);
     await accepted("configmaps", { metadata: { name: "big" }, data: { a: "x".repeat(MiB - 1) }, binaryData: { b: b64("y") } });
     const c = await refused("configmaps", { metadata: { name: "too-big" }, data: { a: "x".repeat(MiB) }, binaryData: { b: b64("y") } });
-    assert.equal(c.message, 'ConfigMap "too-big" is invalid: : Too long: may not be more than 1048576 bytes');
+    assert.equal(c.message, 'ConfigMap "too-big" is invalid: []: Too long: may not be more than 1048576 bytes');
   });
 
   test("annotations may total 256 KiB (keys and values), as kubectl's client-side apply annotation meets it", async () => {

@@ -67,5 +67,6 @@ export function validateConfigMapSize(obj: KubeObject): Cause[] {
   let total = 0;
   for (const v of Object.values(record(obj["data"]))) total += Buffer.byteLength(String(v), "utf8");
   for (const v of Object.values(record(obj["binaryData"]))) total += Buffer.from(String(v), "base64").length;
-  return total > MAX_SECRET_SIZE ? [tooLong("", MAX_SECRET_SIZE)] : [];
+  // field.NewPath("") prints as "[]".
+  return total > MAX_SECRET_SIZE ? [tooLong("[]", MAX_SECRET_SIZE)] : [];
 }
