@@ -7,6 +7,7 @@
 import type { KubeObject } from "../../../src/kube/types.js";
 import type { TypeRegistry, CustomVersionInfo } from "./registry.js";
 import type { ResourceType } from "./resource-types.js";
+import { celCauses, hasCelRules } from "./cel.js";
 import { checkSchema, type Schema } from "./schema.js";
 import { validateCrdShared, validateCrdVersions, validateStoredVersions } from "./crd-validation.js";
 import type { CustomHooks } from "./semantics.js";
@@ -19,6 +20,8 @@ interface CrdVersion {
   name?: string;
   served?: boolean;
   storage?: boolean;
+  deprecated?: boolean;
+  deprecationWarning?: string;
   schema?: { openAPIV3Schema?: Schema };
   subresources?: { status?: object; scale?: object };
   additionalPrinterColumns?: PrinterColumn[];
@@ -57,6 +60,19 @@ export function validateCrd(obj: KubeObject): Cause[] {
   return causes;
 }
 
+/**
+ * apiextensions-apiserver's default warning for a deprecated version: `<group>/<version> <Kind> is
+ * deprecated; use <group>/<version> <Kind>` naming the storage version (or the first other served,
+ * non-deprecated one).
+ */
+function defaultDeprecationWarning(spec: CrdSpec, v: CrdVersion): string {
+  const kind = spec.names?.kind ?? "";
+  const others = (spec.versions ?? []).filter((x) => x !== v && x.served !== false && !x.deprecated);
+  const use = others.find((x) => x.storage) ?? others[0];
+  const head = `${spec.group ?? ""}/${v.name ?? ""} ${kind} is deprecated`;
+  return use ? `${head}; use ${spec.group ?? ""}/${use.name ?? ""} ${kind}` : head;
+}
+
 /** The ResourceTypes a CRD serves, one per served version. */
 export function crdResourceTypes(obj: KubeObject): { type: ResourceType; info: CustomVersionInfo }[] {
   const spec = specOf(obj);
@@ -86,6 +102,7 @@ export function crdResourceTypes(obj: KubeObject): { type: ResourceType; info: C
         schema: v.schema?.openAPIV3Schema,
         statusSubresource: v.subresources?.status !== undefined,
         columns: v.additionalPrinterColumns,
+        ...(v.deprecated ? { deprecationWarning: v.deprecationWarning ?? defaultDeprecationWarning(spec, v) } : {}),
       },
     }));
 }
@@ -101,7 +118,13 @@ export function customResourceHooks(registry: TypeRegistry, store: ObjectStore, 
       const schema = registry.customInfo(t)?.schema as Schema | undefined;
       if (!schema) return { obj, causes: [], unknown: [] };
       const r = checkSchema(obj, schema);
-      return { obj: r.value as KubeObject, causes: r.causes, unknown: r.unknown };
+      if (!hasCelRules(schema)) return { obj: r.value as KubeObject, causes: r.causes, unknown: r.unknown };
+      // The CEL rules run only when schema validation found no "blocking" error (strategy.go hasBlockingErr).
+      const blocking = r.causes.some((c) => ["FieldValueNotSupported", "FieldValueRequired", "FieldValueTooLong", "FieldValueTooMany", "FieldValueTypeInvalid"].includes(c.reason));
+      const cel = blocking
+        ? [{ reason: "FieldValueInvalid" as const, field: "<nil>", message: "Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation" }]
+        : celCauses(r.value, schema);
+      return { obj: r.value as KubeObject, causes: [...r.causes, ...cel], unknown: r.unknown };
     },
     prepareCrd(obj, old, subresource) {
       if (subresource === "status" && old) {
