@@ -6,6 +6,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startKubeServer, type KubeTestServer } from "../kube/index.js";
+import { send } from "../kube/test-client.js";
 import { startVaultServer } from "./index.js";
 import type { VaultTestCluster } from "./index.js";
 import { humanDuration } from "./lease-ttl.js";
@@ -117,6 +118,18 @@ describe("login and renewal TTLs", () => {
     assert.deepEqual(await renew(t, {}), { lease: 7199, warnings: ['TTL of "2h" exceeded the effective max_ttl of "1h59m59s"; TTL value is capped accordingly'] });
   });
 
+  test("auth/token/create caps the TTL by the token mount's max and explicit_max_ttl, with warnings", async () => {
+    const create = async (body: Record<string, unknown>) => {
+      const r = await call(v.addr, "POST", "auth/token/create", { token: root, body });
+      assert.equal(r.status, 200, r.text);
+      return [r.body.auth.lease_duration, r.body.warnings];
+    };
+    assert.deepEqual(await create({ ttl: "1000h" }), [2764800, ['TTL of "1000h" exceeded the effective max_ttl of "768h"; TTL value is capped accordingly']]);
+    assert.deepEqual(await create({ ttl: "1h", explicit_max_ttl: "30m" }), [1800, ['TTL of "1h" exceeded the effective max_ttl of "30m"; TTL value is capped accordingly']]);
+    assert.deepEqual(await create({ period: "1000h" }), [2764800, ['period of "1000h" exceeded the effective max_ttl of "768h"; period value is capped accordingly']]);
+    assert.deepEqual(await create({ ttl: "1h" }), [3600, null]);
+  });
+
   test("a deleted role makes the renewal fail with 500", async () => {
     assert.equal((await role("gone", { token_ttl: "10m" })).status, 204);
     const t = (await loginAs("gone")).auth.client_token as string;
@@ -146,5 +159,20 @@ describe("kubernetes auth: unconfigured mount, role max above the mount's", () =
     // The role is checked first: an unknown role is still a 400.
     const unknown = await call(v.addr, "POST", "auth/kubernetes/login", { body: { role: "nope", jwt: "x.y.z" } });
     assert.deepEqual([unknown.status, unknown.body], [400, { errors: ['invalid role name "nope"'] }]);
+  });
+
+  test("a kubernetes login token renews from its role, capped by the role's token_max_ttl", async () => {
+    const sa = await send({ url: kube.url, caPem: kube.caPem, token: kube.adminToken }, "POST", "/api/v1/namespaces/default/serviceaccounts", { metadata: { name: "app" } });
+    assert.equal(sa.status, 201);
+    const cfg = await call(v.addr, "POST", "auth/kubernetes/config", { token: root, body: { kubernetes_host: kube.url, kubernetes_ca_cert: kube.caPem, token_reviewer_jwt: kube.adminToken } });
+    assert.equal(cfg.status, 204, cfg.text);
+    const w = await call(v.addr, "POST", "auth/kubernetes/role/app", { token: root, body: { bound_service_account_names: ["app"], bound_service_account_namespaces: ["default"], token_ttl: "10m", token_max_ttl: "30m" } });
+    assert.equal(w.status, 204, w.text);
+    const login = await call(v.addr, "POST", "auth/kubernetes/login", { body: { role: "app", jwt: kube.issueServiceAccountToken("default", "app") } });
+    assert.equal(login.status, 200, login.text);
+    assert.equal(login.body.auth.lease_duration, 600);
+    v.advanceTime(1000);
+    const r = await call(v.addr, "POST", "auth/token/renew-self", { token: login.body.auth.client_token, body: { increment: "1h" } });
+    assert.deepEqual([r.status, r.body.auth.lease_duration, r.body.warnings], [200, 1799, ['TTL of "1h" exceeded the effective max_ttl of "29m59s"; TTL value is capped accordingly']]);
   });
 });
