@@ -23,6 +23,8 @@ function mountView(m: MountEntry): Record<string, unknown> {
   return {
     accessor: m.accessor,
     config: m.config,
+    // Builtin plugins other than the core ones (sys, cubbyhole, identity, token) say "supported".
+    ...(["sys", "cubbyhole", "identity", "token"].includes(m.type) ? {} : { deprecation_status: "supported" }),
     description: m.description,
     external_entropy_access: false,
     local: m.local,

@@ -182,9 +182,10 @@ export class TokenStore {
       ttl: this.remaining(entry),
       type: entry.type,
     };
+    // issue_time and renewable are there for every token with a lease entry, the root token too.
+    data["renewable"] = entry.expireTime !== null && entry.renewable;
+    data["issue_time"] = new Date(entry.creationTime).toISOString();
     if (entry.expireTime !== null) {
-      data["renewable"] = entry.renewable;
-      data["issue_time"] = new Date(entry.creationTime).toISOString();
       if (entry.lastRenewal !== null) {
         data["last_renewal_time"] = Math.floor(entry.lastRenewal / 1000);
         data["last_renewal"] = new Date(entry.lastRenewal).toISOString();
