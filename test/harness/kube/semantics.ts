@@ -160,7 +160,7 @@ export class Semantics {
   }
 
   private validate(t: ResourceType, obj: KubeObject, old: KubeObject | undefined, opts: WriteOptions): KubeObject {
-    const causes: Cause[] = validateMetadata(obj);
+    const causes: Cause[] = validateMetadata(obj, t.custom);
     let out = obj;
     if (t.custom) {
       const r = this.custom.checkCustom(t, obj);

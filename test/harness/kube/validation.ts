@@ -41,14 +41,20 @@ function qualifiedNameErrors(field: string, key: string): Cause[] {
   return out;
 }
 
-/** Label and annotation keys/values as ValidateObjectMeta checks them (all kinds). */
-export function validateMetadata(obj: KubeObject): Cause[] {
+const STANDARD_FINALIZERS = ["kubernetes", "orphan", "foregroundDeletion"];
+
+/**
+ * Labels, annotations (keys, values, 256 KiB in total), finalizer names and ownerReferences as
+ * ValidateObjectMeta checks them; built-in kinds also refuse unqualified finalizers other than
+ * the standard ones (pkg/apis/core/validation validateKubeFinalizerName), custom resources do not.
+ */
+export function validateMetadata(obj: KubeObject, custom = false): Cause[] {
   const causes: Cause[] = [];
   for (const [k, v] of Object.entries(obj.metadata.labels ?? {})) {
     causes.push(...qualifiedNameErrors("metadata.labels", k));
     const value = typeof v === "string" ? v : String(v);
     if (typeof v !== "string" || !LABEL_VALUE.test(value) || value.length > 63) {
-      causes.push(invalidValue("metadata.labels", value, value.length > 63 ? "must be no more than 63 characters" : LABEL_VALUE_MSG));
+      causes.push(invalidValue("metadata.labels", value, value.length > 63 ? "must be no more than 63 bytes" : LABEL_VALUE_MSG));
     }
   }
   let annotationBytes = 0;
@@ -58,9 +64,24 @@ export function validateMetadata(obj: KubeObject): Cause[] {
   }
   // TotalAnnotationSizeLimitB (apimachinery ValidateAnnotations): 256 KiB of keys and values.
   if (annotationBytes > 256 * 1024) causes.push({ reason: "FieldValueTooLong", field: "metadata.annotations", message: "Too long: may not be more than 262144 bytes" });
-  (obj.metadata.ownerReferences ?? []).forEach((r, i) => {
-    for (const [f, what] of [["apiVersion", "version"], ["kind", "kind"], ["name", "name"], ["uid", "uid"]] as const) {
-      if (typeof r[f] !== "string" || r[f] === "") causes.push(invalidValue(`metadata.ownerReferences[${i}].${f}`, r[f] ?? "", `${what} must not be empty`));
+  (obj.metadata.finalizers ?? []).forEach((f, i) => {
+    const field = `metadata.finalizers[${i}]`;
+    causes.push(...qualifiedNameErrors(field, f));
+    if (!custom && !f.includes("/") && !STANDARD_FINALIZERS.includes(f)) causes.push(invalidValue(field, f, "name is neither a standard finalizer name nor is it fully qualified"));
+  });
+  const refs = obj.metadata.ownerReferences ?? [];
+  let controller = "";
+  refs.forEach((r, i) => {
+    const at = `metadata.ownerReferences[${i}]`;
+    const apiVersion = typeof r.apiVersion === "string" ? r.apiVersion : "";
+    if (apiVersion === "") causes.push(required(`${at}.apiVersion`, "must not be empty"));
+    else if (apiVersion.split("/").length > 2 || apiVersion.endsWith("/")) causes.push(invalidValue(`${at}.apiVersion`, apiVersion, "must be <group>/<version> or <version>"));
+    for (const f of ["kind", "name", "uid"] as const) if (typeof r[f] !== "string" || r[f] === "") causes.push(required(`${at}.${f}`, "must not be empty"));
+    if (r.controller === true) {
+      const name = `${r.kind ?? ""}/${r.name ?? ""}`;
+      if (controller !== "") {
+        causes.push(invalidValue("metadata.ownerReferences", refs, `Only one reference can have Controller set to true. Found "true" in references for ${controller} and ${name}`));
+      } else controller = name;
     }
   });
   return causes;
