@@ -22,6 +22,7 @@ interface CrdVersion {
   storage?: boolean;
   deprecated?: boolean;
   deprecationWarning?: string;
+  selectableFields?: Array<{ jsonPath?: string }>;
   schema?: { openAPIV3Schema?: Schema };
   subresources?: { status?: object; scale?: object };
   additionalPrinterColumns?: PrinterColumn[];
@@ -102,6 +103,7 @@ export function crdResourceTypes(obj: KubeObject): { type: ResourceType; info: C
         schema: v.schema?.openAPIV3Schema,
         statusSubresource: v.subresources?.status !== undefined,
         columns: v.additionalPrinterColumns,
+        ...(v.selectableFields ? { selectableFields: v.selectableFields.map((f) => (f.jsonPath ?? "").replace(/^\./, "")) } : {}),
         ...(v.deprecated ? { deprecationWarning: v.deprecationWarning ?? defaultDeprecationWarning(spec, v) } : {}),
       },
     }));

@@ -12,6 +12,8 @@ export interface CustomVersionInfo {
   schema: unknown;
   statusSubresource: boolean;
   columns: PrinterColumn[] | undefined;
+  /** The version's selectableFields as field-selector names (`spec.secretStoreRef.name`). */
+  selectableFields?: string[];
   /** The Warning text of a `deprecated: true` version (its deprecationWarning, or the default). */
   deprecationWarning?: string;
 }

@@ -207,7 +207,7 @@ function remove(ctx: KubeContext, r: ResourceRequest): number {
 function deleteCollection(ctx: KubeContext, r: ResourceRequest): number {
   const t = r.type;
   const opts = deleteOptions(r);
-  const match = selectors(t, r.query);
+  const match = selectors(t, r.query, undefined, ctx.registry.customInfo(t)?.selectableFields);
   const out: KubeObject[] = [];
   for (const o of ctx.semantics.list(t, r.path.namespace).filter(match)) {
     out.push(ctx.semantics.delete(t, o.metadata.namespace, o.metadata.name ?? "", opts).obj);
