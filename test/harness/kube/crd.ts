@@ -119,7 +119,11 @@ export function customResourceHooks(registry: TypeRegistry, store: ObjectStore, 
     checkCustom(t, obj) {
       const schema = registry.customInfo(t)?.schema as Schema | undefined;
       if (!schema) return { obj, causes: [], unknown: [] };
-      const r = checkSchema(obj, schema);
+      const checked = checkSchema(obj, schema);
+      // Stored at the storage version: what its schema does not know is pruned there too.
+      const storage = registry.all().find((x) => x.custom && x.group === t.group && x.plural === t.plural && x.storage === true);
+      const storageSchema = storage && storage.version !== t.version ? (registry.customInfo(storage)?.schema as Schema | undefined) : undefined;
+      const r = storageSchema ? { ...checked, value: checkSchema(checked.value, storageSchema, { defaults: false }).value } : checked;
       if (!hasCelRules(schema)) return { obj: r.value as KubeObject, causes: r.causes, unknown: r.unknown };
       // The CEL rules run only when schema validation found no "blocking" error (strategy.go hasBlockingErr).
       const blocking = r.causes.some((c) => ["FieldValueNotSupported", "FieldValueRequired", "FieldValueTooLong", "FieldValueTooMany", "FieldValueTypeInvalid"].includes(c.reason));
@@ -127,6 +131,11 @@ export function customResourceHooks(registry: TypeRegistry, store: ObjectStore, 
         ? [{ reason: "FieldValueInvalid" as const, field: "<nil>", message: "Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation" }]
         : celCauses(r.value, schema);
       return { obj: r.value as KubeObject, causes: [...r.causes, ...cel], unknown: r.unknown };
+    },
+    convert(t, obj) {
+      const schema = registry.customInfo(t)?.schema as Schema | undefined;
+      // Conversion None: only pruning by the read version's schema, no defaulting (checked against kube-apiserver 1.37.2).
+      return schema ? (checkSchema(obj, schema, { defaults: false }).value as KubeObject) : obj;
     },
     prepareCrd(obj, old, subresource) {
       if (subresource === "status" && old) {

@@ -27,6 +27,8 @@ export interface CustomHooks {
   prepareCrd(obj: KubeObject, old: KubeObject | undefined, subresource?: string): { obj: KubeObject; causes: Cause[] };
   /** After a CRD was stored or removed. */
   crdChanged(obj: KubeObject, removed: boolean): void;
+  /** A stored custom object read at another version (None conversion: pruned by that version's schema). */
+  convert(t: ResourceType, obj: KubeObject): KubeObject;
 }
 
 /** What garbage collection (gc.ts) wants to hear about. */
@@ -108,7 +110,8 @@ export class Semantics {
   asVersion(t: ResourceType, o: KubeObject): KubeObject {
     if (isEventsV1(t)) return o.apiVersion === "v1" ? eventFromCore(o) : o;
     const apiVersion = apiVersionOf(t);
-    return o.apiVersion === apiVersion && o.kind === t.kind ? o : { ...o, apiVersion, kind: t.kind };
+    if (o.apiVersion === apiVersion && o.kind === t.kind) return o;
+    return t.custom ? this.custom.convert(t, { ...o, apiVersion, kind: t.kind }) : { ...o, apiVersion, kind: t.kind };
   }
 
   /** GET one. @throws ApiError 404. */
