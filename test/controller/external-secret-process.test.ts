@@ -43,7 +43,7 @@ describe("sealbridge controller syncs the homelab ExternalSecret applied with ku
 
   test("kubectl apply, controller sync, kubectl wait", async () => {
     for (const plural of ["externalsecrets", "secretstores", "clustersecretstores"]) {
-      const r = await ws.kubectl(["apply", "-f", join(CRDS, `${plural}.external-secrets.io.yaml`)]);
+      const r = await ws.kubectl(["apply", "--server-side", "-f", join(CRDS, `${plural}.external-secrets.io.yaml`)]);
       assert.equal(r.code, 0, r.stderr);
     }
     for (const ns of ["sealbridge", "my-app"]) assert.equal((await ws.kubectl(["create", "namespace", ns])).code, 0);

@@ -91,7 +91,7 @@ describe("SealedSecret and AgeSecret reconcilers, end to end", { timeout: 120_00
   before(async () => {
     server = await startKubeServer();
     ws = await kubeWorkspace(server);
-    const crd = await ws.kubectl(["apply", "-f", CRDS]);
+    const crd = await ws.kubectl(["apply", "--server-side", "-f", CRDS]);
     assert.equal(crd.code, 0, crd.stderr);
     for (const ns of ["sealbridge", "my-namespace", "prod", "other"]) assert.equal((await ws.kubectl(["create", "namespace", ns])).code, 0);
     // An existing sealed-secrets installation's key, as its controller created it.

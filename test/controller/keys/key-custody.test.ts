@@ -38,7 +38,7 @@ const DAY = 24 * 3600 * 1000;
 async function setup(): Promise<{ server: KubeTestServer; ws: KubeWorkspace; kube: HttpKubeClient; close(): Promise<void> }> {
   const server = await startKubeServer();
   const ws = await kubeWorkspace(server);
-  assert.equal((await ws.kubectl(["apply", "-f", CRDS])).code, 0);
+  assert.equal((await ws.kubectl(["apply", "--server-side", "-f", CRDS])).code, 0);
   assert.equal((await ws.kubectl(["create", "namespace", "sealbridge"])).code, 0);
   const connection = await loadKubeConnection({ kubeconfig: ws.kubeconfig, env: {} });
   const kube = new HttpKubeClient(connection);

@@ -48,10 +48,10 @@ export async function clusterFixture(opts: { namespaces: string[]; crds?: string
   };
 }
 
-/** `kubectl apply` of the project's CRDs: every file, or the named ones. */
+/** `kubectl apply --server-side` of the project's CRDs (ESO's store CRDs exceed client-side apply's 256 KiB annotation): every file, or the named ones. */
 export async function applyCrds(ws: KubeWorkspace, files?: string[]): Promise<void> {
   for (const path of files ? files.map((f) => join(CRDS_DIR, f)) : [CRDS_DIR]) {
-    const r = await ws.kubectl(["apply", "-f", path]);
+    const r = await ws.kubectl(["apply", "--server-side", "-f", path]);
     assert.equal(r.code, 0, r.stderr);
   }
 }
