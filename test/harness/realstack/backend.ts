@@ -9,6 +9,9 @@
 import type { KubeObject } from "../../../src/kube/types.js";
 import { startTestEnv } from "../testenv.js";
 import { KubeHttp } from "./admin-client.js";
+import { createNetNs } from "./netns.js";
+import type { NetNs } from "./netns.js";
+import { pointServiceAt } from "./service-endpoints.js";
 import { startRealStack } from "./stack.js";
 
 /** Which servers a scenario runs against. */
@@ -40,6 +43,12 @@ export interface Backend {
   list(path: string): Promise<KubeObject[]>;
   /** One object by path, or undefined when it does not exist. */
   get(path: string): Promise<KubeObject | undefined>;
+  /**
+   * Makes the API server's service proxy for the existing Service `namespace/service` (port 8080,
+   * named http) reach `127.0.0.1:targetPort`: the test server's proxy table, or on the real stack a
+   * listener inside a network namespace made for this (the apiserver refuses loopback endpoints).
+   */
+  exposeService(namespace: string, service: string, targetPort: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -64,10 +73,12 @@ export async function startBackend(opts: { kind?: BackendKind; dir?: string } = 
         writeKubeconfig: (path, o) => env.kube.writeKubeconfig(path, o),
       },
       vault: { addr: env.vault.addr, rootToken: env.vault.rootToken ?? "" },
+      exposeService: async (namespace, service, targetPort) => env.kube.setServiceBackend(namespace, service, `http://127.0.0.1:${targetPort}`),
       stop: () => env.stop(),
     };
   } else {
     const stack = await startRealStack(dirOpt);
+    let netns: NetNs | undefined;
     if (stack.vault === undefined) throw new Error("realstack: started without OpenBao");
     base = {
       kind,
@@ -80,7 +91,15 @@ export async function startBackend(opts: { kind?: BackendKind; dir?: string } = 
         writeKubeconfig: async (path, o) => stack.kube.writeKubeconfig(path, o),
       },
       vault: stack.vault,
-      stop: () => stack.stop(),
+      async exposeService(namespace, service, targetPort) {
+        netns ??= createNetNs();
+        await netns.serveInside(8080, targetPort, stack.dir);
+        await pointServiceAt(stack.kube.admin, namespace, service, netns.address, 8080);
+      },
+      async stop() {
+        await netns?.remove();
+        await stack.stop();
+      },
     };
   }
   const admin = base.kube.admin;

@@ -24,6 +24,8 @@ export interface NetNs {
   exec: string[];
   /** Makes `127.0.0.1:port` of the host reachable at `127.0.0.1:port` inside the namespace. */
   exposeHostPort(port: number, dir: string): Promise<void>;
+  /** Listens on `address:port` inside the namespace, forwarding to `127.0.0.1:targetPort` of the host. */
+  serveInside(port: number, targetPort: number, dir: string): Promise<void>;
   remove(): Promise<void>;
 }
 
@@ -45,16 +47,16 @@ function pipeBoth(a: Socket, b: Socket): void {
   b.on("close", () => a.destroy());
 }
 
-/** The listener run inside the namespace: TCP 127.0.0.1:PORT → the Unix socket. */
+/** The listener run inside the namespace: TCP HOST:PORT → the Unix socket. */
 const INNER_FORWARDER = `
 const net = require("node:net");
-const [port, sock] = process.argv.slice(1);
+const [host, port, sock] = process.argv.slice(1);
 net.createServer((c) => {
   const u = net.connect(sock);
   c.pipe(u); u.pipe(c);
   c.on("error", () => u.destroy()); u.on("error", () => c.destroy());
   c.on("close", () => u.destroy()); u.on("close", () => c.destroy());
-}).listen(Number(port), "127.0.0.1", () => process.stdout.write("listening\\n"));
+}).listen(Number(port), host, () => process.stdout.write("listening\\n"));
 `;
 
 /**
@@ -88,26 +90,29 @@ export function createNetNs(): NetNs {
     throw err;
   }
   const exec = ["ip", "netns", "exec", name];
+  /** TCP listen (inside) → Unix socket → 127.0.0.1:targetPort (host). */
+  const bridge = async (listenHost: string, port: number, targetPort: number, dir: string): Promise<void> => {
+    const sock = join(dir, `netns-${id}-${listenHost}-${port}.sock`);
+    rmSync(sock, { force: true });
+    const server = createServer((u) => pipeBoth(u, connect(targetPort, "127.0.0.1")));
+    await new Promise<void>((resolve, reject) => server.once("error", reject).listen(sock, resolve));
+    servers.push(server);
+    const child = spawn(exec[0] ?? "ip", [...exec.slice(1), process.execPath, "-e", INNER_FORWARDER, listenHost, String(port), sock], { stdio: ["ignore", "pipe", "pipe"] });
+    children.push(child);
+    await new Promise<void>((resolve, reject) => {
+      let err = "";
+      child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
+      child.stdout?.once("data", () => resolve());
+      child.once("exit", (code) => reject(new Error(`netns: forwarder ${listenHost}:${port} exited with ${String(code)}: ${err}`)));
+    });
+  };
   return {
     name,
     address,
     hostAddress,
     exec,
-    async exposeHostPort(port, dir) {
-      const sock = join(dir, `netns-${id}-${port}.sock`);
-      rmSync(sock, { force: true });
-      const server = createServer((u) => pipeBoth(u, connect(port, "127.0.0.1")));
-      await new Promise<void>((resolve, reject) => server.once("error", reject).listen(sock, resolve));
-      servers.push(server);
-      const child = spawn(exec[0] ?? "ip", [...exec.slice(1), process.execPath, "-e", INNER_FORWARDER, String(port), sock], { stdio: ["ignore", "pipe", "pipe"] });
-      children.push(child);
-      await new Promise<void>((resolve, reject) => {
-        let err = "";
-        child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
-        child.stdout?.once("data", () => resolve());
-        child.once("exit", (code) => reject(new Error(`netns: forwarder for port ${port} exited with ${String(code)}: ${err}`)));
-      });
-    },
+    exposeHostPort: (port, dir) => bridge("127.0.0.1", port, port, dir),
+    serveInside: (port, targetPort, dir) => bridge(address, port, targetPort, dir),
     async remove() {
       for (const c of children) c.kill("SIGKILL");
       await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
