@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse as parseYaml, parseAllDocuments, stringify as toYaml } from "yaml";
+import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { encryptAgeValue } from "../../src/crypto/age-envelope.js";
 import type { KubeObject } from "../../src/kube/types.js";
 import { HOMELAB_EXTERNAL_SECRET } from "../eso/homelab-manifest.js";
@@ -29,9 +29,9 @@ const vectors = (JSON.parse(readFileSync(join(FIXTURES, "sealed-secrets", "kubes
   vectors: Array<{ description: string; scope: string; plaintext_b64: string; ciphertext_b64: string }>;
 }).vectors;
 /** The ESO documentation examples, by their `# source:` comment. */
-const esoDocs = parseAllDocuments(readFileSync(join(FIXTURES, "eso", "eso-vault-examples.yaml"), "utf8")).map((d) => ({
-  source: /# source: (\S+)/.exec(d.commentBefore ?? "")?.[1] ?? "",
-  object: d.toJS() as KubeObject,
+const esoDocs = readFileSync(join(FIXTURES, "eso", "eso-vault-examples.yaml"), "utf8").split(/^---$/m).map((text) => ({
+  source: /^# source: (\S+)/m.exec(text)?.[1] ?? "",
+  object: parseYaml(text) as KubeObject,
 }));
 function esoDoc(source: string): KubeObject {
   const doc = esoDocs.find((d) => d.source === source);
