@@ -21,8 +21,8 @@ import type { ControllerProcess, KubeWorkspace } from "../support/controller-pro
 const NS = "sealbridge";
 const CANARY = `CANARY-${randomBytes(6).toString("hex")}`;
 const KEY_DIR = join(FIXTURES, "sealed-secrets", "go-generated-key");
-const ARGS = ["--namespace", NS, "--key-renew-period", "0", "--resync-period", "5s", "--leader-elect", "--lease-duration", "4s", "--lease-renew-deadline", "3s", "--lease-retry-period", "500ms", "--shutdown-timeout", "5s"];
-const N = 30;
+const ARGS = ["--log-level", "debug", "--concurrency", "1", "--namespace", NS, "--key-renew-period", "0", "--resync-period", "5s", "--leader-elect", "--lease-duration", "4s", "--lease-renew-deadline", "3s", "--lease-retry-period", "500ms", "--shutdown-timeout", "5s"];
+const N = 60;
 
 describe("leader election and a SIGKILL mid-sync on a real API server", { timeout: 500_000 }, () => {
   let f: RealFixture;
@@ -87,10 +87,13 @@ describe("leader election and a SIGKILL mid-sync on a real API server", { timeou
     }
     await f.apply(objs);
     const made = async () => ((await f.admin.must("GET", "/api/v1/namespaces/work/secrets")) as { items: KubeObject[] }).items.filter((s) => /^(ss|es)-/.test(s.metadata.name ?? "")).length;
-    await until("the sync under way", async () => (await made()) >= 3, 60_000);
+    // SIGKILL as soon as the leader logs its first reconcile: most of the work is still ahead.
+    await until("the sync under way", () => leader.output().includes('"reconciled"'), 60_000);
     await leader.kill();
     running.splice(running.indexOf(leader), 1);
     const atKill = await made();
+    assert.ok(atKill < 2 * N, `killed mid-sync (${atKill} of ${2 * N} Secrets made)`);
+    process.stderr.write(`leader killed with ${atKill} of ${2 * N} Secrets made\n`);
 
     await until("the standby leads", async () => (await leaderOf([standby])) === standby, 30_000);
     await until(`all ${2 * N} Secrets (had ${atKill} at the kill)`, async () => (await made()) === 2 * N, 180_000);
