@@ -1,6 +1,7 @@
 // `npm run test:real`: builds the real-stack components that are missing (one progress line per
 // step), then runs every *.real.test.ts and, with SEALBRIDGE_BACKEND=real, the scenario tests that
-// run against either backend (those calling startBackend()). Arguments filter files by substring.
+// run against either backend (those calling startBackend() or backendClusterFixture()). Arguments
+// filter files by substring.
 import { spawnSync } from "node:child_process";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -24,7 +25,7 @@ try {
 }
 const filters = process.argv.slice(2);
 const all = findTests("test").filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
-const files = all.filter((f) => f.endsWith(".real.test.ts") || readFileSync(f, "utf8").includes("startBackend("));
+const files = all.filter((f) => f.endsWith(".real.test.ts") || /\b(startBackend|backendClusterFixture)\(/.test(readFileSync(f, "utf8")));
 if (files.length === 0) {
   process.stderr.write(`test:real: no real-tier test matches ${filters.join(" ")}\n`);
   process.exit(1);
