@@ -158,9 +158,9 @@ describe("the controller under its own RBAC on a real API server", { timeout: 60
     // appRole and token, with the stores of ESO's documentation (server pointed at OpenBao).
     await f.bao("POST", "sys/auth/approle", { type: "approle" });
     await f.bao("POST", "auth/approle/role/eso", { token_policies: "reader", token_ttl: "1h" });
-    const roleId = (await f.bao("GET", "auth/approle/role/eso/role-id")).data.role_id as string;
-    const secretId = (await f.bao("POST", "auth/approle/role/eso/secret-id", {})).data.secret_id as string;
-    const readerToken = (await f.bao("POST", "auth/token/create", { policies: ["reader"], ttl: "2h" })).auth.client_token as string;
+    const roleId = (await f.bao<{ data: { role_id: string } }>("GET", "auth/approle/role/eso/role-id")).data.role_id;
+    const secretId = (await f.bao<{ data: { secret_id: string } }>("POST", "auth/approle/role/eso/secret-id", {})).data.secret_id;
+    const readerToken = (await f.bao<{ auth: { client_token: string } }>("POST", "auth/token/create", { policies: ["reader"], ttl: "2h" })).auth.client_token;
     await f.admin.ensure("/api/v1/namespaces/example/secrets", { metadata: { name: "my-secret" }, stringData: { "vault-token": readerToken, "secret-id": secretId } });
     const tokenStore = esoDoc("docs/snippets/vault-token-store.yaml");
     const approleStore = esoDoc("docs/snippets/vault-approle-store.yaml");

@@ -51,7 +51,7 @@ describe("leader election and a SIGKILL mid-sync on a real API server", { timeou
       data: { "tls.crt": readFileSync(join(KEY_DIR, "tls.crt")).toString("base64"), "tls.key": readFileSync(join(KEY_DIR, "tls.key")).toString("base64") },
     }]);
     await f.bao("PUT", "sys/policies/acl/reader", { policy: 'path "secret/data/*" { capabilities = ["read"] }' });
-    const readerToken = (await f.bao("POST", "auth/token/create", { policies: ["reader"], ttl: "2h" })).auth.client_token as string;
+    const readerToken = (await f.bao<{ auth: { client_token: string } }>("POST", "auth/token/create", { policies: ["reader"], ttl: "2h" })).auth.client_token;
     await f.admin.ensure("/api/v1/namespaces/work/secrets", { metadata: { name: "vault-token" }, stringData: { token: readerToken } });
     await f.apply([{ apiVersion: "external-secrets.io/v1", kind: "SecretStore", metadata: { name: "bao", namespace: "work" }, spec: { provider: { vault: { server: f.stack.vault!.addr, path: "secret", version: "v2", auth: { tokenSecretRef: { name: "vault-token", key: "token" } } } } } }]);
     for (let i = 0; i < N; i++) await f.bao("POST", `secret/data/item-${i}`, { data: { v: `${CANARY}-es-${i}` } });

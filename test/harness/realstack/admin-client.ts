@@ -67,20 +67,20 @@ export class KubeHttp {
    * A request that must succeed (2xx; with `allow`, those statuses too).
    * @throws Error with the method, path, status and the server's message.
    */
-  async must(method: string, path: string, body?: unknown, opts: { allow?: number[]; contentType?: string } = {}): Promise<any> {
+  async must<T = unknown>(method: string, path: string, body?: unknown, opts: { allow?: number[]; contentType?: string } = {}): Promise<T> {
     const res = await this.send(method, path, body, opts.contentType);
     if ((res.status < 200 || res.status >= 300) && !(opts.allow ?? []).includes(res.status)) {
       throw new Error(`${method} ${path}: HTTP ${res.status}: ${res.text.slice(0, 500)}`);
     }
-    return res.body;
+    return res.body as T;
   }
 
   /** GET an object; undefined on 404. */
-  async get(path: string): Promise<any> {
+  async get<T = unknown>(path: string): Promise<T | undefined> {
     const res = await this.send("GET", path);
     if (res.status === 404) return undefined;
     if (res.status !== 200) throw new Error(`GET ${path}: HTTP ${res.status}: ${res.text.slice(0, 500)}`);
-    return res.body;
+    return res.body as T;
   }
 
   /** Creates an object, tolerating AlreadyExists. */

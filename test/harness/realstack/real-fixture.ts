@@ -40,7 +40,7 @@ export interface RealFixture {
   /** `kubectl apply -f` of the objects as admin (asserts success). */
   apply(objs: KubeObject[]): Promise<void>;
   /** An OpenBao call as root; the parsed body (throws on >= 400). */
-  bao(method: string, path: string, body?: unknown): Promise<any>;
+  bao<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   /** A Secret's data decoded, or undefined when it does not exist. */
   secretData(ns: string, name: string): Promise<Record<string, string> | undefined>;
   /** One condition of an object at `path`. */
@@ -88,10 +88,10 @@ export async function realFixture(): Promise<RealFixture> {
       const r = await ws.kubectl(["apply", "-f", file]);
       assert.equal(r.code, 0, r.stderr);
     },
-    async bao(method, path, body) {
+    async bao<T>(method: string, path: string, body?: unknown): Promise<T> {
       const res = await jsonRequest(`${vault.addr}/v1/${path}`, method, { vaultToken: vault.rootToken, ...(body !== undefined ? { body } : {}) });
       if (res.status >= 400) throw new Error(`OpenBao ${method} ${path}: ${res.status} ${res.text}`);
-      return res.body;
+      return res.body as T;
     },
     async secretData(ns, name) {
       const s = (await admin.get(`/api/v1/namespaces/${ns}/secrets/${name}`)) as { data?: Record<string, string> } | undefined;
