@@ -42,7 +42,7 @@ const SS_BULK = "/apis/bitnami.com/v1alpha1/namespaces/bulk/sealedsecrets";
 const objects = (server: Backend, path: string) => server.list(path);
 
 async function setup(): Promise<{ server: Backend; ws: KubeWorkspace; kube: HttpKubeClient; close(): Promise<void> }> {
-  const server = await startBackend();
+  const server = await startBackend({ vault: false });
   const ws = await kubeWorkspace(server.kube);
   assert.equal((await ws.kubectl(["apply", "-f", CRDS])).code, 0);
   assert.equal((await ws.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"])).code, 0);

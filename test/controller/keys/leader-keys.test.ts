@@ -38,7 +38,7 @@ describe("sealing keys with two replicas and leader election", { timeout: 300_00
   const running: ControllerProcess[] = [];
 
   before(async () => {
-    f = await backendClusterFixture({ namespaces: [NS, "demo"], crds: ["sealedsecrets.bitnami.com.yaml", "agesecrets.sealbridge.io.yaml"] });
+    f = await backendClusterFixture({ namespaces: [NS, "demo"], crds: ["sealedsecrets.bitnami.com.yaml", "agesecrets.sealbridge.io.yaml"], vault: false });
   });
   after(async () => {
     await Promise.all(running.map((c) => c.stop()));

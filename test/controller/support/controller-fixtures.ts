@@ -60,11 +60,11 @@ export interface BackendClusterFixture {
 }
 
 /**
- * Starts the backend chosen by SEALBRIDGE_BACKEND, installs `crds` (waiting until Established)
- * and creates `namespaces` with kubectl.
+ * Starts the backend chosen by SEALBRIDGE_BACKEND (with Vault unless `vault: false`), installs
+ * `crds` (waiting until Established) and creates `namespaces` with kubectl.
  */
-export async function backendClusterFixture(opts: { namespaces: string[]; crds?: string[] }): Promise<BackendClusterFixture> {
-  const backend = await startBackend();
+export async function backendClusterFixture(opts: { namespaces: string[]; crds?: string[]; vault?: boolean }): Promise<BackendClusterFixture> {
+  const backend = await startBackend({ vault: opts.vault ?? true });
   const ws = await kubeWorkspace(backend.kube);
   await applyCrds(ws, opts.crds);
   const established = await ws.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);

@@ -6,7 +6,12 @@
  * the API, never through a server's internals) and a Vault/OpenBao dev server whose
  * `auth/kubernetes` already points at the API server.
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { KubeObject } from "../../../src/kube/types.js";
+import { startKubeServer } from "../kube/index.js";
+import type { KubeTestServer } from "../kube/index.js";
 import { startTestEnv } from "../testenv.js";
 import { KubeHttp } from "./admin-client.js";
 import { createNetNs } from "./netns.js";
@@ -38,6 +43,7 @@ export interface Backend {
     admin: KubeHttp;
     writeKubeconfig(path: string, opts?: { token?: string; namespace?: string }): Promise<void>;
   };
+  /** The Vault/OpenBao dev server (throws when started with `vault: false`). */
   vault: { addr: string; rootToken: string };
   /** Objects at a list path (`/api/v1/namespaces/x/secrets`), read as admin through the API. */
   list(path: string): Promise<KubeObject[]>;
@@ -56,11 +62,29 @@ export interface Backend {
  * Starts the backend `kind` (default: from SEALBRIDGE_BACKEND).
  * @throws Error when the servers cannot start (for the real stack: when a component is not built, saying how to build it).
  */
-export async function startBackend(opts: { kind?: BackendKind; dir?: string } = {}): Promise<Backend> {
+export async function startBackend(opts: { kind?: BackendKind; dir?: string; vault?: boolean } = {}): Promise<Backend> {
   const kind = opts.kind ?? backendKind();
   const dirOpt = opts.dir !== undefined ? { dir: opts.dir } : {};
+  const noVault = {
+    get addr(): string {
+      throw new Error("this backend was started without Vault (startBackend({ vault: false }))");
+    },
+    get rootToken(): string {
+      throw new Error("this backend was started without Vault (startBackend({ vault: false }))");
+    },
+  };
   let base: Omit<Backend, "list" | "get">;
-  if (kind === "testenv") {
+  if (kind === "testenv" && opts.vault === false) {
+    const kube: KubeTestServer = await startKubeServer();
+    base = {
+      kind,
+      dir: opts.dir ?? mkdtempSync(join(tmpdir(), "sealbridge-testenv-")),
+      kube: { url: kube.url, caPem: kube.caPem, adminToken: kube.adminToken, admin: new KubeHttp(kube.url, kube.caPem, kube.adminToken), writeKubeconfig: (path, o) => kube.writeKubeconfig(path, o) },
+      vault: noVault,
+      exposeService: async (namespace, service, targetPort) => kube.setServiceBackend(namespace, service, `http://127.0.0.1:${targetPort}`),
+      stop: () => kube.stop(),
+    };
+  } else if (kind === "testenv") {
     const env = await startTestEnv({ ...dirOpt, vaultMode: "dev" });
     base = {
       kind,
@@ -77,9 +101,8 @@ export async function startBackend(opts: { kind?: BackendKind; dir?: string } = 
       stop: () => env.stop(),
     };
   } else {
-    const stack = await startRealStack(dirOpt);
+    const stack = await startRealStack({ ...dirOpt, openbao: opts.vault !== false });
     let netns: NetNs | undefined;
-    if (stack.vault === undefined) throw new Error("realstack: started without OpenBao");
     base = {
       kind,
       dir: stack.dir,
@@ -90,7 +113,7 @@ export async function startBackend(opts: { kind?: BackendKind; dir?: string } = 
         admin: stack.kube.admin,
         writeKubeconfig: async (path, o) => stack.kube.writeKubeconfig(path, o),
       },
-      vault: stack.vault,
+      vault: stack.vault ?? noVault,
       async exposeService(namespace, service, targetPort) {
         netns ??= createNetNs();
         await netns.serveInside(8080, targetPort, stack.dir);
