@@ -6,8 +6,9 @@
  * backup ConfigMap) goes to a Role there.
  *
  * Derived from what the code does (src/controller/**, src/eso/**, src/server/**): informers list
- * and watch; status goes through `PATCH …/status`; Secrets are created, replaced (PUT = update),
- * merge-patched (ESO) and deleted; owner references carry `blockOwnerDeletion: true`, which the
+ * and watch; status goes through `PATCH …/status`; child Secrets are written by
+ * src/controller/runtime/child-writes.ts — created, updated (PUT, SealedSecret/AgeSecret),
+ * merge-patched (ESO Merge policy), deleted and re-created; owner references carry `blockOwnerDeletion: true`, which the
  * OwnerReferencesPermissionEnforcement admission plugin allows only with `update` on the owner's
  * `finalizers` subresource.
  */
@@ -56,9 +57,9 @@ export const RBAC_FEATURES: readonly RbacFeature[] = [
     description: "SealedSecrets (bitnami.com) unsealed into Secrets, sealing keys, the kubeseal certificate endpoint",
     cluster: [
       { apiGroups: ["bitnami.com"], resources: ["sealedsecrets"], verbs: ["list", "watch"], why: "SealedSecret informer" },
-      { apiGroups: ["bitnami.com"], resources: ["sealedsecrets/status"], verbs: ["patch"], why: "SealedSecret status (src/controller/encrypted-secret-reconciler.ts)" },
+      { apiGroups: ["bitnami.com"], resources: ["sealedsecrets/status"], verbs: ["patch"], why: "SealedSecret status (src/controller/runtime/status-write.ts)" },
       { apiGroups: ["bitnami.com"], resources: ["sealedsecrets/finalizers"], verbs: ["update"], why: "owner references with blockOwnerDeletion on the Secrets it makes (OwnerReferencesPermissionEnforcement)" },
-      { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch", "create", "update", "delete"], why: "target Secrets: watched, read, created, replaced, re-created on a type change (src/controller/encrypted-secret-reconciler.ts)" },
+      { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch", "create", "update", "delete"], why: "target Secrets: watched, read, created, replaced, re-created on a type change (src/controller/encrypted-secret/secret-plan.ts, src/controller/runtime/child-writes.ts)" },
       RELOAD,
     ],
     namespaced: [
@@ -71,9 +72,9 @@ export const RBAC_FEATURES: readonly RbacFeature[] = [
     description: "AgeSecrets (sealbridge.io) decrypted into Secrets, age identities",
     cluster: [
       { apiGroups: ["sealbridge.io"], resources: ["agesecrets"], verbs: ["list", "watch"], why: "AgeSecret informer" },
-      { apiGroups: ["sealbridge.io"], resources: ["agesecrets/status"], verbs: ["patch"], why: "AgeSecret status (src/controller/encrypted-secret-reconciler.ts)" },
+      { apiGroups: ["sealbridge.io"], resources: ["agesecrets/status"], verbs: ["patch"], why: "AgeSecret status (src/controller/runtime/status-write.ts)" },
       { apiGroups: ["sealbridge.io"], resources: ["agesecrets/finalizers"], verbs: ["update"], why: "owner references with blockOwnerDeletion on the Secrets it makes (OwnerReferencesPermissionEnforcement)" },
-      { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch", "create", "update", "delete"], why: "target Secrets: watched, read, created, replaced, re-created on a type change (src/controller/encrypted-secret-reconciler.ts)" },
+      { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch", "create", "update", "delete"], why: "target Secrets: watched, read, created, replaced, re-created on a type change (src/controller/encrypted-secret/secret-plan.ts, src/controller/runtime/child-writes.ts)" },
       RELOAD,
     ],
     namespaced: [
@@ -86,9 +87,9 @@ export const RBAC_FEATURES: readonly RbacFeature[] = [
     description: "ExternalSecrets, SecretStores and ClusterSecretStores (external-secrets.io) synced from Vault/OpenBao",
     cluster: [
       { apiGroups: ["external-secrets.io"], resources: ["externalsecrets", "secretstores", "clustersecretstores"], verbs: ["list", "watch"], why: "ESO kind informers" },
-      { apiGroups: ["external-secrets.io"], resources: ["externalsecrets/status", "secretstores/status", "clustersecretstores/status"], verbs: ["patch"], why: "ESO status (src/controller/external-secret-reconciler.ts, secret-store-reconciler.ts)" },
-      { apiGroups: ["external-secrets.io"], resources: ["externalsecrets/finalizers"], verbs: ["update"], why: "owner references with blockOwnerDeletion on target Secrets (src/eso/target-secret.ts; OwnerReferencesPermissionEnforcement)" },
-      { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch", "create", "patch", "delete"], why: "target Secrets (created, merge-patched, deleted) and auth Secrets (tokenSecretRef, appRole, kubernetes secretRef) (src/eso/store-connections.ts)" },
+      { apiGroups: ["external-secrets.io"], resources: ["externalsecrets/status", "secretstores/status", "clustersecretstores/status"], verbs: ["patch"], why: "ESO status (src/controller/runtime/status-write.ts, kind-reconciler.ts)" },
+      { apiGroups: ["external-secrets.io"], resources: ["externalsecrets/finalizers"], verbs: ["update"], why: "owner references with blockOwnerDeletion on target Secrets (src/controller/external-secret/target-secret.ts; OwnerReferencesPermissionEnforcement)" },
+      { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch", "create", "patch", "delete"], why: "target Secrets (created, merge-patched, deleted and re-created; src/controller/external-secret/target-secret.ts) and auth Secrets (tokenSecretRef, appRole, kubernetes secretRef; src/eso/store-connections.ts)" },
       { apiGroups: [""], resources: ["configmaps"], verbs: ["get"], why: "caProvider of type ConfigMap (src/eso/store-connections.ts)" },
       { apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["create"], why: "TokenRequest for kubernetes auth with serviceAccountRef (src/eso/store-connections.ts)" },
       RELOAD,

@@ -179,7 +179,8 @@ describe("SealedSecret and AgeSecret reconcilers, end to end", { timeout: 400_00
       assert.equal(await secretData(server, ns, name), undefined, `no Secret for ${ns}/${name}`);
       await waitFor(`Warning event for ${name}`, async () => (await warningEvents(server, ns, name)).some((e) => e["reason"] === "ErrUnsealFailed"));
     }
-    assert.equal((await syncedOf(server, "sealedsecrets.bitnami.com", "prod", "db"))?.["status"], "True");
+    // Status is written after the Secret, so wait for it rather than racing the controller.
+    await waitFor("Synced=True on prod/db", async () => (await syncedOf(server, "sealedsecrets.bitnami.com", "prod", "db"))?.["status"] === "True");
     const get = await ws.kubectl(["get", "sealedsecrets", "-n", "prod"]);
     assert.match(get.stdout, /tampered\s+Failed to unseal/);
   });

@@ -13,7 +13,7 @@ import { parseAllDocuments } from "yaml";
 import { ageSecretResource } from "../../src/api/age-secret.js";
 import { externalSecretResource } from "../../src/api/external-secret.js";
 import { clusterSecretStoreResource, secretStoreResource } from "../../src/api/secret-store.js";
-import { SEALED_SECRETS } from "../../src/controller/sealed-secret-reconciler.js";
+import { SEALED_SECRETS } from "../../src/controller/sealed-secret/index.js";
 import { rbacObjects, renderRbacYaml } from "../../src/install/rbac-manifest.js";
 import { RBAC_FEATURES, selectFeatures } from "../../src/install/rbac.js";
 import type { ResourceRef } from "../../src/kube/types.js";
