@@ -17,6 +17,7 @@ import { stringify as toYaml } from "yaml";
 import { installControllerIdentity } from "../harness/realstack/controller-identity.js";
 import { createNetNs } from "../harness/realstack/netns.js";
 import type { NetNs } from "../harness/realstack/netns.js";
+import { pointServiceAt } from "../harness/realstack/service-endpoints.js";
 import { realFixture, until, CRDS_DIR, FIXTURES, REPO } from "../harness/realstack/real-fixture.js";
 import type { RealFixture } from "../harness/realstack/real-fixture.js";
 import { run } from "../support/controller-process.js";
@@ -59,21 +60,9 @@ describe("sealbridge seal through the real API server's service proxy", { timeou
       throw new Error(`${err.message}\n${output}`);
     });
 
-    // A Pod (status patched to the namespace address), a selector-less Service, Endpoints and an EndpointSlice.
-    const pod = (await f.admin.must("POST", `/api/v1/namespaces/${NS}/pods`, {
-      metadata: { name: "sealbridge-0", labels: { app: "sealbridge" } },
-      spec: { containers: [{ name: "controller", image: "registry.invalid/sealbridge:test", ports: [{ name: "http", containerPort: 8080 }] }] },
-    })) as { metadata: { uid: string } };
-    await f.admin.must("PATCH", `/api/v1/namespaces/${NS}/pods/sealbridge-0/status`, { status: { phase: "Running", podIP: netns.address, podIPs: [{ ip: netns.address }], conditions: [{ type: "Ready", status: "True" }] } }, { contentType: "application/merge-patch+json" });
-    const targetRef = { kind: "Pod", name: "sealbridge-0", namespace: NS, uid: pod.metadata.uid };
+    // A selector-less Service, and a Pod (status patched to the namespace address), Endpoints and an EndpointSlice.
     await f.admin.must("POST", `/api/v1/namespaces/${NS}/services`, { metadata: { name: "sealbridge" }, spec: { ports: [{ name: "http", port: 8080, targetPort: 8080 }] } });
-    await f.admin.must("POST", `/api/v1/namespaces/${NS}/endpoints`, { metadata: { name: "sealbridge" }, subsets: [{ addresses: [{ ip: netns.address, targetRef }], ports: [{ name: "http", port: 8080 }] }] });
-    await f.admin.must("POST", `/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices`, {
-      metadata: { name: "sealbridge-netns", labels: { "kubernetes.io/service-name": "sealbridge" } },
-      addressType: "IPv4",
-      endpoints: [{ addresses: [netns.address], conditions: { ready: true }, targetRef }],
-      ports: [{ name: "http", port: 8080, protocol: "TCP" }],
-    });
+    await pointServiceAt(f.admin, NS, "sealbridge", netns.address, 8080);
   });
 
   after(async () => {
