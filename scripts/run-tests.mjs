@@ -2,6 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 function findTests(dir) {
   const out = [];
@@ -13,6 +14,8 @@ function findTests(dir) {
   return out;
 }
 
+// Paths are relative to the package root, wherever it is checked out and whatever the cwd.
+process.chdir(fileURLToPath(new URL("..", import.meta.url)));
 const filters = process.argv.slice(2);
 const files = findTests("test").filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
 const result = spawnSync(

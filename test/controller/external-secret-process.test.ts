@@ -12,9 +12,10 @@ import { startKubeServer, type KubeTestServer } from "../harness/kube/index.js";
 import { startVaultServer, type VaultTestCluster } from "../harness/vault/index.js";
 import { HOMELAB_EXTERNAL_SECRET } from "../eso/homelab-manifest.js";
 import { kubeWorkspace, startController, waitFor, type ControllerProcess, type KubeWorkspace } from "../support/controller-process.js";
+import { fileURLToPath } from "node:url";
 
 const CANARY = `canary-${randomBytes(6).toString("hex")}`;
-const CRDS = new URL("../../crds/", import.meta.url).pathname;
+const CRDS = fileURLToPath(new URL("../../crds/", import.meta.url));
 
 describe("sealbridge controller syncs the homelab ExternalSecret applied with kubectl", { timeout: 90_000 }, () => {
   let server: KubeTestServer;

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { startTestEnv } from "./testenv.js";
+import { REPO_ROOT } from "../support/repo-root.js";
 
 const run = promisify(execFile);
 
@@ -39,7 +40,7 @@ describe("testenv", () => {
     const dir = await mkdtemp(join(tmpdir(), "testenv-"));
     const cache = await mkdtemp(join(tmpdir(), "kubecache-"));
     const child = spawn("npm", ["run", "-s", "testenv", "--", "--dir", join(dir, "t")], {
-      cwd: "/work/main",
+      cwd: REPO_ROOT,
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
@@ -78,7 +79,7 @@ describe("testenv", () => {
   test("command line: --vault-mode new --vault-nodes 2 starts two sealed, uninitialised nodes; bad flags exit 2", async () => {
     const dir = await mkdtemp(join(tmpdir(), "testenv-"));
     const child = spawn(process.execPath, ["--import", "tsx", "test/harness/testenv-main.ts", "--dir", dir, "--vault-mode", "new", "--vault-nodes", "2"], {
-      cwd: "/work/main",
+      cwd: REPO_ROOT,
       stdio: ["ignore", "ignore", "pipe"],
     });
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
@@ -98,7 +99,7 @@ describe("testenv", () => {
       if (child.exitCode === null) child.kill("SIGKILL");
       await rm(dir, { recursive: true, force: true });
     }
-    const bad = await run(process.execPath, ["--import", "tsx", "test/harness/testenv-main.ts", "--vault-mode", "prod"], { cwd: "/work/main" }).catch((e: { code?: number; stderr?: string }) => e);
+    const bad = await run(process.execPath, ["--import", "tsx", "test/harness/testenv-main.ts", "--vault-mode", "prod"], { cwd: REPO_ROOT }).catch((e: { code?: number; stderr?: string }) => e);
     assert.equal((bad as { code?: number }).code, 2);
     assert.match((bad as { stderr?: string }).stderr ?? "", /--vault-mode must be dev or new/);
   });
