@@ -258,7 +258,8 @@ describe(".sealbridge.yaml", () => {
     await writeFile(join(repo, "other.yaml"), secretYaml("x", "y"));
     const fallback = await runCli(["seal", "-f", "other.yaml", "-w"], { cwd: repo });
     assert.equal(fallback.code, 1);
-    assert.match(fallback.stderr, /cannot read certificate: .*certs\/missing\.pem/);
+    assert.match(fallback.stderr, /^error: cannot read certificate: .*certs\/missing\.pem \(ENOENT; check the path given to cert of .*\.sealbridge\.yaml rule 2\)\n$/);
+    assert.doesNotMatch(fallback.stderr, /--cert/, "the rule, not --cert, names the missing file");
   });
 });
 
