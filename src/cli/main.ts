@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { isSealbridgeError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { handleOutputErrors } from "./output-errors.js";
 
 /**
  * The command groups. Each module registers its commands on the program and imports the code
@@ -31,6 +32,7 @@ export async function buildProgram(): Promise<Command> {
 
 /** Runs the CLI; the only place that turns errors into `error: …` and an exit code. */
 export async function main(argv: string[]): Promise<void> {
+  handleOutputErrors(process);
   const program = await buildProgram();
   try {
     await program.parseAsync(argv);
