@@ -14,6 +14,7 @@ import { readManifestInputs, type ManifestInput } from "./manifest-inputs.js";
 import { formatForPath, formatObjects, parseEditableManifest, OUTPUT_FORMATS, type EditableManifest } from "./manifest-output.js";
 import type { ManifestDocument } from "../manifest/documents.js";
 import { effectiveScope, sealSecret } from "./sealed-secret-builder.js";
+import { checkSealableNames } from "./secret-names.js";
 import { SealSettingsResolver, type SealSettings, type SettingsFlags } from "./seal-settings.js";
 
 /** Streams, working directory, environment and clock of one command run. */
@@ -129,6 +130,14 @@ export class SealRun {
     const scope = effectiveScope(requested, secret.metadata?.annotations);
     const needsNamespace = scope !== "cluster-wide" && !flags.namespace && !secret.metadata?.namespace;
     const defaultNamespace = needsNamespace ? await this.kubeNamespace() : undefined;
+    checkSealableNames(
+      {
+        name: flags.name ?? secret.metadata?.name,
+        namespace: scope === "cluster-wide" ? flags.namespace : (flags.namespace ?? secret.metadata?.namespace ?? defaultNamespace),
+        keys: [...Object.keys(secret.data ?? {}), ...Object.keys(secret.stringData ?? {})],
+      },
+      where,
+    );
     if (settings.kind === "AgeSecret") {
       const recipients = await this.resolver.recipients(settings);
       const metadata = { ...secret.metadata };

@@ -15,6 +15,7 @@ import { controllerReencryptor, offlineReencryptor, type Reencryptor } from "./r
 import { mergeSealedSecret, sealRawValue } from "./sealed-secret-builder.js";
 import { unsealSealedSecret } from "./sealed-secret-opener.js";
 import { SealRun, type CommandIO, type SealFlags } from "./seal-command.js";
+import { checkSealableNames } from "./secret-names.js";
 
 /**
  * Reads the private keys named by `--recovery-private-key` (each may be a comma-separated list).
@@ -48,6 +49,7 @@ export async function runRaw(flags: SealFlags, io: CommandIO): Promise<void> {
       throw new InputError(`cannot read value: ${source} (${(err as NodeJS.ErrnoException).code ?? "unreadable"}; check the path given to --from-file)`, { cause: err, code: "InputUnreadable" });
     }
   }
+  checkSealableNames({ name: flags.name, namespace: flags.namespace, keys: [] }, "--raw");
   const cert = await run.resolver.certificate(settings);
   io.stdout.write(sealRawValue(value, { publicKey: cert.publicKey, scope: flags.scope ?? settings.scope ?? "strict", namespace: flags.namespace, name: flags.name }));
 }
