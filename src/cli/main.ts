@@ -20,7 +20,7 @@ const commandGroups: Array<() => Promise<{ register(program: Command): void }>> 
 /** Builds the program with every command group registered. */
 export async function buildProgram(): Promise<Command> {
   const program = new Command("sealbridge")
-    .description("Seal secrets for git, sync them from Vault, renew certificates, unseal Vault.")
+    .description("Seal secrets for git (kubeseal-compatible SealedSecrets, or age) and sync them from Vault into Kubernetes: one CLI and one controller.")
     .version(VERSION, "-V, --version")
     .option("--debug", "print stack traces on errors")
     .showHelpAfterError("(run with --help for usage)")
