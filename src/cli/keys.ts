@@ -39,11 +39,11 @@ async function kubeClient(opts: { kubeconfig?: string | undefined; context?: str
 }
 
 async function backup(opts: BackupOptions): Promise<void> {
-  const [{ parseRecipient, readRecipientsFile }, { exportKeyBackup }, { stringify }, { writeFile, rename }, { InputError }] = await Promise.all([
+  const [{ parseRecipient, readRecipientsFile }, { exportKeyBackup }, { stringify }, { targetProblem, writeFilesAtomically }, { InputError }] = await Promise.all([
     import("../crypto/age-keys.js"),
     import("../controller/keys/key-custody.js"),
     import("yaml"),
-    import("node:fs/promises"),
+    import("../seal/file-batch.js"),
     import("../errors.js"),
   ]);
   const recipients = opts.recipient.map((r, i) => parseRecipient(r, `--recipient #${i + 1}`));
@@ -51,6 +51,9 @@ async function backup(opts: BackupOptions): Promise<void> {
   if (recipients.length === 0) {
     throw new InputError("no backup recipient: keys backup (pass --recipient age1… or --recipients-file FILE: the holder of the matching identity can restore)");
   }
+  // A directory, a symbolic link or a read-only file is refused before the cluster is asked.
+  const problem = opts.output === undefined ? undefined : targetProblem(opts.output);
+  if (problem) throw problem;
   const { kube, close } = await kubeClient(opts);
   try {
     const configMap = await exportKeyBackup(kube, opts.namespace, opts.configmap, recipients);
@@ -60,9 +63,8 @@ async function backup(opts: BackupOptions): Promise<void> {
     }
     const text = `${stringify(configMap)}`;
     if (opts.output) {
-      const tmp = `${opts.output}.tmp-${process.pid}`;
-      await writeFile(tmp, text, { mode: 0o644 });
-      await rename(tmp, opts.output);
+      // Temp file and rename, removed on any failure: never a half-written backup.
+      await writeFilesAtomically([{ path: opts.output, text, mode: 0o644 }]);
       process.stderr.write(`wrote the backup of ${keys.length} sealing key(s) to ${opts.output}\n`);
     } else {
       process.stdout.write(text);

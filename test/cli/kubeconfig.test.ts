@@ -5,7 +5,7 @@
  * does not exist.
  */
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -61,6 +61,13 @@ describe("kubeconfig for every command", { timeout: 120_000 }, () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /kind: ConfigMap/);
     assert.doesNotMatch(result.stdout, /BEGIN RSA PRIVATE KEY/, "the keys are age-encrypted");
+    // -o onto a directory is refused before the cluster is asked, and leaves no temp file.
+    await mkdir(join(dir, "out-dir"));
+    const before = (await readdir(dir)).sort();
+    const refused = await runCli(["keys", "backup", "--recipient", holder.recipient, "-o", join(dir, "out-dir")], { cwd: dir, env: { KUBECONFIG: mergedList } });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^error: cannot write: .*out-dir is a directory \(give a file name\)\n$/);
+    assert.deepEqual((await readdir(dir)).sort(), before);
   });
 
   test("keys backup|restore and seal take --context; an unknown context is named with the ones that exist", async () => {
