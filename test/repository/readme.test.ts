@@ -75,7 +75,7 @@ describe("README.md", () => {
     assert.deepEqual(runnableBlocks("```sh\nnot marked\n```\n"), []);
   });
 
-  test("every runnable shell block runs as written against the test environment", { timeout: 300_000 }, async () => {
+  test("every runnable shell block runs as written against the test environment", { timeout: 600_000 }, async () => {
     const blocks = runnableBlocks(await readFile(repoPath("README.md"), "utf8"));
     const dir = await mkdtemp(join(tmpdir(), "sb-readme-"));
     const [httpPort, metricsPort] = [await freePort(), await freePort()];
