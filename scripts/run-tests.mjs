@@ -20,7 +20,7 @@ const filters = process.argv.slice(2);
 const files = findTests("test").filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=3", "--test-timeout=180000", "--test-reporter=spec", ...files],
+  ["--import", "tsx", "--test", "--test-concurrency=3", "--test-timeout=600000", "--test-reporter=spec", ...files],
   { stdio: "inherit" },
 );
 process.exit(result.status ?? 1);

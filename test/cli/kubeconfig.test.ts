@@ -18,7 +18,7 @@ import { runCli } from "../support/run-cli.js";
 
 const SECRET = "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: prod}\nstringData: {password: CANARY-kubeconfig-5c1}\n";
 
-describe("kubeconfig for every command", { timeout: 120_000 }, () => {
+describe("kubeconfig for every command", { timeout: 600_000 }, () => {
   let dir = "";
   let kube: KubeTestServer;
   let holder: AgeKeyPair;

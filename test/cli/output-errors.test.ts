@@ -18,7 +18,7 @@ function sealTo(stdout: "pipe" | number): { child: ReturnType<typeof spawn>; std
   return { child, stderr: () => stderr, exited: new Promise((resolve) => child.on("close", (code) => resolve(code))) };
 }
 
-describe("output errors", { timeout: 60_000 }, () => {
+describe("output errors", { timeout: 300_000 }, () => {
   test("a reader that goes away after 100 bytes (| head -c 100): exit 0, nothing on stderr", async () => {
     // A real pipe into the real head, as a user types it; bash reports the CLI's own exit code.
     const script = `"$0" --import tsx test/support/cli.ts seal --cert "$1" | head -c 100 >/dev/null; echo "exit=\${PIPESTATUS[0]}" >&2`;

@@ -27,7 +27,7 @@ kind: Secret
 stringData: {x: *d}
 `;
 
-describe("hostile input", { timeout: 120_000 }, () => {
+describe("hostile input", { timeout: 600_000 }, () => {
   let dir = "";
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "sb-hostile-"));

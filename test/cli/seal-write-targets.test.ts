@@ -22,7 +22,7 @@ async function listing(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-describe("write targets that must not be replaced", { timeout: 120_000 }, () => {
+describe("write targets that must not be replaced", { timeout: 600_000 }, () => {
   let dir = "";
   let sealed = "";
   before(async () => {
