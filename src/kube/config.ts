@@ -40,7 +40,7 @@ export interface KubeConnectionOptions {
   now?: () => number;
 }
 
-/** Error codes of loadKubeConfig, for callers that add their own way out (`--cert FILE` …). */
+/** The InputError code of loadKubeConfig when nothing is configured, for callers that add their own way out (`--cert FILE` …). */
 export const NO_CLUSTER_CONFIGURED = "NoClusterConfigured";
 
 interface NamedEntry {
@@ -67,7 +67,9 @@ function readKubeconfigFile(file: string): KubeConfig | null {
   try {
     kc.loadFromFile(file);
   } catch (err) {
-    throw new InputError(`cannot load kubeconfig: ${file} (${err instanceof Error ? err.message : String(err)}; fix the file or pass another with --kubeconfig)`, { cause: err, code: "KubeconfigInvalid" });
+    // Only the first line: YAML errors go on to quote the file, which may hold a token.
+    const first = (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
+    throw new InputError(`cannot load kubeconfig: ${file} (${first}; fix the file or pass another with --kubeconfig)`, { cause: err, code: "KubeconfigInvalid" });
   }
   return kc;
 }

@@ -62,10 +62,12 @@ describe("kube config loading", () => {
     }
   });
 
-  test("errors name the file and what to do, never the token", () => {
+  test("errors name the file and what to do, never the token", async () => {
     assert.throws(() => loadKubeConfig({ kubeconfig: join(dir, "missing"), env: {} }), (e: unknown) => e instanceof InputError && /kubeconfig not found: .*missing \(pass/.test(e.message));
     assert.throws(() => loadKubeConfig({ kubeconfig: undefined, env: { HOME: join(dir, "nohome") } }), (e: unknown) => e instanceof InputError && e.code === "NoClusterConfigured" && /^no cluster is configured: no --kubeconfig, no KUBECONFIG, no .*nohome\/\.kube\/config, and not running in a cluster \(pass --kubeconfig FILE or set KUBECONFIG\)$/.test(e.message));
     assert.throws(() => loadKubeConfig({ kubeconfig: join(dir, "empty"), env: {} }), (e: unknown) => e instanceof InputError && !/CANARY/.test(e.message));
+    await writeFile(join(dir, "broken"), "apiVersion: v1\nusers:\n- name: u\n  user: {token: CANARY-broken-token}\n   bad: indentation\n");
+    assert.throws(() => loadKubeConfig({ kubeconfig: join(dir, "broken"), env: {} }), (e: unknown) => e instanceof InputError && /^cannot load kubeconfig: .*broken \(/.test(e.message) && !/CANARY/.test(e.message) && !e.message.includes("\n"));
   });
 
   test("KUBECONFIG a:b is merged as kubectl merges it: first file to define a name or current-context wins, missing files skipped", async () => {
