@@ -185,7 +185,8 @@ describe("sealbridge seal: malformed input gives a one-line error and a non-zero
       assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
       assert.equal(result.stdout, "");
       assertNoCanary(result.stderr);
-      if (args.includes(closedUrl)) assert.ok(result.ms < 5000, `closed port took ${result.ms} ms`);
+      // A closed port fails at once with ECONNREFUSED (matched above), not after a timeout; no
+      // wall-clock assertion, which a busy machine breaks.
     }
   });
 
