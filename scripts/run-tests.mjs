@@ -3,6 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 function findTests(dir) {
   const out = [];
@@ -14,11 +15,13 @@ function findTests(dir) {
   return out;
 }
 
+// Paths are relative to the package root, wherever it is checked out and whatever the cwd.
+process.chdir(fileURLToPath(new URL("..", import.meta.url)));
 const filters = process.argv.slice(2);
 const files = findTests("test").filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=3", "--test-timeout=180000", "--test-reporter=spec", ...files],
+  ["--import", "tsx", "--test", "--test-concurrency=3", "--test-timeout=600000", "--test-reporter=spec", ...files],
   { stdio: "inherit" },
 );
 process.exit(result.status ?? 1);

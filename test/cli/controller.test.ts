@@ -2,7 +2,6 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { readdirSync, readFileSync } from "node:fs";
 import { request } from "node:http";
 import { parse } from "yaml";
@@ -11,8 +10,9 @@ import type { LeaseSpec } from "../../src/controller/runtime/leader-election.js"
 import type { KubeObject } from "../../src/kube/types.js";
 import { eventually, kubeFixture, NAMESPACES } from "../kube/kube-fixture.js";
 import type { KubeFixture } from "../kube/kube-fixture.js";
+import { repoPath } from "../support/repo-root.js";
 
-const CLI = "/work/main/test/support/cli.ts";
+const CLI = repoPath("test/support/cli.ts");
 
 interface Running {
   child: ChildProcess;
@@ -64,9 +64,8 @@ describe("sealbridge controller (process)", { timeout: 60_000 }, () => {
     await f.kube.create(NAMESPACES, { metadata: { name: "sealbridge" } });
     // Install the project's CRDs, as `sealbridge install` would, so every reconciler's watch can sync.
     const CRDS = { group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false };
-    const dir = fileURLToPath(new URL("../../crds/", import.meta.url));
-    for (const file of readdirSync(dir).filter((n) => n.endsWith(".yaml"))) {
-      await f.kube.create(CRDS, parse(readFileSync(`${dir}${file}`, "utf8")) as KubeObject);
+    for (const file of readdirSync(repoPath("crds")).filter((n) => n.endsWith(".yaml"))) {
+      await f.kube.create(CRDS, parse(readFileSync(repoPath("crds", file), "utf8")) as KubeObject);
     }
   });
   after(async () => {

@@ -12,9 +12,10 @@ import { join } from "node:path";
 import { startBackend, type Backend } from "../harness/realstack/backend.js";
 import { HOMELAB_EXTERNAL_SECRET } from "../eso/homelab-manifest.js";
 import { kubeWorkspace, startController, waitFor, type ControllerProcess, type KubeWorkspace } from "../support/controller-process.js";
+import { fileURLToPath } from "node:url";
 
 const CANARY = `canary-${randomBytes(6).toString("hex")}`;
-const CRDS = new URL("../../crds/", import.meta.url).pathname;
+const CRDS = fileURLToPath(new URL("../../crds/", import.meta.url));
 
 describe("sealbridge controller syncs the homelab ExternalSecret applied with kubectl", { timeout: 300_000 }, () => {
   let backend: Backend;

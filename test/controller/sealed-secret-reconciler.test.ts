@@ -19,11 +19,12 @@ import type { Backend } from "../harness/realstack/backend.js";
 import { kubeWorkspace, run, startController, waitFor } from "../support/controller-process.js";
 import type { ControllerProcess, KubeWorkspace } from "../support/controller-process.js";
 import { goGeneratedKey, keySecret } from "../support/openssl-keys.js";
+import { fileURLToPath } from "node:url";
 
 const CANARY = `CANARY-${randomBytes(6).toString("hex")}`;
-const CLI = new URL("../support/cli.ts", import.meta.url).pathname;
-const CRDS = new URL("../../crds/", import.meta.url).pathname;
-const vectors = (JSON.parse(readFileSync("/work/shared/vectors/sealed-secrets/kubeseal-raw.json", "utf8")) as {
+const CLI = fileURLToPath(new URL("../support/cli.ts", import.meta.url));
+const CRDS = fileURLToPath(new URL("../../crds/", import.meta.url));
+const vectors = (JSON.parse(readFileSync(new URL("../fixtures/sealed-secrets/kubeseal-raw.json", import.meta.url), "utf8")) as {
   vectors: Array<{ description: string; scope: string; plaintext_b64: string; ciphertext_b64: string }>;
 }).vectors;
 

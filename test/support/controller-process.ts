@@ -9,8 +9,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubeTestServer } from "../harness/kube/index.js";
+import { fileURLToPath } from "node:url";
 
-const CLI = new URL("./cli.ts", import.meta.url).pathname;
+const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
 
 /** A scratch directory with a kubeconfig for `server`; `cleanup()` removes it. */
 export interface KubeWorkspace {

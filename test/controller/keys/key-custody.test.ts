@@ -30,9 +30,10 @@ import type { Backend } from "../../harness/realstack/backend.js";
 import { kubeWorkspace, run, startController, waitFor } from "../../support/controller-process.js";
 import type { KubeWorkspace } from "../../support/controller-process.js";
 import { goGeneratedKey, keySecret } from "../../support/openssl-keys.js";
+import { fileURLToPath } from "node:url";
 
-const CLI = new URL("../../support/cli.ts", import.meta.url).pathname;
-const CRDS = new URL("../../../crds/", import.meta.url).pathname;
+const CLI = fileURLToPath(new URL("../../support/cli.ts", import.meta.url));
+const CRDS = fileURLToPath(new URL("../../../crds/", import.meta.url));
 const DAY = 24 * 3600 * 1000;
 const SECRETS_NS = "/api/v1/namespaces/sealbridge/secrets";
 const CM = "/api/v1/namespaces/sealbridge/configmaps";

@@ -15,8 +15,9 @@ import { startBackend } from "../../harness/realstack/backend.js";
 import type { Backend } from "../../harness/realstack/backend.js";
 import { kubeWorkspace } from "../../support/controller-process.js";
 import type { ControllerProcess, KubeWorkspace } from "../../support/controller-process.js";
+import { fileURLToPath } from "node:url";
 
-export const CRDS_DIR = new URL("../../../crds/", import.meta.url).pathname;
+export const CRDS_DIR = fileURLToPath(new URL("../../../crds/", import.meta.url));
 
 /** A Kubernetes test server and a kubectl workspace for it. */
 export interface ClusterFixture {

@@ -9,8 +9,9 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import type { KubeTestServer } from "./index.js";
 import { startWithKubectl, type KubectlEnv, type ServerWithKubectl } from "./kubectl-cli.js";
+import { fileURLToPath } from "node:url";
 
-const CRDS = new URL("../../../crds/", import.meta.url).pathname;
+const CRDS = fileURLToPath(new URL("../../../crds/", import.meta.url));
 const crdNames = readdirSync(CRDS)
   .filter((n) => n.endsWith(".yaml"))
   .map((n) => n.replace(/\.yaml$/, ""))
