@@ -165,7 +165,15 @@ describe("every CRD in crds/ agrees with its zod schema (new kinds included)", a
         const spec = crd.spec.versions.find((x) => x.name === api.resource.version)?.schema.openAPIV3Schema.properties?.["spec"];
         const zodSpec = (api.schema as unknown as { shape?: { spec?: { shape?: Record<string, unknown> } } }).shape?.spec?.shape;
         assert.ok(zodSpec, `${camel(kind)}Schema has an object spec`);
-        assert.deepEqual(Object.keys(spec?.properties ?? {}).sort(), Object.keys(zodSpec).sort());
+        const crdFields = Object.keys(spec?.properties ?? {}).sort();
+        if (crd.spec.group === "external-secrets.io") {
+          // ESO's kinds carry ESO's full schema (test/api/eso-upstream.test.ts), so fields sealbridge
+          // does not support reach the controller and are reported: zod's fields are a subset.
+          const missing = Object.keys(zodSpec).filter((k) => !crdFields.includes(k));
+          assert.deepEqual(missing, [], "every field zod knows is in the CRD");
+        } else {
+          assert.deepEqual(crdFields, Object.keys(zodSpec).sort());
+        }
       });
       const own = examples.filter((e) => e.doc["kind"] === kind && String(e.doc["apiVersion"]).startsWith(`${crd.spec.group}/`));
       test("has a valid example in crds/examples/", () => assert.ok(own.some((e) => e.name.startsWith("valid-")), `add crds/examples/valid-${kind.toLowerCase()}-….yaml`));
@@ -178,12 +186,14 @@ describe("every CRD in crds/ agrees with its zod schema (new kinds included)", a
           const zodOk = api.schema.safeParse(example.doc).success;
           const n = example.name;
           // valid-: both accept; invalid-: both reject; crd-rejects-: only the API server refuses
-          // it; unsupported-: the API server stores it (sealbridge's field rules report it).
+          // it; controller-rejects-: the API server stores it and zod refuses it; unsupported-: the API
+          // server stores it (sealbridge's field rules report it).
           if (n.startsWith("valid-")) assert.deepEqual([causes.length === 0, zodOk], [true, true], JSON.stringify(causes));
           else if (n.startsWith("invalid-")) assert.deepEqual([causes.length === 0, zodOk], [false, false], JSON.stringify(causes));
           else if (n.startsWith("crd-rejects-")) assert.deepEqual([causes.length === 0, zodOk], [false, true], JSON.stringify(causes));
+          else if (n.startsWith("controller-rejects-")) assert.deepEqual([causes.length === 0, zodOk], [true, false], JSON.stringify(causes));
           else if (n.startsWith("unsupported-")) assert.equal(causes.length, 0, JSON.stringify(causes));
-          else assert.fail(`example ${n}: name it valid-, invalid-, crd-rejects- or unsupported-`);
+          else assert.fail(`example ${n}: name it valid-, invalid-, crd-rejects-, controller-rejects- or unsupported-`);
         });
       }
     });
