@@ -84,6 +84,9 @@ export const dnsCredentialStatusSchema = z.looseObject({
   expiresOn: z.string().optional(),
   /** The last refused candidate's digest, so it is not probed again until the source changes. */
   rejectedVersion: z.string().optional(),
+  rejectedTime: z.string().optional(),
+  /** The alerts firing (kept so a restart neither re-fires nor forgets them). */
+  alerts: z.array(z.looseObject({ name: z.string(), startsAt: z.string() })).optional(),
 });
 export type DnsCredentialStatus = z.infer<typeof dnsCredentialStatusSchema>;
 

@@ -65,6 +65,7 @@ export class KindDriver<P, O> {
     status["conditions"] = [...conditions, ...plan.conditions];
     this.primary = { ...this.primary, status };
     this.passes.push(plan);
+    this.kind.passEnded?.(this.primary, plan, observed);
     return plan;
   }
 
