@@ -6,6 +6,7 @@
  * turned off so that rate limits come back as AcmeRateLimitError with the time to retry.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { Agent as HttpAgent } from "node:http";
 import { Agent } from "node:https";
 import type { Socket } from "node:net";
 import acme from "acme-client";
@@ -37,12 +38,25 @@ export interface Dns01Task {
 
 interface CallContext {
   agent: Agent;
+  httpAgent: HttpAgent;
   transportError?: Error;
   problem?: { status: number; type?: string; detail?: string; retryAfter?: string; url: string };
 }
 
 const calls = new AsyncLocalStorage<CallContext>();
 let installed = false;
+
+/** A plain-HTTP agent that remembers the first socket error of the call it serves (http:// directories). */
+class RecordingHttpAgent extends HttpAgent {
+  override createConnection(...args: Parameters<HttpAgent["createConnection"]>): ReturnType<HttpAgent["createConnection"]> {
+    const socket = super.createConnection(...args) as Socket;
+    const ctx = calls.getStore();
+    socket.once("error", (err: Error) => {
+      if (ctx && !ctx.transportError) ctx.transportError = err;
+    });
+    return socket as ReturnType<HttpAgent["createConnection"]>;
+  }
+}
 
 /** A TLS agent that remembers the first socket error of the call it serves (TLS trust, refused connections). */
 class RecordingAgent extends Agent {
@@ -63,7 +77,10 @@ function installInterceptors(): void {
   settings.retryMaxAttempts = 0;
   acme.axios.interceptors.request.use((config) => {
     const ctx = calls.getStore();
-    if (ctx) config.httpsAgent = ctx.agent;
+    if (ctx) {
+      config.httpsAgent = ctx.agent;
+      config.httpAgent = ctx.httpAgent;
+    }
     return config;
   });
   acme.axios.interceptors.response.use((response) => {
@@ -99,6 +116,7 @@ export interface AcmeServerOptions {
 export class AcmeServer {
   private readonly client: acme.Client;
   private readonly agent: Agent;
+  private readonly httpAgent = new RecordingHttpAgent({ keepAlive: false });
   private accountReady = false;
 
   constructor(private readonly options: AcmeServerOptions) {
@@ -108,7 +126,7 @@ export class AcmeServer {
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    const ctx: CallContext = { agent: this.agent };
+    const ctx: CallContext = { agent: this.agent, httpAgent: this.httpAgent };
     try {
       return await calls.run(ctx, fn);
     } catch (err) {
