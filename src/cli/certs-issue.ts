@@ -58,7 +58,11 @@ async function issue(opts: IssueOptions): Promise<void> {
   };
   await put("tls.key", issued.keyPem, 0o600);
   await put("tls.crt", issued.chainPem, 0o644);
-  if (opts.accountKey && !accountKeyPem) await put(opts.accountKey.split("/").pop() ?? "account.key", issued.accountKeyPem, 0o600);
+  if (opts.accountKey && !accountKeyPem) {
+    await writeFile(`${opts.accountKey}.tmp-${process.pid}`, issued.accountKeyPem, { mode: 0o600 });
+    await rename(`${opts.accountKey}.tmp-${process.pid}`, opts.accountKey);
+    process.stdout.write(`wrote the new account key to ${opts.accountKey}\n`);
+  }
   process.stdout.write(`wrote ${join(opts.out, "tls.crt")} and ${join(opts.out, "tls.key")}\n`);
 }
 
