@@ -2,12 +2,12 @@
  * The shared part of the commands that talk to a DNS provider (`certs issue`, `dns verify`):
  * the provider from `--dns`/`--dns-opt`, and where to check propagation.
  */
-import { getServers } from "node:dns";
 import type { Clock } from "../clock.js";
 import { InputError } from "../errors.js";
 import type { DnsLookupConfig } from "../acme/dns/authoritative.js";
 import type { DnsProvider } from "../acme/dns/provider.js";
 import { buildProvider, parseKeyValues, parseServer } from "../acme/dns/provider-options.js";
+import { systemResolvers } from "../acme/dns/system-resolvers.js";
 
 /** The DNS flags. */
 export interface DnsFlags {
@@ -29,7 +29,7 @@ export function providerAndLookup(flags: DnsFlags, clock: Clock): { provider: Dn
     ? flags.dnsResolver.map((r) => parseServer(r, "--dns-resolver"))
     : nameserver
       ? [nameserver]
-      : getServers().map((s) => parseServer(s.includes(":") && !s.startsWith("[") && s.split(":").length > 2 ? `[${s}]` : s, "system resolver"));
+      : systemResolvers();
   const port = flags.authoritativePort === undefined ? (nameserver?.port ?? 53) : Number(flags.authoritativePort);
   if (!(Number.isInteger(port) && port > 0 && port < 65536)) throw new InputError(`invalid --authoritative-port "${flags.authoritativePort}" (a port number 1-65535)`);
   return { provider, lookup: { resolvers, authoritativePort: port, timeoutMs: 5000 } };

@@ -4,8 +4,6 @@
  * nameserver or the given resolvers, ECDSA P-256 keys, ARI from the CA's directory.
  */
 import type { AcmeCertificate } from "../../api/acme-certificate.js";
-import { AcmeServer, newAccountKey } from "../../acme/acme-server.js";
-import { renewalWindow } from "../../acme/ari.js";
 import type { DnsServer } from "../../acme/dns/transport.js";
 import { buildProvider, parseServer } from "../../acme/dns/provider-options.js";
 import type { Clock } from "../../clock.js";
@@ -40,7 +38,8 @@ function solverOptions(dns01: AcmeCertificate["spec"]["dns01"], credential: stri
 /** The adapters. */
 export function acmeDeps(options: AcmeDepsOptions): AcmeDeps {
   return {
-    acme: (o) => new AcmeServer({ ...o, clock: options.clock }),
+    // acme-client is imported on first use: it takes seconds to load, and most controllers never issue.
+    acme: async (o) => new (await import("../../acme/acme-server.js")).AcmeServer({ ...o, clock: options.clock }),
     provider: (dns01, credential) => {
       const { name, options: opts } = solverOptions(dns01, credential);
       return buildProvider(name, opts, { clock: options.clock }).provider;
@@ -49,7 +48,7 @@ export function acmeDeps(options: AcmeDepsOptions): AcmeDeps {
       const ns = dns01.rfc2136 ? parseServer(dns01.rfc2136.nameserver, "spec.dns01.rfc2136.nameserver") : undefined;
       return { resolvers: ns ? [ns] : options.resolvers, authoritativePort: options.authoritativePort ?? ns?.port ?? 53, timeoutMs: 5000 };
     },
-    newPrivateKey: newAccountKey,
-    renewalWindow,
+    newPrivateKey: async () => (await import("../../acme/acme-server.js")).newAccountKey(),
+    renewalWindow: async (acme, certPem) => (await import("../../acme/ari.js")).renewalWindow(acme, certPem),
   };
 }

@@ -1,10 +1,15 @@
 /**
  * The AcmeCertificate kind: parse (zod, a bad spec is stalled naming the field), observe (one
- * order step per pass) and the pure plan. The controller registration (factory) is added when
- * the reconciler kit is on main; until then this module exports the kind definition.
+ * order step per pass) and the pure plan; `acmeCertificateFactory` registers it in the controller.
  */
 import { acmeCertificateResource, acmeCertificateSchema, type AcmeCertificate } from "../../api/acme-certificate.js";
+import { systemResolvers } from "../../acme/dns/system-resolvers.js";
 import { SECRETS } from "../../kube/resources.js";
+import type { ControllerConfig } from "../config.js";
+import type { ControllerDeps } from "../reconcilers.js";
+import { kindReconciler } from "../runtime/kind-reconciler.js";
+import type { Reconciler } from "../types.js";
+import { acmeDeps } from "./deps.js";
 import type { KindDefinition } from "../runtime/kind.js";
 import { observeAcmeCertificate, type AcmeDeps } from "./observe.js";
 import { planAcmeCertificate, type AcmeObserved } from "./plan.js";
@@ -36,4 +41,9 @@ export function acmeCertificateKind(deps: AcmeDeps): KindDefinition<AcmeCertific
     observe: (ctx, cert) => observeAcmeCertificate(ctx, deps, cert),
     plan: (cert, observed, now) => planAcmeCertificate(cert, observed, now),
   };
+}
+
+/** The AcmeCertificate reconciler for `sealbridge controller`. */
+export async function acmeCertificateFactory(_cfg: ControllerConfig, deps: ControllerDeps): Promise<Reconciler> {
+  return kindReconciler(acmeCertificateKind(acmeDeps({ clock: deps.clock, resolvers: systemResolvers() })));
 }

@@ -8,7 +8,6 @@ import type { AcmeCertificate } from "../../api/acme-certificate.js";
 import type { AcmeServer } from "../../acme/acme-server.js";
 import type { DnsLookupConfig } from "../../acme/dns/authoritative.js";
 import type { DnsProvider } from "../../acme/dns/provider.js";
-import { advanceOrder } from "../../acme/order-steps.js";
 import type { RenewalWindow } from "../../acme/ari.js";
 import { parseDuration } from "../../duration.js";
 import { RemoteError } from "../../errors.js";
@@ -20,7 +19,7 @@ import { renewalTime } from "./renewal-time.js";
 
 /** The adapters AcmeCertificate uses (built by the controller, fakes in tests). */
 export interface AcmeDeps {
-  acme(options: { directoryUrl: string; accountKeyPem: string; caPem?: string }): AcmeServer;
+  acme(options: { directoryUrl: string; accountKeyPem: string; caPem?: string }): Promise<AcmeServer>;
   /** The solver's provider, its credential already read. */
   provider(dns01: AcmeCertificate["spec"]["dns01"], credential: string | undefined): DnsProvider;
   lookup(dns01: AcmeCertificate["spec"]["dns01"]): DnsLookupConfig;
@@ -75,7 +74,7 @@ export async function observeAcmeCertificate(ctx: ObserveContext, deps: AcmeDeps
   const caPem = caRef ? secretValue(get(caRef.name), caRef.key) : undefined;
   if (caRef && caPem === undefined) return { ...base, missing: `Secret ${ns}/${caRef.name} key ${caRef.key} (caBundleSecretRef) does not exist` };
 
-  const acme = deps.acme({ directoryUrl: cert.spec.issuer.directoryUrl, accountKeyPem, ...(caPem ? { caPem } : {}) });
+  const acme = await deps.acme({ directoryUrl: cert.spec.issuer.directoryUrl, accountKeyPem, ...(caPem ? { caPem } : {}) });
   if (current && chainPem) {
     let window: RenewalWindow | null = null;
     try {
@@ -96,6 +95,8 @@ export async function observeAcmeCertificate(ctx: ObserveContext, deps: AcmeDeps
   const nextKeyPem = secretValue(get(nextKeySecretName(cert.spec)), "tls.key");
   if (order?.stage === "Finalizing" && !nextKeyPem) return { ...base, newNextKeyPem: await deps.newPrivateKey() };
   try {
+    // Loaded here, not at start: acme-client and its dependencies take seconds to import.
+    const { advanceOrder } = await import("../../acme/order-steps.js");
     const step = await advanceOrder(
       { acme, dns: deps.provider(cert.spec.dns01, credential), lookup: deps.lookup(cert.spec.dns01), clock: ctx.clock, zone: cert.spec.dns01.zone, ...(cert.spec.issuer.email ? { email: cert.spec.issuer.email } : {}) },
       cert.spec.dnsNames,

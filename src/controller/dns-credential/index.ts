@@ -1,10 +1,17 @@
 /**
  * The DnsCredential kind: parse (zod), observe (source, targets, the probe) and the pure plan;
- * `passEnded` hands the alerts in status to the notifier and sets the expiry gauge. The
- * controller registration (factory) is added when the reconciler kit is on main.
+ * `passEnded` hands the alerts in status to the notifier and sets the expiry gauge;
+ * `dnsCredentialFactory` registers it in the controller.
  */
+import { Gauge } from "prom-client";
 import { dnsCredentialResource, dnsCredentialSchema, type DnsCredential } from "../../api/dns-credential.js";
+import { systemResolvers } from "../../acme/dns/system-resolvers.js";
 import { SECRETS } from "../../kube/resources.js";
+import type { ControllerConfig } from "../config.js";
+import type { ControllerDeps } from "../reconcilers.js";
+import { kindReconciler } from "../runtime/kind-reconciler.js";
+import type { Reconciler } from "../types.js";
+import { credentialDeps } from "./deps.js";
 import type { KindDefinition } from "../runtime/kind.js";
 import type { CredentialAlert, CredentialAlertNotifier } from "./credential-alerts.js";
 import { observeDnsCredential, type CredentialDeps } from "./observe.js";
@@ -59,4 +66,37 @@ export function dnsCredentialKind(deps: CredentialDeps, reporting: CredentialRep
       reporting.expiry?.(ns, name, typeof expires === "string" ? new Date(expires) : undefined);
     },
   };
+}
+
+/**
+ * The DnsCredential reconciler for `sealbridge controller`. Alerts are logged when they change
+ * (the alert sinks of the certificate checks take them once those are on main); Vault sources are
+ * not wired yet and say so in Ready.
+ */
+export async function dnsCredentialFactory(_cfg: ControllerConfig, deps: ControllerDeps): Promise<Reconciler> {
+  const gauge = new Gauge({
+    name: "sealbridge_dns_credential_expiry_timestamp_seconds",
+    help: "When the provider says the DNS credential expires (Cloudflare's expires_on).",
+    labelNames: ["namespace", "name"],
+    registers: [deps.metrics.registry],
+  });
+  const firing = new Map<string, string>();
+  const readVault = async (): Promise<string> => {
+    throw new Error("Vault sources are not supported by this controller yet (use source.secretRef, filled by an ExternalSecret)");
+  };
+  return kindReconciler(
+    dnsCredentialKind(credentialDeps({ clock: deps.clock, resolvers: systemResolvers(), readVault }), {
+      alerts: {
+        sync(key, alerts) {
+          const names = alerts.map((a) => a.name).join(",");
+          if (firing.get(key) !== names) deps.log.warn({ dnsCredential: key, alerts: alerts.map((a) => ({ name: a.name, severity: a.labels["severity"], summary: a.annotations["summary"] })) }, "DNS credential alerts changed");
+          firing.set(key, names);
+        },
+      },
+      expiry(namespace, name, expiresOn) {
+        if (expiresOn) gauge.set({ namespace, name }, Math.floor(expiresOn.getTime() / 1000));
+        else gauge.remove({ namespace, name });
+      },
+    }),
+  );
 }
