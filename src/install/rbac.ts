@@ -96,6 +96,17 @@ export const RBAC_FEATURES: readonly RbacFeature[] = [
     ],
     namespaced: [],
   },
+  {
+    name: "acme",
+    description: "AcmeCertificates and DnsCredentials (sealbridge.io): ACME DNS-01 issuance into TLS Secrets, DNS credentials proven before they are projected",
+    cluster: [
+      { apiGroups: ["sealbridge.io"], resources: ["acmecertificates", "dnscredentials"], verbs: ["list", "watch"], why: "AcmeCertificate and DnsCredential informers" },
+      { apiGroups: ["sealbridge.io"], resources: ["acmecertificates/status", "dnscredentials/status"], verbs: ["patch"], why: "their status (src/controller/runtime/status-write.ts)" },
+      { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch", "create", "update", "delete"], why: "TLS, account key and next-key Secrets, solver credentials (src/controller/acme-certificate/), credential sources and targets (src/controller/dns-credential/)" },
+      RELOAD,
+    ],
+    namespaced: [],
+  },
 ];
 
 /** The feature names, `core` first. */

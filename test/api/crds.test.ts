@@ -32,7 +32,19 @@ const zods: Record<keyof typeof crds, z.ZodType> = { "bitnami.com/v1alpha1": sea
 function celCauses(value: unknown, schema: Schema, path: string): string[] {
   const out: string[] = [];
   const rules = (schema as { "x-kubernetes-validations"?: Array<{ rule: string }> })["x-kubernetes-validations"] ?? [];
+  const has = (f: string) => value !== null && typeof value === "object" && f in value;
   for (const { rule } of rules) {
+    // The forms our CRDs use: keys matching a pattern; exactly one of two fields; exactly one of a list.
+    const xor = /^has\(self\.(\w+)\) != has\(self\.(\w+)\)$/.exec(rule);
+    const one = /^\[(.*)\]\.filter\(x, x\)\.size\(\) == 1$/.exec(rule);
+    if (xor?.[1] && xor[2]) {
+      if (has(xor[1]) === has(xor[2])) out.push(`${path}: ${rule}`);
+      continue;
+    }
+    if (one?.[1]) {
+      if ([...one[1].matchAll(/has\(self\.(\w+)\)/g)].filter((f) => has(f[1] ?? "")).length !== 1) out.push(`${path}: ${rule}`);
+      continue;
+    }
     const m = /^self\.all\(k, k\.matches\('(.*)'\)\)$/.exec(rule);
     assert.ok(m?.[1], `unsupported CEL rule in CRD at ${path}: ${rule}`);
     if (value && typeof value === "object") for (const k of Object.keys(value)) if (!new RegExp(m[1]).test(k)) out.push(`${path}: key ${k}`);
