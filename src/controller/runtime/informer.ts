@@ -24,6 +24,8 @@ export interface InformerOptions {
   /** Watch only this namespace; undefined = all namespaces (or cluster-scoped). */
   namespace?: string | undefined;
   labelSelector?: string | undefined;
+  /** Server-side field selector, e.g. `type=kubernetes.io/tls` for Secrets. */
+  fieldSelector?: string | undefined;
   log: ControllerLogger;
   /** List page size. Default 500. */
   pageSize?: number;
@@ -112,7 +114,7 @@ export class Informer<T extends KubeObject = KubeObject> implements ObjectCache<
   }
 
   async #run(): Promise<void> {
-    const { kube, resource, namespace, labelSelector, log } = this.#o;
+    const { kube, resource, namespace, labelSelector, fieldSelector, log } = this.#o;
     const signal = this.#abort.signal;
     const random = this.#o.random ?? Math.random;
     const policy = this.#o.backoff ?? WATCH_BACKOFF;
@@ -131,7 +133,7 @@ export class Informer<T extends KubeObject = KubeObject> implements ObjectCache<
         const end = await kube.watch<T>(
           resource,
           namespace,
-          { resourceVersion: this.#resourceVersion, ...(labelSelector ? { labelSelector } : {}) },
+          { resourceVersion: this.#resourceVersion, ...(labelSelector ? { labelSelector } : {}), ...(fieldSelector ? { fieldSelector } : {}) },
           (event) => {
             events += 1;
             this.#apply(event.type, event.object);
@@ -165,7 +167,7 @@ export class Informer<T extends KubeObject = KubeObject> implements ObjectCache<
   }
 
   async #relist(): Promise<void> {
-    const { kube, resource, namespace, labelSelector } = this.#o;
+    const { kube, resource, namespace, labelSelector, fieldSelector } = this.#o;
     const fresh = new Map<ObjectKey, T>();
     let cont: string | undefined;
     let resourceVersion = "";
@@ -173,6 +175,7 @@ export class Informer<T extends KubeObject = KubeObject> implements ObjectCache<
       const page = await kube.list<T>(resource, namespace, {
         limit: this.#o.pageSize ?? 500,
         ...(labelSelector ? { labelSelector } : {}),
+        ...(fieldSelector ? { fieldSelector } : {}),
         ...(cont ? { continue: cont } : {}),
       });
       for (const item of page.items) fresh.set(objectKey(item), item);
