@@ -126,3 +126,8 @@ export function describeSource(s: CertificateSourceRef): string {
   if (s.kind === "Endpoint" || s.kind === "File") return `${s.kind} ${s.key ?? s.name}`;
   return `${s.kind} ${nsName}${s.key === undefined ? "" : `[${s.key}]`}`;
 }
+
+/** The message without its relative part ("(35 days left)"), so it changes only when the facts do. */
+export function stableMessage(message: string): string {
+  return message.replace(/ \(\d+ (?:days|hours) (?:left|ago)\)/g, "");
+}
