@@ -4,7 +4,7 @@
  * controller) and rendered by the CLI, the gauges, status and alerts alike.
  */
 import { X509Certificate } from "node:crypto";
-import { parseCertificateChain } from "./certificate-info.js";
+import { parseCertificateChain, type CertificateInfo } from "./certificate-info.js";
 import { judgeCertificate, type CertState, type IssuanceFailure, type Severity } from "./certificate-state.js";
 import { verifyChain, verifyHostname } from "./chain.js";
 import type { Thresholds } from "./thresholds.js";
@@ -65,10 +65,19 @@ function verifyLinks(chain: X509Certificate[]): string | null {
   return null;
 }
 
-/** Checks one loaded certificate at `now`. Never throws. */
-export function checkCertificate(input: CertificateInput, thresholds: Thresholds, now: Date): CertificateReport {
+/** What parsing and verifying a certificate found; independent of the time of judgement. */
+export interface Inspection {
+  info?: CertificateInfo;
+  problems: string[];
+}
+
+/**
+ * Parses the PEM and verifies chain and hostname. Expiry is not a problem here (the judgement
+ * decides it at its own `now`), so an inspection can be kept and judged again later.
+ */
+export function inspectCertificate(input: CertificateInput): Inspection {
   const problems = [...(input.problems ?? [])];
-  let info;
+  let info: CertificateInfo | undefined;
   if (input.pem !== undefined) {
     const parsed = parseCertificateChain(input.pem);
     problems.push(...parsed.problems);
@@ -79,7 +88,8 @@ export function checkCertificate(input: CertificateInput, thresholds: Thresholds
         const roots = parseCertificateChain(input.bundlePem);
         if (roots.certificates.length === 0) problems.push(`the trust bundle has no certificate (${roots.problems.join("; ")})`);
         else {
-          const broken = verifyChain(parsed.certificates, roots.certificates, now);
+          // Checked at the leaf's own start, so only trust (not time) decides here.
+          const broken = verifyChain(parsed.certificates, roots.certificates, new Date(leaf.validFrom));
           if (broken !== null && !broken.includes("expired at") && !broken.includes("not valid before")) problems.push(`chain not trusted: ${broken}`);
         }
       } else if (input.authorizationError !== undefined && input.authorizationError !== "CERT_HAS_EXPIRED") {
@@ -94,10 +104,16 @@ export function checkCertificate(input: CertificateInput, thresholds: Thresholds
       }
     }
   }
+  return info === undefined ? { problems } : { info, problems };
+}
+
+/** Judges an inspection at `now` into a report. Never throws. */
+export function reportFor(input: CertificateInput, inspection: Inspection, thresholds: Thresholds, now: Date): CertificateReport {
+  const info = inspection.info;
   const judged = judgeCertificate(
     {
       ...(info === undefined ? {} : { cert: info }),
-      problems,
+      problems: inspection.problems,
       ...(input.renewalTime === undefined ? {} : { renewalTime: input.renewalTime }),
       ...(input.issuanceFailure === undefined ? {} : { issuanceFailure: input.issuanceFailure }),
       ...(input.staleServing === undefined ? {} : { staleServing: input.staleServing }),
@@ -118,6 +134,11 @@ export function checkCertificate(input: CertificateInput, thresholds: Thresholds
   if (judged.renewalTime !== undefined) report.renewalTime = iso(judged.renewalTime);
   if (judged.daysLeft !== undefined) report.daysLeft = Math.floor(judged.daysLeft * 10) / 10;
   return report;
+}
+
+/** Checks one loaded certificate at `now` (inspect, then judge). Never throws. */
+export function checkCertificate(input: CertificateInput, thresholds: Thresholds, now: Date): CertificateReport {
+  return reportFor(input, inspectCertificate(input), thresholds, now);
 }
 
 /** Names a source in one line: `Secret web/www-tls[tls.crt]`, `Endpoint www.example.test:443`. */

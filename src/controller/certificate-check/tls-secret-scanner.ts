@@ -7,7 +7,7 @@
  * It never writes anything else; a rescan with nothing changed writes nothing.
  */
 import type { Clock } from "../../clock.js";
-import { checkCertificate, describeSource, type CertificateReport } from "../../certs/certificate-report.js";
+import { describeSource, inspectCertificate, reportFor, type CertificateReport, type Inspection } from "../../certs/certificate-report.js";
 import type { CertificateGauges } from "../../certs/certificate-metrics.js";
 import { CERT_MANAGER_CERTIFICATES, certManagerStatus, secretInputs, type CertManagerStatus } from "../../certs/kube-inputs.js";
 import type { Thresholds } from "../../certs/thresholds.js";
@@ -40,6 +40,8 @@ const RANK = { none: 0, info: 1, warning: 2, critical: 3 } as const;
 interface Entry {
   resourceVersion: string;
   cm: string;
+  /** The parse and chain check of this resourceVersion, kept so a rescan only re-judges dates. */
+  inspection: Inspection;
   report: CertificateReport;
 }
 
@@ -142,8 +144,9 @@ export class TlsSecretScanner {
     if (input === undefined) return;
     if (cm?.renewalTime) input.renewalTime = cm.renewalTime;
     if (cm?.issuanceFailure) input.issuanceFailure = cm.issuanceFailure;
-    const report = checkCertificate(input, this.#o.thresholds, this.#o.clock.now());
-    this.#entries.set(key, { resourceVersion: rv, cm: cmId, report });
+    const inspection = prev && prev.resourceVersion === rv ? prev.inspection : inspectCertificate(input);
+    const report = reportFor(input, inspection, this.#o.thresholds, this.#o.clock.now());
+    this.#entries.set(key, { resourceVersion: rv, cm: cmId, inspection, report });
     const changed = !prev || prev.report.state !== report.state || prev.report.notAfter !== report.notAfter || prev.report.renewalTime !== report.renewalTime || prev.report.subject !== report.subject;
     if (changed) this.#o.gauges.set(`secret:${key}`, report);
     if (prev && RANK[report.severity] > RANK[prev.report.severity] && RANK[report.severity] >= RANK.warning && this.#o.event) {
