@@ -3,6 +3,7 @@
  * validity, serial, fingerprint. Pure apart from parsing; no key material is ever read.
  */
 import { X509Certificate } from "node:crypto";
+import { readDerCertificate } from "./der.js";
 import { parsePem } from "./pem.js";
 
 /** The fields of one certificate that checks and outputs use. */
@@ -24,10 +25,13 @@ export interface CertificateInfo {
 
 /** A parsed PEM chain: certificates in file order (the leaf first by convention). */
 export interface ParsedChain {
-  certificates: X509Certificate[];
   infos: CertificateInfo[];
+  /** The encoded issuer and subject Names of each certificate (null when read by X509Certificate). */
+  names: Array<{ issuer: Buffer; subject: Buffer } | null>;
   /** Blocks that were not certificates or did not parse, one message each. */
   problems: string[];
+  /** node:crypto certificates, built on first use (signature and hostname checks). */
+  x509s(): X509Certificate[];
 }
 
 function oneLine(dn: string): string {
@@ -62,23 +66,57 @@ export function certificateInfo(cert: X509Certificate): CertificateInfo {
 
 /**
  * Parses every CERTIFICATE block of PEM text. Other blocks (keys) are skipped without reading;
- * an unparsable certificate is a problem, not an exception.
+ * an unparsable certificate is a problem, not an exception. Fields come from the cheap DER
+ * reader (der.ts) and from X509Certificate only when it cannot read them.
  */
 export function parseCertificateChain(pem: string): ParsedChain {
   const { blocks, problems } = parsePem(pem);
-  const certificates: X509Certificate[] = [];
+  const ders: Buffer[] = [];
+  const infos: CertificateInfo[] = [];
+  const names: ParsedChain["names"] = [];
+  const built = new Map<number, X509Certificate>();
   const out: string[] = [...problems];
   let index = 0;
   for (const block of blocks) {
     if (block.label !== "CERTIFICATE" && block.label !== "X509 CERTIFICATE" && block.label !== "TRUSTED CERTIFICATE") continue;
     index++;
+    const fast = readDerCertificate(block.der);
+    if (fast) {
+      const info: CertificateInfo = {
+        subject: oneLine(fast.subject),
+        issuer: oneLine(fast.issuer),
+        dnsNames: fast.dnsNames,
+        ipAddresses: fast.ipAddresses,
+        notBefore: fast.notBefore,
+        notAfter: fast.notAfter,
+        serialNumber: fast.serialNumber,
+        fingerprint256: fast.fingerprint256,
+        isCA: fast.isCA,
+      };
+      const cn = /(?:^|\n)CN=([^\n]*)/.exec(fast.subject)?.[1];
+      if (cn !== undefined) info.commonName = cn;
+      infos.push(info);
+      names.push({ issuer: fast.issuerRaw, subject: fast.subjectRaw });
+      ders.push(block.der);
+      continue;
+    }
     try {
-      certificates.push(new X509Certificate(block.der));
+      const cert = new X509Certificate(block.der);
+      built.set(ders.length, cert);
+      infos.push(certificateInfo(cert));
+      names.push(null);
+      ders.push(block.der);
     } catch {
       out.push(`certificate ${index} is not a valid X.509 certificate`);
     }
   }
   if (blocks.length === 0 && problems.length === 0) out.push("no PEM block found");
-  else if (certificates.length === 0 && out.length === 0) out.push("no CERTIFICATE block found");
-  return { certificates, infos: certificates.map(certificateInfo), problems: out };
+  else if (ders.length === 0 && out.length === 0) out.push("no CERTIFICATE block found");
+  let all: X509Certificate[] | undefined;
+  return {
+    infos,
+    names,
+    problems: out,
+    x509s: () => (all ??= ders.map((der, i) => built.get(i) ?? new X509Certificate(der))),
+  };
 }

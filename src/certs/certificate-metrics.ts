@@ -6,7 +6,6 @@
  * CertificateCheck that found it; empty for the cluster-wide TLS Secret scan).
  */
 import { Gauge, type Registry } from "prom-client";
-import { STATE_VALUE } from "./certificate-state.js";
 import type { CertificateReport } from "./certificate-report.js";
 
 const LABELS = ["source", "namespace", "name", "key", "subject", "check"] as const;
@@ -19,7 +18,6 @@ export class CertificateGauges {
   readonly #notBefore: Gauge<Label>;
   readonly #renewal: Gauge<Label>;
   readonly #state: Gauge<Label | "state">;
-  readonly #stateCode: Gauge<Label>;
   readonly #series = new Map<string, { labels: Labels; state: string }>();
 
   constructor(registry: Registry) {
@@ -32,7 +30,6 @@ export class CertificateGauges {
     this.#notBefore = gauge("sealbridge_certificate_not_before_timestamp_seconds", "The certificate's notBefore as a Unix timestamp.", LABELS);
     this.#renewal = gauge("sealbridge_certificate_renewal_timestamp_seconds", "When renewal is due (cert-manager's renewalTime, else 2/3 of the lifetime) as a Unix timestamp.", LABELS);
     this.#state = gauge("sealbridge_certificate_state", "1 for the certificate's current state (Valid, RenewalDue, RenewalOverdue, Expiring, Expired, Invalid, StaleServing).", [...LABELS, "state"] as const);
-    this.#stateCode = gauge("sealbridge_certificate_state_code", "The current state as a number: 0 Valid, 1 RenewalDue, 2 RenewalOverdue, 3 Expiring, 4 Expired, 5 Invalid, 6 StaleServing.", LABELS);
   }
 
   /** Sets every gauge of the certificate `id` from its report (replacing older series of the id). */
@@ -55,7 +52,6 @@ export class CertificateGauges {
     if (notBefore !== undefined) this.#notBefore.set(labels, notBefore);
     if (renewal !== undefined) this.#renewal.set(labels, renewal);
     this.#state.set({ ...labels, state: report.state }, 1);
-    this.#stateCode.set(labels, STATE_VALUE[report.state]);
     this.#series.set(id, { labels, state: report.state });
   }
 
@@ -63,7 +59,7 @@ export class CertificateGauges {
   remove(id: string): void {
     const old = this.#series.get(id);
     if (!old) return;
-    for (const g of [this.#notAfter, this.#notBefore, this.#renewal, this.#stateCode]) g.remove(old.labels);
+    for (const g of [this.#notAfter, this.#notBefore, this.#renewal]) g.remove(old.labels);
     this.#state.remove({ ...old.labels, state: old.state });
     this.#series.delete(id);
   }

@@ -4,7 +4,7 @@
  * controller) and rendered by the CLI, the gauges, status and alerts alike.
  */
 import { X509Certificate } from "node:crypto";
-import { parseCertificateChain, type CertificateInfo } from "./certificate-info.js";
+import { parseCertificateChain, type CertificateInfo, type ParsedChain } from "./certificate-info.js";
 import { judgeCertificate, type CertState, type IssuanceFailure, type Severity } from "./certificate-state.js";
 import { verifyChain, verifyHostname } from "./chain.js";
 import type { Thresholds } from "./thresholds.js";
@@ -54,13 +54,16 @@ export interface CertificateReport {
 
 const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 
-function verifyLinks(chain: X509Certificate[]): string | null {
-  for (let i = 0; i + 1 < chain.length; i++) {
-    const child = chain[i] as X509Certificate;
-    const parent = chain[i + 1] as X509Certificate;
-    if (!child.checkIssued(parent) || !child.verify(parent.publicKey)) {
-      return `certificate ${i + 2} of the chain did not issue certificate ${i + 1} (put the chain in order: leaf first, then its issuers)`;
-    }
+/**
+ * Checks that each certificate of the chain names the next as its issuer (order and
+ * completeness; without a trust bundle there is nothing to verify signatures up to).
+ */
+function verifyLinks(chain: ParsedChain): string | null {
+  for (let i = 0; i + 1 < chain.infos.length; i++) {
+    const child = chain.names[i];
+    const parent = chain.names[i + 1];
+    const linked = child && parent ? child.issuer.equals(parent.subject) : (chain.x509s()[i] as X509Certificate).checkIssued(chain.x509s()[i + 1] as X509Certificate);
+    if (!linked) return `certificate ${i + 2} of the chain did not issue certificate ${i + 1} (put the chain in order: leaf first, then its issuers)`;
   }
   return null;
 }
@@ -82,24 +85,23 @@ export function inspectCertificate(input: CertificateInput): Inspection {
     const parsed = parseCertificateChain(input.pem);
     problems.push(...parsed.problems);
     info = parsed.infos[0];
-    const leaf = parsed.certificates[0];
-    if (leaf !== undefined) {
+    if (info !== undefined) {
       if (input.bundlePem !== undefined) {
         const roots = parseCertificateChain(input.bundlePem);
-        if (roots.certificates.length === 0) problems.push(`the trust bundle has no certificate (${roots.problems.join("; ")})`);
+        if (roots.infos.length === 0) problems.push(`the trust bundle has no certificate (${roots.problems.join("; ")})`);
         else {
           // Checked at the leaf's own start, so only trust (not time) decides here.
-          const broken = verifyChain(parsed.certificates, roots.certificates, new Date(leaf.validFrom));
+          const broken = verifyChain(parsed.x509s(), roots.x509s(), info.notBefore);
           if (broken !== null && !broken.includes("expired at") && !broken.includes("not valid before")) problems.push(`chain not trusted: ${broken}`);
         }
       } else if (input.authorizationError !== undefined && input.authorizationError !== "CERT_HAS_EXPIRED") {
         problems.push(`chain not trusted: ${input.authorizationError}`);
       } else {
-        const broken = verifyLinks(parsed.certificates);
+        const broken = verifyLinks(parsed);
         if (broken !== null) problems.push(broken);
       }
       if (input.hostname !== undefined) {
-        const mismatch = verifyHostname(leaf, input.hostname);
+        const mismatch = verifyHostname(parsed.x509s()[0] as X509Certificate, input.hostname);
         if (mismatch !== null) problems.push(mismatch);
       }
     }

@@ -13,17 +13,6 @@ export type CertState = (typeof CERT_STATES)[number];
 /** How bad a state is; `none` and `info` never alert. */
 export type Severity = "none" | "info" | "warning" | "critical";
 
-/** Numeric values of {@link CertState} for the state gauge (stable: append only). */
-export const STATE_VALUE: Record<CertState, number> = {
-  Valid: 0,
-  RenewalDue: 1,
-  RenewalOverdue: 2,
-  Expiring: 3,
-  Expired: 4,
-  Invalid: 5,
-  StaleServing: 6,
-};
-
 /** cert-manager's failed issuance, from a Certificate's status. */
 export interface IssuanceFailure {
   /** The Issuing condition's reason (e.g. `Failed`) or the Ready reason. */

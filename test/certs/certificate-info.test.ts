@@ -40,9 +40,9 @@ describe("certificate inspection (openssl-made certificates)", () => {
     assert.match(info.fingerprint256, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
   });
   test("chain verifies against its CA and not against another", () => {
-    const chain = parseCertificateChain(leaf.certPem).certificates;
-    const roots = parseCertificateChain(ca.certPem).certificates;
-    const others = parseCertificateChain(other.certPem).certificates;
+    const chain = parseCertificateChain(leaf.certPem).x509s();
+    const roots = parseCertificateChain(ca.certPem).x509s();
+    const others = parseCertificateChain(other.certPem).x509s();
     assert.equal(verifyChain(chain, roots, now), null);
     assert.equal(verifyChain(chain, others, now), 'no issuer of "CN=www.example.test" ("CN=sealbridge Test CA") in the chain or the trust bundle');
     assert.match(verifyChain(chain, roots, new Date(notAfter.getTime() + DAY)) ?? "", /expired at 2026-12-30T00:00:00.000Z/);
@@ -50,7 +50,7 @@ describe("certificate inspection (openssl-made certificates)", () => {
   test("a forged issuer with the same name does not verify", () => {
     const forged = opensslCa("sealbridge Test CA");
     try {
-      const msg = verifyChain(parseCertificateChain(leaf.certPem).certificates, parseCertificateChain(forged.certPem).certificates, now);
+      const msg = verifyChain(parseCertificateChain(leaf.certPem).x509s(), parseCertificateChain(forged.certPem).x509s(), now);
       // Same name, other key: either the key identifiers or the signature tell them apart.
       assert.match(msg ?? "", /does not verify with "CN=sealbridge Test CA"|no issuer of "CN=www.example.test"/);
     } finally {
@@ -58,7 +58,7 @@ describe("certificate inspection (openssl-made certificates)", () => {
     }
   });
   test("hostname match: exact, wildcard one level, IP; mismatch names what it covers", () => {
-    const [cert] = parseCertificateChain(leaf.certPem).certificates;
+    const [cert] = parseCertificateChain(leaf.certPem).x509s();
     assert.ok(cert);
     assert.equal(verifyHostname(cert, "www.example.test"), null);
     assert.equal(verifyHostname(cert, "shop.apps.example.test"), null);

@@ -37,6 +37,21 @@ export interface TlsSecretScannerOptions {
 
 const RANK = { none: 0, info: 1, warning: 2, critical: 3 } as const;
 
+/** A TLS Secret reduced to its identity and certificate keys (tls.crt, ca.crt). */
+function certificateFieldsOnly(secret: KubeObject): KubeObject {
+  const data = (secret["data"] ?? {}) as Record<string, string>;
+  const kept: Record<string, string> = {};
+  if (data["tls.crt"] !== undefined) kept["tls.crt"] = data["tls.crt"];
+  if (data["ca.crt"] !== undefined) kept["ca.crt"] = data["ca.crt"];
+  const m = secret.metadata;
+  const metadata: KubeObject["metadata"] = {};
+  if (m.name !== undefined) metadata.name = m.name;
+  if (m.namespace !== undefined) metadata.namespace = m.namespace;
+  if (m.uid !== undefined) metadata.uid = m.uid;
+  if (m.resourceVersion !== undefined) metadata.resourceVersion = m.resourceVersion;
+  return { apiVersion: "v1", kind: "Secret", metadata, type: secret["type"], data: kept };
+}
+
 interface Entry {
   resourceVersion: string;
   cm: string;
@@ -62,6 +77,8 @@ export class TlsSecretScanner {
       kube: options.kube,
       resource: SECRETS,
       fieldSelector: "type=kubernetes.io/tls",
+      // Only what the scan reads is kept: never the private key, no managedFields or annotations.
+      transform: certificateFieldsOnly,
       log: options.log,
       ...(options.pageSize ? { pageSize: options.pageSize } : {}),
       ...(options.timers ? { timers: options.timers } : {}),

@@ -26,6 +26,11 @@ export interface InformerOptions {
   labelSelector?: string | undefined;
   /** Server-side field selector, e.g. `type=kubernetes.io/tls` for Secrets. */
   fieldSelector?: string | undefined;
+  /**
+   * Applied to every listed or watched object before it is cached and handed to handlers (as
+   * client-go's SetTransform): drop fields the consumer never reads, to save memory.
+   */
+  transform?: ((obj: KubeObject) => KubeObject) | undefined;
   log: ControllerLogger;
   /** List page size. Default 500. */
   pageSize?: number;
@@ -178,7 +183,8 @@ export class Informer<T extends KubeObject = KubeObject> implements ObjectCache<
         ...(fieldSelector ? { fieldSelector } : {}),
         ...(cont ? { continue: cont } : {}),
       });
-      for (const item of page.items) fresh.set(objectKey(item), item);
+      const transform = this.#o.transform;
+      for (const item of page.items) fresh.set(objectKey(item), transform ? (transform(item) as T) : item);
       resourceVersion = page.resourceVersion;
       cont = page.continue;
     } while (cont && !this.#abort.signal.aborted);
@@ -199,12 +205,13 @@ export class Informer<T extends KubeObject = KubeObject> implements ObjectCache<
     }
   }
 
-  #apply(type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK", obj: T): void {
-    const rv = obj.metadata?.resourceVersion;
+  #apply(type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK", raw: T): void {
+    const rv = raw.metadata?.resourceVersion;
     if (type === "BOOKMARK") {
       if (rv) this.#resourceVersion = rv;
       return;
     }
+    const obj = this.#o.transform ? (this.#o.transform(raw) as T) : raw;
     const key = objectKey(obj);
     const previous = this.#cache.get(key);
     if (type === "DELETED") {
