@@ -35,11 +35,24 @@ export interface CertificateCheckKindOptions {
   buildSink?: (spec: AlertSinkSpec, token: string | undefined) => AlertSink;
 }
 
+/** Parsed checks by cached object (the cache replaces an object when it changes). */
+const parsedChecks = new WeakMap<KubeObject, ParsedCheck | null>();
+
+function parsedOf(check: KubeObject): ParsedCheck | null {
+  let p = parsedChecks.get(check);
+  if (p === undefined) {
+    const r = parseCertificateCheck(check);
+    p = r.ok ? r.value : null;
+    parsedChecks.set(check, p);
+  }
+  return p;
+}
+
 /** Whether a check names this Secret or ConfigMap (by name, selector, bundle, endpoint or sink token). */
 function references(check: KubeObject, obj: KubeObject): boolean {
-  const parsed = parseCertificateCheck(check);
-  if (!parsed.ok || obj.metadata.namespace !== parsed.value.namespace) return false;
-  const spec = parsed.value.spec;
+  const parsed = parsedOf(check);
+  if (parsed === null || obj.metadata.namespace !== parsed.namespace) return false;
+  const spec = parsed.spec;
   const name = obj.metadata.name;
   if (obj.kind === "ConfigMap" || (obj.kind === undefined && obj["data"] && !obj["type"])) {
     if ((spec.configMaps ?? []).some((c) => c.name === name)) return true;
