@@ -7,7 +7,7 @@
  * It never writes anything else; a rescan with nothing changed writes nothing.
  */
 import type { Clock } from "../../clock.js";
-import { describeSource, inspectCertificate, reportFor, type CertificateReport, type Inspection } from "../../certs/certificate-report.js";
+import { describeSource, inspectCertificate, reportFor, type CertificateInput, type CertificateReport, type Inspection } from "../../certs/certificate-report.js";
 import type { CertificateGauges } from "../../certs/certificate-metrics.js";
 import { CERT_MANAGER_CERTIFICATES, certManagerStatus, secretInputs, type CertManagerStatus } from "../../certs/kube-inputs.js";
 import type { Thresholds } from "../../certs/thresholds.js";
@@ -37,19 +37,15 @@ export interface TlsSecretScannerOptions {
 
 const RANK = { none: 0, info: 1, warning: 2, critical: 3 } as const;
 
-/** A TLS Secret reduced to its identity and certificate keys (tls.crt, ca.crt). */
-function certificateFieldsOnly(secret: KubeObject): KubeObject {
-  const data = (secret["data"] ?? {}) as Record<string, string>;
-  const kept: Record<string, string> = {};
-  if (data["tls.crt"] !== undefined) kept["tls.crt"] = data["tls.crt"];
-  if (data["ca.crt"] !== undefined) kept["ca.crt"] = data["ca.crt"];
+/** A TLS Secret reduced to its identity: no data (the certificate was inspected already). */
+function identityOnly(secret: KubeObject): KubeObject {
   const m = secret.metadata;
   const metadata: KubeObject["metadata"] = {};
   if (m.name !== undefined) metadata.name = m.name;
   if (m.namespace !== undefined) metadata.namespace = m.namespace;
   if (m.uid !== undefined) metadata.uid = m.uid;
   if (m.resourceVersion !== undefined) metadata.resourceVersion = m.resourceVersion;
-  return { apiVersion: "v1", kind: "Secret", metadata, type: secret["type"], data: kept };
+  return { apiVersion: "v1", kind: "Secret", metadata, type: secret["type"] };
 }
 
 interface Entry {
@@ -57,6 +53,8 @@ interface Entry {
   cm: string;
   /** The parse and chain check of this resourceVersion, kept so a rescan only re-judges dates. */
   inspection: Inspection;
+  /** The source and (no PEM) what else the judgement needs. */
+  input: CertificateInput;
   report: CertificateReport;
 }
 
@@ -68,6 +66,8 @@ export class TlsSecretScanner {
   /** cert-manager status by `namespace/secretName`. */
   readonly #cm = new Map<string, CertManagerStatus>();
   readonly #entries = new Map<string, Entry>();
+  /** Inspections of arriving objects, by key, until the handler judges them. */
+  readonly #arrived = new Map<string, { resourceVersion: string; input: CertificateInput; inspection: Inspection }>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
 
@@ -77,10 +77,11 @@ export class TlsSecretScanner {
       kube: options.kube,
       resource: SECRETS,
       fieldSelector: "type=kubernetes.io/tls",
-      // Only what the scan reads is kept: never the private key, no managedFields or annotations.
-      transform: certificateFieldsOnly,
+      // The certificate is inspected as the object arrives; the cache keeps only its identity
+      // (never the private key, no data at all), so 10,000 Secrets cost little memory.
+      transform: (obj) => this.#arrive(obj),
+      pageSize: options.pageSize ?? 250,
       log: options.log,
-      ...(options.pageSize ? { pageSize: options.pageSize } : {}),
       ...(options.timers ? { timers: options.timers } : {}),
     });
     this.#secrets.addHandler((type, obj) => (type === "delete" ? this.#forget(obj) : this.#judge(obj, false)));
@@ -157,13 +158,20 @@ export class TlsSecretScanner {
     const rv = secret.metadata.resourceVersion ?? "";
     const prev = this.#entries.get(key);
     if (!rescan && prev && prev.resourceVersion === rv && prev.cm === cmId) return;
-    const [input] = secretInputs(secret);
-    if (input === undefined) return;
+    const arrived = this.#arrived.get(key);
+    this.#arrived.delete(key);
+    let inspection: Inspection;
+    let input: CertificateInput;
+    if (arrived && arrived.resourceVersion === rv) ({ inspection, input } = arrived);
+    else if (prev && prev.resourceVersion === rv) ({ inspection, input } = prev);
+    else return; // not inspected (cannot happen: every object passes #arrive first)
+    input = { ...input };
     if (cm?.renewalTime) input.renewalTime = cm.renewalTime;
+    else delete input.renewalTime;
     if (cm?.issuanceFailure) input.issuanceFailure = cm.issuanceFailure;
-    const inspection = prev && prev.resourceVersion === rv ? prev.inspection : inspectCertificate(input);
+    else delete input.issuanceFailure;
     const report = reportFor(input, inspection, this.#o.thresholds, this.#o.clock.now());
-    this.#entries.set(key, { resourceVersion: rv, cm: cmId, inspection, report });
+    this.#entries.set(key, { resourceVersion: rv, cm: cmId, input, inspection, report });
     const changed = !prev || prev.report.state !== report.state || prev.report.notAfter !== report.notAfter || prev.report.renewalTime !== report.renewalTime || prev.report.subject !== report.subject;
     if (changed) this.#o.gauges.set(`secret:${key}`, report);
     if (prev && RANK[report.severity] > RANK[prev.report.severity] && RANK[report.severity] >= RANK.warning && this.#o.event) {
@@ -173,8 +181,26 @@ export class TlsSecretScanner {
     }
   }
 
+  /** Inspects an arriving Secret (list or watch) and returns what the cache keeps of it. */
+  #arrive(secret: KubeObject): KubeObject {
+    const key = objectKey(secret);
+    const rv = secret.metadata.resourceVersion ?? "";
+    const known = this.#entries.get(key);
+    if (!known || known.resourceVersion !== rv) {
+      const [full] = secretInputs(secret);
+      if (full) {
+        const inspection = inspectCertificate(full);
+        // The PEM is not kept: a rescan re-judges the inspection.
+        const { pem: _pem, bundlePem: _bundle, ...input } = full;
+        this.#arrived.set(key, { resourceVersion: rv, input, inspection });
+      }
+    }
+    return identityOnly(secret);
+  }
+
   #forget(secret: KubeObject): void {
     const key = objectKey(secret);
+    this.#arrived.delete(key);
     this.#entries.delete(key);
     this.#o.gauges.remove(`secret:${key}`);
   }
