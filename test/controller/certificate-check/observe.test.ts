@@ -188,4 +188,21 @@ describe("CertificateCheck observe + plan", () => {
     await observeCertificateCheck(ctx, again.value, adapters);
     assert.deepEqual(sink.sent.slice(before).map(([a, al]) => [a, al.name]), [["fire", "CertificateInvalid"]]);
   });
+
+  test("ConfigMap bundles: every certificate in the named keys is checked", async () => {
+    const r = parseCertificateCheck({
+      apiVersion: "sealbridge.io/v1alpha1",
+      kind: "CertificateCheck",
+      metadata: { name: "bundles", namespace: "web" },
+      spec: { configMaps: [{ name: "private-ca", keys: ["ca.crt"] }, { name: "missing-bundle" }] },
+    });
+    assert.ok(r.ok);
+    const o = await observeCertificateCheck(ctx, r.value, { ...adapters, defaultSinks: [] });
+    assert.deepEqual(o.reports.map((x) => [x.source.kind, x.source.name, x.source.key ?? "", x.state]), [
+      ["ConfigMap", "private-ca", "ca.crt", "Valid"],
+      ["ConfigMap", "missing-bundle", "", "Invalid"],
+    ]);
+    assert.equal(o.reports[0]?.subject, "CN=sealbridge Test CA");
+    assert.equal(o.hasSinks, false);
+  });
 });

@@ -109,4 +109,23 @@ describe("TlsSecretScanner", () => {
       await scanner.stop();
     }
   });
+
+  test("without cert-manager's CRDs the scan runs on the Secrets alone", async () => {
+    const bare = await startKubeServer();
+    const client = await testKubeClient(bare);
+    try {
+      await client.kube.create({ group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false }, { apiVersion: "v1", kind: "Namespace", metadata: { name: "web" } });
+      await client.kube.create(SECRETS, secret("www-tls", leaf90));
+      const scanner = new TlsSecretScanner({ kube: client.kube, log: silentLogger, clock: { now: () => new Date(start.getTime() + DAY) }, gauges: new CertificateGauges(new Registry()), thresholds: DEFAULT_THRESHOLDS });
+      await scanner.start();
+      try {
+        assert.deepEqual(scanner.reports().map((r) => [r.source.name, r.state]), [["www-tls", "Valid"]]);
+      } finally {
+        await scanner.stop();
+      }
+    } finally {
+      client.close();
+      await bare.stop();
+    }
+  });
 });
