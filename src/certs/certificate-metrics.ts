@@ -64,6 +64,11 @@ export class CertificateGauges {
     this.#series.delete(id);
   }
 
+  /** Removes the series of every id starting with `prefix` (a deleted CertificateCheck's). */
+  removePrefix(prefix: string): void {
+    for (const id of [...this.#series.keys()]) if (id.startsWith(prefix)) this.remove(id);
+  }
+
   /** Ids with series now. */
   ids(): string[] {
     return [...this.#series.keys()];

@@ -14,7 +14,7 @@ import type { KubeObject } from "../../kube/types.js";
 import { RELOADABLE_WORKLOADS } from "../reload.js";
 import type { ObjectCache, ObjectKey, ReconcileContext } from "../types.js";
 import type { KindDefinition } from "./kind-contract.js";
-import { observeCertificateCheck } from "./observe.js";
+import { checkGaugePrefix, observeCertificateCheck } from "./observe.js";
 import { parseCertificateCheck, type ParsedCheck } from "./parse.js";
 import { planCertificateCheck, type ObservedCheck } from "./plan.js";
 import { TlsSecretScanner } from "./tls-secret-scanner.js";
@@ -98,6 +98,7 @@ export function certificateCheckKind(options: CertificateCheckKindOptions): Kind
         },
       }),
     plan: planCertificateCheck,
+    forget: (key) => options.gauges.removePrefix(checkGaugePrefix(key)),
     async start(ctx) {
       checks = ctx.cache(certificateCheckResource);
       kube = ctx.kube;

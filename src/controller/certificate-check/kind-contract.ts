@@ -57,6 +57,8 @@ export interface KindDefinition<Parsed, Observed> {
   parse(object: KubeObject): ParseResult<Parsed>;
   observe(ctx: ObserveContext, object: Parsed, raw: KubeObject): Promise<Observed>;
   plan(object: Parsed, observed: Observed, now: Date): Plan;
+  /** The object is gone (or being deleted): drop what is kept for it. */
+  forget?(key: string): void;
   start?(ctx: ReconcileContext): Promise<void>;
   stop?(): Promise<void> | void;
 }

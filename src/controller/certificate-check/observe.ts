@@ -35,6 +35,11 @@ function matches(labels: Record<string, string> | undefined, selector: Record<st
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 }
 
+/** The prefix of the gauge ids of one check (`namespace/name`). */
+export function checkGaugePrefix(key: string): string {
+  return `check:${key}:`;
+}
+
 /** Reads, probes, judges and alerts for one check. */
 export async function observeCertificateCheck(ctx: ObserveContext, check: ParsedCheck, adapters: ObserveAdapters): Promise<ObservedCheck> {
   const secrets = ctx.cache(SECRETS);
@@ -79,7 +84,10 @@ export async function observeCertificateCheck(ctx: ObserveContext, check: Parsed
   const now = ctx.clock.now();
   const evaluation = evaluateCheck(check, sources, now);
   if (adapters.gauges) {
-    for (const r of evaluation.reports) adapters.gauges.set(`check:${ns}/${check.name}:${describeSource(r.source)}`, r, check.name);
+    const prefix = checkGaugePrefix(`${ns}/${check.name}`);
+    const ids = new Set(evaluation.reports.map((r) => `${prefix}${describeSource(r.source)}`));
+    for (const id of adapters.gauges.ids()) if (id.startsWith(prefix) && !ids.has(id)) adapters.gauges.remove(id);
+    for (const r of evaluation.reports) adapters.gauges.set(`${prefix}${describeSource(r.source)}`, r, check.name);
   }
   // Alert sinks: the check's own, else the cluster defaults.
   const specs = check.spec.alertSinks && check.spec.alertSinks.length > 0 ? check.spec.alertSinks : adapters.defaultSinks;
