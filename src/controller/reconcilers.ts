@@ -43,4 +43,5 @@ export const reconcilerFactories: Array<(cfg: ControllerConfig, deps: Controller
   async (cfg, deps) => (await import("./external-secret/index.js")).externalSecretFactory(cfg, deps),
   async (cfg, deps) => (await import("./secret-store/index.js")).secretStoreFactory(cfg, deps),
   async (cfg, deps) => (await import("./secret-store/index.js")).clusterSecretStoreFactory(cfg, deps),
+  async (cfg, deps) => (await import("./certificate-check/index.js")).certificateCheckFactory(cfg, deps),
 ];

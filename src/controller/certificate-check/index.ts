@@ -6,14 +6,17 @@
 import { certificateCheckResource } from "../../api/certificate-check.js";
 import type { AlertSinkSpec } from "../../alerts/sink-config.js";
 import type { AlertSink } from "../../alerts/sink.js";
-import type { CertificateGauges } from "../../certs/certificate-metrics.js";
+import { CertificateGauges } from "../../certs/certificate-metrics.js";
 import type { EndpointTarget, ServedChain } from "../../certs/endpoint.js";
 import { DEFAULT_THRESHOLDS, type Thresholds } from "../../certs/thresholds.js";
 import { CONFIGMAPS, SECRETS } from "../../kube/resources.js";
 import type { KubeObject } from "../../kube/types.js";
 import { RELOADABLE_WORKLOADS } from "../reload.js";
-import type { ObjectCache, ObjectKey, ReconcileContext } from "../types.js";
-import type { KindDefinition } from "./kind-contract.js";
+import type { ControllerConfig } from "../config.js";
+import type { ControllerDeps } from "../reconcilers.js";
+import { kindReconciler } from "../runtime/kind-reconciler.js";
+import type { ObjectCache, ObjectKey, ReconcileContext, Reconciler } from "../types.js";
+import type { KindDefinition } from "../runtime/kind.js";
 import { checkGaugePrefix, observeCertificateCheck } from "./observe.js";
 import { parseCertificateCheck, type ParsedCheck } from "./parse.js";
 import { planCertificateCheck, type ObservedCheck } from "./plan.js";
@@ -121,4 +124,10 @@ export function certificateCheckKind(options: CertificateCheckKindOptions): Kind
       await scanner?.stop();
     },
   };
+}
+
+/** The CertificateCheck reconciler (with the cluster-wide TLS Secret scan) for `sealbridge controller`. */
+export async function certificateCheckFactory(cfg: ControllerConfig, deps: ControllerDeps): Promise<Reconciler> {
+  const gauges = deps.share("certificate-gauges", () => new CertificateGauges(deps.metrics.registry));
+  return kindReconciler(certificateCheckKind({ gauges, defaultSinks: cfg.alertSinks }));
 }

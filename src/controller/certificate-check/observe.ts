@@ -16,7 +16,7 @@ import { pemValue } from "../../certs/kube-inputs.js";
 import { CONFIGMAPS, SECRETS } from "../../kube/resources.js";
 import type { KubeObject } from "../../kube/types.js";
 import { evaluateCheck, type CheckSources, type LoadedObject, type ProbedEndpoint } from "./evaluate.js";
-import type { ObserveContext } from "./kind-contract.js";
+import type { ObserveContext } from "../runtime/kind.js";
 import type { ParsedCheck } from "./parse.js";
 import type { ObservedCheck } from "./plan.js";
 

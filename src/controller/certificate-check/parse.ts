@@ -7,7 +7,7 @@ import { alertRecordsSchema, type AlertRecord } from "../../alerts/transitions.j
 import { DEFAULT_THRESHOLDS, parseLimit, type Thresholds } from "../../certs/thresholds.js";
 import { parseDuration } from "../../duration.js";
 import type { KubeObject } from "../../kube/types.js";
-import type { ParseResult } from "./kind-contract.js";
+import type { ParseResult } from "../runtime/kind.js";
 
 /** A parsed CertificateCheck. */
 export interface ParsedCheck {

@@ -10,7 +10,8 @@ import { nextTransition } from "../../certs/next-transition.js";
 import type { KubeObject } from "../../kube/types.js";
 import { RELOADABLE_WORKLOADS, reloadPatch } from "../reload.js";
 import type { StaleSecret } from "./evaluate.js";
-import type { ChildWrite, ConditionInput, Plan, PlannedEvent } from "./kind-contract.js";
+import type { ConditionInput } from "../runtime/conditions.js";
+import type { ChildWrite, Plan, PlannedEvent } from "../runtime/kind.js";
 import type { ParsedCheck } from "./parse.js";
 
 /** What observe() hands to plan(). */

@@ -13,7 +13,7 @@ import { CertificateGauges } from "../../../src/certs/certificate-metrics.js";
 import { observeCertificateCheck, type ObserveAdapters } from "../../../src/controller/certificate-check/observe.js";
 import { parseCertificateCheck, type ParsedCheck } from "../../../src/controller/certificate-check/parse.js";
 import { planCertificateCheck } from "../../../src/controller/certificate-check/plan.js";
-import type { ObserveContext } from "../../../src/controller/certificate-check/kind-contract.js";
+import type { ObserveContext } from "../../../src/controller/runtime/kind.js";
 import { RELOAD_ANNOTATION } from "../../../src/controller/reload.js";
 import type { ObjectCache } from "../../../src/controller/types.js";
 import { CONFIGMAPS, SECRETS } from "../../../src/kube/resources.js";
@@ -80,6 +80,7 @@ describe("CertificateCheck observe + plan", () => {
     clock: { now: () => clockNow },
     log,
     cache: <T extends KubeObject>(r: ResourceRef) => (r === SECRETS ? secrets : r === CONFIGMAPS ? configMaps : new MapCache()) as unknown as ObjectCache<T>,
+    live: { get: async () => null },
   };
   const sink = new RecordingSink();
   const registry = new Registry();
