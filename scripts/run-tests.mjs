@@ -1,4 +1,5 @@
 // Runs every test file under test/ with node's test runner (Node 20's --test does not expand globs).
+// The real-stack tier (*.real.test.ts) is not run here: `npm run test:real` runs it.
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -8,7 +9,7 @@ function findTests(dir) {
   for (const entry of readdirSync(dir)) {
     const path = join(dir, entry);
     if (statSync(path).isDirectory()) out.push(...findTests(path));
-    else if (entry.endsWith(".test.ts")) out.push(path);
+    else if (entry.endsWith(".test.ts") && !entry.endsWith(".real.test.ts")) out.push(path);
   }
   return out;
 }

@@ -2,6 +2,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { readdirSync, readFileSync } from "node:fs";
 import { request } from "node:http";
 import { parse } from "yaml";
@@ -63,8 +64,9 @@ describe("sealbridge controller (process)", { timeout: 60_000 }, () => {
     await f.kube.create(NAMESPACES, { metadata: { name: "sealbridge" } });
     // Install the project's CRDs, as `sealbridge install` would, so every reconciler's watch can sync.
     const CRDS = { group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false };
-    for (const file of readdirSync("/work/main/crds").filter((n) => n.endsWith(".yaml"))) {
-      await f.kube.create(CRDS, parse(readFileSync(`/work/main/crds/${file}`, "utf8")) as KubeObject);
+    const dir = fileURLToPath(new URL("../../crds/", import.meta.url));
+    for (const file of readdirSync(dir).filter((n) => n.endsWith(".yaml"))) {
+      await f.kube.create(CRDS, parse(readFileSync(`${dir}${file}`, "utf8")) as KubeObject);
     }
   });
   after(async () => {

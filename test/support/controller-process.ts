@@ -40,7 +40,7 @@ export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
 }
 
 /** Makes the workspace: kubeconfig written, kubectl with its own KUBECACHEDIR and HOME. */
-export async function kubeWorkspace(server: KubeTestServer): Promise<KubeWorkspace> {
+export async function kubeWorkspace(server: Pick<KubeTestServer, "writeKubeconfig">): Promise<KubeWorkspace> {
   const dir = mkdtempSync(join(tmpdir(), "sb-e2e-"));
   const kubeconfig = join(dir, "kubeconfig");
   await server.writeKubeconfig(kubeconfig);
