@@ -35,6 +35,7 @@ export function register(program: Command): void {
     .option("--key-prefix <prefix>", "name prefix of sealing key Secrets (default sealed-secrets-key)")
     .option("--key-backup-recipient <age1…>", "age recipient for the private key backup, repeatable", collect)
     .option("--key-backup-configmap <name>", "ConfigMap holding the encrypted key backup (default sealbridge-key-backup)")
+    .option("--alert-sink <type=url>", "default alert sink of CertificateChecks: alertmanager=URL, webhook=URL or ntfy=URL/TOPIC (repeatable)", collect)
     .action(async (opts: Record<string, unknown>) => {
       const [{ parseControllerConfig }, { runControllerService }, { hostname }, { randomBytes }, { loadKubeConnection }, { HttpKubeClient }, { VERSION }] = await Promise.all([
         import("../controller/config.js"),

@@ -15,6 +15,7 @@ const commandGroups: Array<() => Promise<{ register(program: Command): void }>> 
   () => import("./hook.js"),
   () => import("./controller.js"),
   () => import("./keys.js"),
+  () => import("./certs.js"),
   () => import("./dns.js"),
   // After the certs group (certs check) so that `issue` joins it; see certs-issue.ts.
   () => import("./certs-issue.js"),

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { InputError } from "../errors.js";
 import { parseDuration } from "../duration.js";
+import { parseSinkFlag, type AlertSinkSpec } from "../alerts/sink-config.js";
 
 /** A listen address: `host:port`, `:port` (all interfaces) or `[::1]:port`. Port 0 picks a free port. */
 export interface ListenAddress {
@@ -52,6 +53,8 @@ export interface ControllerConfig {
   /** age recipients (`age1…`) the private keys are backed up to; empty = no backup. */
   keyBackupRecipients: string[];
   keyBackupConfigMap: string;
+  /** Cluster default alert sinks (`--alert-sink TYPE=URL`) for CertificateChecks that name none. */
+  alertSinks: AlertSinkSpec[];
 }
 
 /** The raw inputs: commander's option object and the process environment. */
@@ -150,6 +153,18 @@ const flagsSchema = z.object({
   keyPrefix: z.string().regex(DNS_SUBDOMAIN, "must be a DNS subdomain prefix").max(200).default("sealed-secrets-key"),
   keyBackupRecipient: stringList.pipe(z.array(z.string().regex(/^age1[0-9a-z]+$/, "must be an age recipient (age1…)"))),
   keyBackupConfigMap: z.string().regex(DNS_SUBDOMAIN, "must be a DNS subdomain").max(253).default("sealbridge-key-backup"),
+  alertSink: stringList.pipe(
+    z.array(
+      z.string().transform((text, ctx): AlertSinkSpec => {
+        try {
+          return parseSinkFlag(text);
+        } catch (err) {
+          ctx.addIssue({ code: "custom", message: err instanceof Error ? err.message : String(err) });
+          return z.NEVER;
+        }
+      }),
+    ),
+  ),
 });
 
 const envSchema = z.object({
@@ -220,6 +235,7 @@ export function parseControllerConfig(input: ControllerConfigInput): ControllerC
     keyPrefix: f.keyPrefix,
     keyBackupRecipients: f.keyBackupRecipient,
     keyBackupConfigMap: f.keyBackupConfigMap,
+    alertSinks: f.alertSink,
   };
 }
 

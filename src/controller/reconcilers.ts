@@ -43,6 +43,7 @@ export const reconcilerFactories: Array<(cfg: ControllerConfig, deps: Controller
   async (cfg, deps) => (await import("./external-secret/index.js")).externalSecretFactory(cfg, deps),
   async (cfg, deps) => (await import("./secret-store/index.js")).secretStoreFactory(cfg, deps),
   async (cfg, deps) => (await import("./secret-store/index.js")).clusterSecretStoreFactory(cfg, deps),
+  async (cfg, deps) => (await import("./certificate-check/index.js")).certificateCheckFactory(cfg, deps),
   async (cfg, deps) => (await import("./acme-certificate/index.js")).acmeCertificateFactory(cfg, deps),
   async (cfg, deps) => (await import("./dns-credential/index.js")).dnsCredentialFactory(cfg, deps),
 ];

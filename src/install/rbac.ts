@@ -97,6 +97,18 @@ export const RBAC_FEATURES: readonly RbacFeature[] = [
     namespaced: [],
   },
   {
+    name: "certs",
+    description: "certificate checks: every TLS Secret, CertificateChecks (sealbridge.io), cert-manager Certificates (read only)",
+    cluster: [
+      { apiGroups: ["sealbridge.io"], resources: ["certificatechecks"], verbs: ["list", "watch"], why: "CertificateCheck informer" },
+      { apiGroups: ["sealbridge.io"], resources: ["certificatechecks/status"], verbs: ["patch"], why: "CertificateCheck status (src/controller/runtime/status-write.ts)" },
+      { apiGroups: [""], resources: ["secrets", "configmaps"], verbs: ["list", "watch"], why: "TLS Secrets (field selector type=kubernetes.io/tls) and the Secrets and ConfigMap bundles CertificateChecks name (src/controller/certificate-check/)" },
+      { apiGroups: ["cert-manager.io"], resources: ["certificates"], verbs: ["list", "watch"], why: "cert-manager Certificates, read only, where its CRDs exist (src/controller/certificate-check/tls-secret-scanner.ts)" },
+      RELOAD,
+    ],
+    namespaced: [],
+  },
+  {
     name: "acme",
     description: "AcmeCertificates and DnsCredentials (sealbridge.io): ACME DNS-01 issuance into TLS Secrets, DNS credentials proven before they are projected",
     cluster: [

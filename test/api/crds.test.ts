@@ -28,12 +28,31 @@ const crds = {
 };
 const zods: Record<keyof typeof crds, z.ZodType> = { "bitnami.com/v1alpha1": sealedSecretSchema, "sealbridge.io/v1alpha1": ageSecretSchema };
 
-/** The one CEL form our CRDs use: `self.all(k, k.matches('<re>'))` on a map. */
+type Obj = Record<string, unknown>;
+const has = (o: unknown, k: string): boolean => typeof o === "object" && o !== null && k in o;
+const size = (o: unknown, k: string): number => (has(o, k) && Array.isArray((o as Obj)[k]) ? ((o as Obj)[k] as unknown[]).length : 0);
+
+/** The other CEL rules our CRDs use, each with a JavaScript twin (an unknown rule fails the test). */
+const CEL_TWINS: Record<string, (self: unknown) => boolean> = {
+  "(has(self.secrets) ? size(self.secrets) : 0) + (has(self.configMaps) ? size(self.configMaps) : 0) + (has(self.endpoints) ? size(self.endpoints) : 0) > 0": (s) =>
+    size(s, "secrets") + size(s, "configMaps") + size(s, "endpoints") > 0,
+  "has(self.name) != has(self.selector)": (s) => has(s, "name") !== has(s, "selector"),
+  "has(self.configMapRef) != has(self.secretRef)": (s) => has(s, "configMapRef") !== has(s, "secretRef"),
+  "[has(self.alertmanager), has(self.webhook), has(self.ntfy)].filter(x, x).size() == 1": (s) =>
+    [has(s, "alertmanager"), has(s, "webhook"), has(s, "ntfy")].filter(Boolean).length === 1,
+};
+
+/** The CEL rules our CRDs use: `self.all(k, k.matches('<re>'))` on a map, and the twins above. */
 function celCauses(value: unknown, schema: Schema, path: string): string[] {
   const out: string[] = [];
   const rules = (schema as { "x-kubernetes-validations"?: Array<{ rule: string }> })["x-kubernetes-validations"] ?? [];
   const has = (f: string) => value !== null && typeof value === "object" && f in value;
   for (const { rule } of rules) {
+    const twin = CEL_TWINS[rule];
+    if (twin) {
+      if (!twin(value)) out.push(`${path}: ${rule}`);
+      continue;
+    }
     // The forms our CRDs use: keys matching a pattern; exactly one of two fields; exactly one of a list.
     const xor = /^has\(self\.(\w+)\) != has\(self\.(\w+)\)$/.exec(rule);
     const one = /^\[(.*)\]\.filter\(x, x\)\.size\(\) == 1$/.exec(rule);
@@ -49,8 +68,9 @@ function celCauses(value: unknown, schema: Schema, path: string): string[] {
     assert.ok(m?.[1], `unsupported CEL rule in CRD at ${path}: ${rule}`);
     if (value && typeof value === "object") for (const k of Object.keys(value)) if (!new RegExp(m[1]).test(k)) out.push(`${path}: key ${k}`);
   }
+  if (Array.isArray(value) && schema.items) value.forEach((v, i) => out.push(...celCauses(v, schema.items as Schema, `${path}[${i}]`)));
   for (const [k, sub] of Object.entries(schema.properties ?? {})) {
-    const v = (value as Record<string, unknown> | undefined)?.[k];
+    const v = Array.isArray(value) ? undefined : (value as Record<string, unknown> | undefined)?.[k];
     if (v !== undefined) out.push(...celCauses(v, sub, `${path}.${k}`));
   }
   return out;

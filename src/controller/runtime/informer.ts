@@ -24,6 +24,13 @@ export interface InformerOptions {
   /** Watch only this namespace; undefined = all namespaces (or cluster-scoped). */
   namespace?: string | undefined;
   labelSelector?: string | undefined;
+  /** Server-side field selector, e.g. `type=kubernetes.io/tls` for Secrets. */
+  fieldSelector?: string | undefined;
+  /**
+   * Applied to every listed or watched object before it is cached and handed to handlers (as
+   * client-go's SetTransform): drop fields the consumer never reads, to save memory.
+   */
+  transform?: ((obj: KubeObject) => KubeObject) | undefined;
   log: ControllerLogger;
   /** List page size. Default 500. */
   pageSize?: number;
@@ -112,7 +119,7 @@ export class Informer<T extends KubeObject = KubeObject> implements ObjectCache<
   }
 
   async #run(): Promise<void> {
-    const { kube, resource, namespace, labelSelector, log } = this.#o;
+    const { kube, resource, namespace, labelSelector, fieldSelector, log } = this.#o;
     const signal = this.#abort.signal;
     const random = this.#o.random ?? Math.random;
     const policy = this.#o.backoff ?? WATCH_BACKOFF;
@@ -131,7 +138,7 @@ export class Informer<T extends KubeObject = KubeObject> implements ObjectCache<
         const end = await kube.watch<T>(
           resource,
           namespace,
-          { resourceVersion: this.#resourceVersion, ...(labelSelector ? { labelSelector } : {}) },
+          { resourceVersion: this.#resourceVersion, ...(labelSelector ? { labelSelector } : {}), ...(fieldSelector ? { fieldSelector } : {}) },
           (event) => {
             events += 1;
             this.#apply(event.type, event.object);
@@ -165,7 +172,7 @@ export class Informer<T extends KubeObject = KubeObject> implements ObjectCache<
   }
 
   async #relist(): Promise<void> {
-    const { kube, resource, namespace, labelSelector } = this.#o;
+    const { kube, resource, namespace, labelSelector, fieldSelector } = this.#o;
     const fresh = new Map<ObjectKey, T>();
     let cont: string | undefined;
     let resourceVersion = "";
@@ -173,9 +180,11 @@ export class Informer<T extends KubeObject = KubeObject> implements ObjectCache<
       const page = await kube.list<T>(resource, namespace, {
         limit: this.#o.pageSize ?? 500,
         ...(labelSelector ? { labelSelector } : {}),
+        ...(fieldSelector ? { fieldSelector } : {}),
         ...(cont ? { continue: cont } : {}),
       });
-      for (const item of page.items) fresh.set(objectKey(item), item);
+      const transform = this.#o.transform;
+      for (const item of page.items) fresh.set(objectKey(item), transform ? (transform(item) as T) : item);
       resourceVersion = page.resourceVersion;
       cont = page.continue;
     } while (cont && !this.#abort.signal.aborted);
@@ -196,12 +205,13 @@ export class Informer<T extends KubeObject = KubeObject> implements ObjectCache<
     }
   }
 
-  #apply(type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK", obj: T): void {
-    const rv = obj.metadata?.resourceVersion;
+  #apply(type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK", raw: T): void {
+    const rv = raw.metadata?.resourceVersion;
     if (type === "BOOKMARK") {
       if (rv) this.#resourceVersion = rv;
       return;
     }
+    const obj = this.#o.transform ? (this.#o.transform(raw) as T) : raw;
     const key = objectKey(obj);
     const previous = this.#cache.get(key);
     if (type === "DELETED") {

@@ -14,6 +14,7 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, re
 import type { WriteStream } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { buildAlertmanager } from "./build-alertmanager.js";
 import { componentDir, realstackCacheRoot, REALSTACK_VERSIONS } from "./versions.js";
 import type { RealstackComponent } from "./versions.js";
 
@@ -22,6 +23,7 @@ export const COMPONENT_PROGRAMS: Record<RealstackComponent, string[]> = {
   kubernetes: ["kube-apiserver", "kube-controller-manager"],
   etcd: ["etcd"],
   openbao: ["bin/bao"],
+  alertmanager: ["alertmanager"],
 };
 
 /** Written last into a component folder whose install cannot be moved into place (a virtualenv). */
@@ -155,6 +157,10 @@ export async function ensureRealstack(opts: BuildOptions = {}): Promise<void> {
       const dir = componentDir(component, env);
       if (component === "openbao") {
         await buildOpenbao(step, dir, root);
+      } else if (component === "alertmanager") {
+        // Its own builder (the module's UI embed needs a placeholder; see build-alertmanager.ts).
+        progress(`realstack build: alertmanager ${REALSTACK_VERSIONS.alertmanager} (go build)`);
+        buildAlertmanager(env);
       } else {
         const work = mkdtempSync(join(tmpdir(), `sealbridge-build-${component}-`));
         const staged = `${dir}.partial`;

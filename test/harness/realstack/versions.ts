@@ -11,6 +11,7 @@ export const REALSTACK_VERSIONS = {
   kubernetes: "v1.37.2",
   etcd: "v3.6.16",
   openbao: "2.7.2",
+  alertmanager: "v0.35.0",
 } as const;
 
 /** A component of the real stack. */

@@ -1,0 +1,130 @@
+/**
+ * Real tier: the Alertmanager sink against a real Alertmanager (built from its Go module by
+ * test/harness/realstack/build-alertmanager.ts), routing to a local webhook receiver. Fired
+ * once, refreshed without a second notification, resolved by endsAt.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { createServer as createNetServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Alert } from "../../src/alerts/alert.js";
+import { AlertmanagerSink } from "../../src/alerts/alertmanager-sink.js";
+import { alertmanagerBinary } from "../harness/realstack/build-alertmanager.js";
+import { REALSTACK_VERSIONS } from "../harness/realstack/versions.js";
+
+async function freePort(): Promise<number> {
+  const s = createNetServer();
+  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string, log: () => string): Promise<T> {
+  for (let i = 0; i < 300; i++) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return assert.fail(`timed out waiting for ${what}\n${log()}`);
+}
+
+interface Notification {
+  status: string;
+  alerts: Array<{ status: string; labels: Record<string, string>; endsAt: string }>;
+}
+
+describe(`real Alertmanager ${REALSTACK_VERSIONS.alertmanager}`, () => {
+  const binary = alertmanagerBinary();
+  let dir: string;
+  let am: ChildProcess;
+  let amLog = "";
+  let url: string;
+  let receiver: Server;
+  const notifications: Notification[] = [];
+
+  before(async () => {
+    assert.ok(existsSync(binary), `Alertmanager is not built at ${binary} (run: node --import tsx test/harness/realstack/build-alertmanager.ts, or npm run test:real)`);
+    receiver = createServer((req, res) => {
+      let text = "";
+      req.on("data", (d: Buffer) => (text += d.toString()));
+      req.on("end", () => {
+        notifications.push(JSON.parse(text) as Notification);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const hook = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+    dir = mkdtempSync(join(tmpdir(), "sb-am-"));
+    writeFileSync(
+      join(dir, "alertmanager.yml"),
+      [
+        "route:",
+        "  receiver: hook",
+        "  group_by: [alertname, namespace, name]",
+        "  group_wait: 0s",
+        "  group_interval: 1s",
+        "  repeat_interval: 1h",
+        "receivers:",
+        "  - name: hook",
+        "    webhook_configs:",
+        `      - url: ${hook}`,
+        "        send_resolved: true",
+        "",
+      ].join("\n"),
+    );
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    am = spawn(binary, [`--config.file=${join(dir, "alertmanager.yml")}`, `--storage.path=${join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address="], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    am.stdout?.on("data", (d: Buffer) => (amLog += d.toString()));
+    am.stderr?.on("data", (d: Buffer) => (amLog += d.toString()));
+    await until(async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined), "Alertmanager to be ready", () => amLog);
+  });
+  after(() => {
+    am?.kill("SIGTERM");
+    receiver?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("fire → active alert and one firing notification; refresh → no second; resolve by endsAt → resolved notification", async () => {
+    let now = new Date();
+    const sink = new AlertmanagerSink({ url: new URL(url), refreshIntervalMs: 3_600_000, now: () => now });
+    const alert: Alert = {
+      name: "CertificateExpiring",
+      labels: { severity: "critical", namespace: "web", name: "www-tls", key: "tls.crt" },
+      annotations: { summary: "Secret web/www-tls[tls.crt]: Expiring", description: "expires soon; not renewed" },
+      startsAt: now.toISOString(),
+    };
+    await sink.fire(alert);
+    const active = await until(
+      async () => {
+        const list = (await (await fetch(`${url}/api/v2/alerts`)).json()) as Array<{ labels: Record<string, string>; endsAt: string; status: { state: string } }>;
+        return list.length > 0 ? list : undefined;
+      },
+      "the alert in GET /api/v2/alerts",
+      () => amLog,
+    );
+    assert.equal(active[0]?.labels["alertname"], "CertificateExpiring");
+    assert.equal(active[0]?.labels["name"], "www-tls");
+    assert.equal(active[0]?.status.state, "active");
+    assert.ok(Date.parse(active[0]?.endsAt ?? "") > Date.now() + 3 * 3_600_000, "endsAt is kept ahead while firing");
+    await until(async () => (notifications.length >= 1 ? true : undefined), "the firing notification", () => amLog);
+    assert.equal(notifications[0]?.status, "firing");
+
+    now = new Date();
+    await sink.fire(alert); // a refresh, as the controller sends every refresh interval
+    now = new Date();
+    await sink.resolve({ ...alert, endsAt: now.toISOString() });
+    await until(async () => (notifications.some((n) => n.status === "resolved") ? true : undefined), "the resolved notification", () => amLog);
+    assert.deepEqual(notifications.map((n) => n.status), ["firing", "resolved"]);
+    assert.equal(notifications[1]?.alerts[0]?.labels["alertname"], "CertificateExpiring");
+    const after = (await (await fetch(`${url}/api/v2/alerts`)).json()) as unknown[];
+    assert.deepEqual(after, [], "a resolved alert leaves the active list");
+  });
+});
