@@ -63,7 +63,8 @@ describe("controller RBAC", () => {
     for (const verb of ["get", "create", "update"]) assert.ok(allows(role, "coordination.k8s.io", "leases", verb));
     assert.ok(!cluster.some((r) => r.resources.includes("leases")), "no cluster-wide leases");
     for (const verb of ["get", "create", "update"]) assert.ok(allows(role, "", "configmaps", verb));
-    assert.deepEqual(cluster.filter((r) => r.resources.includes("configmaps")).flatMap((r) => r.verbs), ["get"]);
+    // Reads only: get (ESO caProvider), list+watch (CertificateCheck bundles).
+    assert.deepEqual(cluster.filter((r) => r.resources.includes("configmaps")).flatMap((r) => r.verbs).sort(), ["get", "list", "watch"]);
     const objs = rbacObjects({ namespace: "ops" });
     assert.ok(objs.filter((o) => o.object["kind"] === "Role" || o.object["kind"] === "RoleBinding").every((o) => (o.object["metadata"] as { namespace: string }).namespace === "ops"));
   });
