@@ -49,6 +49,11 @@ export interface HttpServerOptions {
   log?: ControllerLogger;
   /** Largest accepted request body; larger ones answer 413. Default 4 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Most body bytes buffered at once over all requests; a request that would go beyond answers
+   * 503 with Retry-After (its body is drained, not kept). Default 8 × `maxBodyBytes`.
+   */
+  maxBufferedBytes?: number;
 }
 
 /** The bound address of a listening server. */
@@ -61,6 +66,8 @@ export interface BoundAddress {
 export class HttpServer implements RouteRegistry {
   readonly #routes = new Map<string, RouteHandler>();
   readonly #maxBody: number;
+  readonly #maxBuffered: number;
+  #buffered = 0;
   readonly #log: ControllerLogger | undefined;
   #server: Server | undefined;
   #ready: () => ProbeResult = () => ({ ok: true, reason: "ok" });
@@ -68,6 +75,7 @@ export class HttpServer implements RouteRegistry {
 
   constructor(options: HttpServerOptions = {}) {
     this.#maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
+    this.#maxBuffered = options.maxBufferedBytes ?? 8 * this.#maxBody;
     this.#log = options.log;
     this.addRoute("GET", "/healthz", async () => probeResponse(this.#live()));
     this.addRoute("GET", "/readyz", async () => probeResponse(this.#ready()));
@@ -125,6 +133,60 @@ export class HttpServer implements RouteRegistry {
     });
   }
 
+  /**
+   * Reads the whole body within the per-request limit and the server-wide buffer budget; past
+   * either, the rest is drained, not kept. A kept body holds its share of the budget until
+   * `release` (after the handler answered).
+   */
+  #readBody(req: IncomingMessage): Promise<BodyRead> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let held = 0;
+      let refused: "too-large" | "busy" | undefined;
+      const release = (): void => {
+        this.#buffered -= held;
+        held = 0;
+      };
+      const declared = Number(req.headers["content-length"]);
+      if (Number.isFinite(declared) && declared > this.#maxBody) refused = "too-large";
+      req.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (refused) return;
+        if (size > this.#maxBody) refused = "too-large";
+        else if (this.#buffered + chunk.length > this.#maxBuffered) refused = "busy";
+        if (refused) {
+          chunks.length = 0;
+          release();
+          return;
+        }
+        chunks.push(chunk);
+        held += chunk.length;
+        this.#buffered += chunk.length;
+      });
+      let ended = false;
+      // A client that goes away mid-body frees its share at once.
+      req.once("close", () => {
+        if (ended) return;
+        release();
+        resolve({ kind: "busy" });
+      });
+      req.once("end", () => {
+        ended = true;
+        if (refused) {
+          release();
+          resolve({ kind: refused });
+        } else {
+          resolve({ kind: "ok", body: Buffer.concat(chunks), release });
+        }
+      });
+      req.once("error", (err) => {
+        release();
+        reject(err);
+      });
+    });
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
     const method = (req.method ?? "GET").toUpperCase();
@@ -136,36 +198,32 @@ export class HttpServer implements RouteRegistry {
       res.end(known ? "method not allowed\n" : "not found\n");
       return;
     }
-    const body = await readBody(req, this.#maxBody);
-    if (body === null) {
-      res.writeHead(413, { "content-type": "text/plain", connection: "close" });
-      res.end("request body too large\n");
+    const read = await this.#readBody(req);
+    if (read.kind !== "ok") {
+      const busy = read.kind === "busy";
+      res.writeHead(busy ? 503 : 413, { "content-type": "text/plain", connection: "close", ...(busy ? { "retry-after": "1" } : {}) });
+      res.end(busy ? "busy reading other request bodies (retry in a second)\n" : "request body too large\n");
       return;
     }
-    const answer = await handler({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body });
+    let answer: HttpResponse;
+    try {
+      answer = await handler({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body: read.body });
+    } finally {
+      read.release();
+    }
     const payload = typeof answer.body === "string" ? Buffer.from(answer.body) : answer.body;
     res.writeHead(answer.status, { "content-length": String(payload.length), ...answer.headers });
     res.end(method === "HEAD" ? undefined : payload);
   }
 }
 
+/** A body read whole, or why it was not kept. */
+type BodyRead = { kind: "ok"; body: Buffer; release: () => void } | { kind: "too-large" } | { kind: "busy" };
+
 function probeResponse(result: ProbeResult): HttpResponse {
   return { status: result.ok ? 200 : 503, headers: { "content-type": "text/plain" }, body: `${result.reason}\n` };
 }
 
-/** Reads the whole body; `null` when it exceeds `max` bytes (the rest is drained, not kept). */
-function readBody(req: IncomingMessage, max: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= max) chunks.push(chunk);
-    });
-    req.once("end", () => resolve(size > max ? null : Buffer.concat(chunks)));
-    req.once("error", reject);
-  });
-}
 
 function errorSummary(err: unknown): { name: string; message: string } {
   return err instanceof Error ? { name: err.name, message: err.message } : { name: "unknown", message: String(err) };

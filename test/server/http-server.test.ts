@@ -51,6 +51,38 @@ describe("HttpServer", () => {
     }
   });
 
+  test("bodies buffered at once stay within maxBufferedBytes: beyond it 503 with Retry-After, freed when the handler answers", async () => {
+    const server = new HttpServer({ maxBodyBytes: 1000, maxBufferedBytes: 1500 });
+    let unblock: () => void = () => undefined;
+    const blocked = new Promise<void>((resolve) => (unblock = resolve));
+    let entered: () => void = () => undefined;
+    const inHandler = new Promise<void>((resolve) => (entered = resolve));
+    let calls = 0;
+    server.addRoute("POST", "/v1/rotate", async (req) => {
+      calls += 1;
+      if (calls === 1) {
+        entered();
+        await blocked;
+      }
+      return { status: 200, body: `got ${req.body.length}` };
+    });
+    const { port } = await server.listen({ host: "127.0.0.1", port: 0 });
+    try {
+      const first = call(port, "POST", "/v1/rotate", "a".repeat(1000));
+      await inHandler;
+      const second = await call(port, "POST", "/v1/rotate", "b".repeat(1000));
+      assert.equal(second.status, 503);
+      assert.equal(second.headers["retry-after"], "1");
+      assert.equal((await call(port, "POST", "/v1/rotate", "c".repeat(400))).status, 200, "what fits in the budget is served");
+      unblock();
+      assert.deepEqual([(await first).status, (await first).body], [200, "got 1000"]);
+      assert.deepEqual((await call(port, "POST", "/v1/rotate", "d".repeat(1000))).body, "got 1000", "the budget is free again");
+      assert.equal(calls, 3);
+    } finally {
+      await server.close();
+    }
+  });
+
   test("/metrics serves the sealbridge metrics", async () => {
     const server = new HttpServer();
     const metrics = createControllerMetrics({ defaults: true });
