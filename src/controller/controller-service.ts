@@ -68,7 +68,8 @@ export async function runControllerService(options: ControllerServiceOptions): P
   });
   const runtime = new ControllerRuntime({ kube, reconcilers, config, log, metrics, clock, onFatal: (err) => fatal(err) });
   http.setReadiness(() => runtime.readiness());
-  if (metricsServer !== http) metricsServer.setReadiness(() => runtime.readiness());
+  // One verdict on both ports: the main server's, which includes its routes' checks (keys loaded).
+  if (metricsServer !== http) metricsServer.setReadiness(() => http.readiness());
 
   const servers: HttpServer[] = [http];
   try {

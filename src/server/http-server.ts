@@ -36,6 +36,11 @@ export interface RouteRegistry {
    * @throws Error when the same method and path are registered twice.
    */
   addRoute(method: string, path: string, handler: RouteHandler): void;
+  /**
+   * Adds a condition of readiness: `/readyz` answers 200 only while every added check and the
+   * one set by `setReadiness` pass (ready means every endpoint the pod serves can answer).
+   */
+  addReadinessCheck(check: () => ProbeResult): void;
 }
 
 /** A readiness or liveness verdict; `reason` is shown in the response body. */
@@ -71,6 +76,7 @@ export class HttpServer implements RouteRegistry {
   readonly #log: ControllerLogger | undefined;
   #server: Server | undefined;
   #ready: () => ProbeResult = () => ({ ok: true, reason: "ok" });
+  readonly #readyChecks: Array<() => ProbeResult> = [];
   #live: () => ProbeResult = () => ({ ok: true, reason: "ok" });
 
   constructor(options: HttpServerOptions = {}) {
@@ -78,7 +84,7 @@ export class HttpServer implements RouteRegistry {
     this.#maxBuffered = options.maxBufferedBytes ?? 8 * this.#maxBody;
     this.#log = options.log;
     this.addRoute("GET", "/healthz", async () => probeResponse(this.#live()));
-    this.addRoute("GET", "/readyz", async () => probeResponse(this.#ready()));
+    this.addRoute("GET", "/readyz", async () => probeResponse(this.readiness()));
   }
 
   addRoute(method: string, path: string, handler: RouteHandler): void {
@@ -87,9 +93,24 @@ export class HttpServer implements RouteRegistry {
     this.#routes.set(key, handler);
   }
 
-  /** Sets what `/readyz` reports. */
+  /** Sets the main readiness check (the runtime's); added checks must pass as well. */
   setReadiness(check: () => ProbeResult): void {
     this.#ready = check;
+  }
+
+  addReadinessCheck(check: () => ProbeResult): void {
+    this.#readyChecks.push(check);
+  }
+
+  /** What `/readyz` reports: the first failing check (the main one first), else the main one's verdict. */
+  readiness(): ProbeResult {
+    const main = this.#ready();
+    if (!main.ok) return main;
+    for (const check of this.#readyChecks) {
+      const result = check();
+      if (!result.ok) return result;
+    }
+    return main;
   }
 
   /** Sets what `/healthz` reports. */

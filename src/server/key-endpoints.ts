@@ -98,8 +98,10 @@ const BUSY: HttpResponse = { status: 503, headers: { "content-type": "text/plain
 const TOO_MANY: HttpResponse = { status: 429, headers: { "content-type": "text/plain; charset=utf-8", "retry-after": "1" }, body: "too many requests (retry in a second)\n" };
 
 /**
- * Registers the four endpoints on `routes`. `/v1/verify` is rate limited (429 beyond it), as in
- * sealed-secrets; `/v1/rotate` is not, so that bulk re-sealing through it is not throttled.
+ * Registers the four endpoints on `routes`, and a readiness check that fails until a sealing key
+ * and an age identity are loaded (so `/readyz` is 200 only when these endpoints can answer).
+ * `/v1/verify` is rate limited (429 beyond it), as in sealed-secrets; `/v1/rotate` is not, so
+ * that bulk re-sealing through it is not throttled.
  * @throws Error when one of the routes is already registered.
  */
 export function registerKeyEndpoints(routes: RouteRegistry, keys: KeySource, options: KeyEndpointOptions = {}): void {
@@ -107,6 +109,12 @@ export function registerKeyEndpoints(routes: RouteRegistry, keys: KeySource, opt
   const take = tokenBucket(options.ratePerSecond ?? 2, options.burst ?? 2, options.nowMs ?? Date.now);
   const gate = new WorkGate({ maxWaiting: options.maxWaitingBodies ?? 8 });
   const limits = options.bodyLimits ?? {};
+  // A Service must not send kubeseal to a pod that cannot answer yet.
+  routes.addReadinessCheck(() => {
+    if (!keys.registry.keys[0]) return { ok: false, reason: "no sealing key loaded yet (GET /v1/cert.pem cannot answer)" };
+    if (!keys.ageRecipient) return { ok: false, reason: "no age identity loaded yet (GET /v1/age-recipient cannot answer)" };
+    return { ok: true, reason: "ok" };
+  });
   /** The SealedSecret in a body, or the answer to give instead. */
   const sealedSecretIn = async (body: Buffer): Promise<{ ok: true; ss: SealedSecret } | { ok: false; answer: HttpResponse }> => {
     const parsed = await gate.run(() => parseSealedSecret(body, limits));
