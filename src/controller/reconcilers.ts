@@ -24,11 +24,18 @@ export interface ControllerDeps {
   metrics: ControllerMetrics;
 }
 
-/** One factory per kind; the runtime starts every reconciler they return. */
-export const reconcilerFactories: Array<(cfg: ControllerConfig, deps: ControllerDeps) => Promise<Reconciler>> = [
-  async (cfg, deps) => (await import("./sealing-reconcilers.js")).sealedSecretFactory(cfg, deps),
-  async (cfg, deps) => (await import("./sealing-reconcilers.js")).ageSecretFactory(cfg, deps),
-  async (cfg, deps) => (await import("./eso-reconcilers.js")).externalSecretFactory(cfg, deps),
-  async (cfg, deps) => (await import("./eso-reconcilers.js")).secretStoreFactory(cfg, deps),
-  async (cfg, deps) => (await import("./eso-reconcilers.js")).clusterSecretStoreFactory(cfg, deps),
+/** One kind the controller can run: its name (`--reconcilers`, `--concurrency`) and how to build it. */
+export interface ReconcilerFactory {
+  /** The reconciler's `name`, e.g. `sealedsecret`. */
+  readonly name: string;
+  create(cfg: ControllerConfig, deps: ControllerDeps): Promise<Reconciler>;
+}
+
+/** One factory per kind; the runtime starts the reconcilers of those `--reconcilers` selects (all by default). */
+export const reconcilerFactories: readonly ReconcilerFactory[] = [
+  { name: "sealedsecret", create: async (cfg, deps) => (await import("./sealing-reconcilers.js")).sealedSecretFactory(cfg, deps) },
+  { name: "agesecret", create: async (cfg, deps) => (await import("./sealing-reconcilers.js")).ageSecretFactory(cfg, deps) },
+  { name: "externalsecret", create: async (cfg, deps) => (await import("./eso-reconcilers.js")).externalSecretFactory(cfg, deps) },
+  { name: "secretstore", create: async (cfg, deps) => (await import("./eso-reconcilers.js")).secretStoreFactory(cfg, deps) },
+  { name: "clustersecretstore", create: async (cfg, deps) => (await import("./eso-reconcilers.js")).clusterSecretStoreFactory(cfg, deps) },
 ];

@@ -18,6 +18,6 @@ test("`sealbridge controller` runs the ExternalSecret, SecretStore and ClusterSe
     "clustersecretstore:clustersecretstores.external-secrets.io/v1",
   ]);
   assert.equal(esoServicesFor(kube, deps.clock), esoServicesFor(kube, deps.clock));
-  const source = reconcilerFactories.map((f) => f.toString()).join("\n");
+  const source = reconcilerFactories.map((f) => f.create.toString()).join("\n");
   for (const name of ["externalSecretFactory", "secretStoreFactory", "clusterSecretStoreFactory"]) assert.ok(source.includes(name), `${name} is registered`);
 });
