@@ -75,7 +75,8 @@ export class HttpServer implements RouteRegistry {
   #buffered = 0;
   readonly #log: ControllerLogger | undefined;
   #server: Server | undefined;
-  #ready: () => ProbeResult = () => ({ ok: true, reason: "ok" });
+  /** Not ready until the owner says how to tell (the routes may not be registered yet). */
+  #ready: () => ProbeResult = () => ({ ok: false, reason: "starting" });
   readonly #readyChecks: Array<() => ProbeResult> = [];
   #live: () => ProbeResult = () => ({ ok: true, reason: "ok" });
 

@@ -20,6 +20,9 @@ function call(port: number, method: string, path: string, body?: string): Promis
 describe("HttpServer", () => {
   test("probes, routes, 404/405, body limit, handler failure", async () => {
     const server = new HttpServer({ maxBodyBytes: 16 });
+    const unset = await server.listen({ host: "127.0.0.1", port: 0 });
+    assert.deepEqual(await call(unset.port, "GET", "/readyz").then((r) => [r.status, r.body]), [503, "starting\n"], "not ready before the owner sets readiness");
+    await server.close();
     let ready = false;
     server.setReadiness(() => ({ ok: ready, reason: ready ? "ok" : "caches not synced: secrets" }));
     server.addRoute("POST", "/v1/verify", async (req) => ({ status: 200, headers: { "content-type": "text/plain" }, body: `got ${req.body.length} ${req.query.get("x")}` }));

@@ -114,6 +114,7 @@ describe("key endpoints", () => {
       ageRecipient: undefined,
     };
     registerKeyEndpoints(empty, source);
+    empty.setReadiness(() => ({ ok: true, reason: "ok" }));
     const bound = await empty.listen({ host: "127.0.0.1", port: 0 });
     const get = async (path: string) => {
       const res = await fetch(`http://127.0.0.1:${bound.port}${path}`);

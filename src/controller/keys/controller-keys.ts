@@ -21,6 +21,8 @@ import type { KeyOrderPriority, KeyRegistry } from "./key-registry.js";
 import { KeyStore } from "./key-store.js";
 import type { SealingKeyGenerator } from "./key-store.js";
 import { KeySecretWatch } from "./key-watch.js";
+import { retryTransient } from "../runtime/transient-retry.js";
+import { realTimers } from "../runtime/work-queue.js";
 
 export interface ControllerKeysOptions {
   namespace: string;
@@ -61,6 +63,8 @@ export class ControllerKeys {
   #timers: NodeJS.Timeout[] = [];
   #intervals: NodeJS.Timeout[] = [];
   #stopped = false;
+  /** Aborted by stop(): ends start-up retries. */
+  readonly #abort = new AbortController();
   #log: ControllerLogger | undefined;
   #kube: KubeClient | undefined;
   /** Serializes loads and key creation so a watch reload never races a renewal. */
@@ -103,7 +107,8 @@ export class ControllerKeys {
    * The leader: follows the keys, creates the first ones when there are none, renews due ones,
    * writes the backup, and arms the renewal timer. Idempotent: later calls share the first.
    * `isLeader` is asked before every later renewal (default: always leading).
-   * @throws RemoteError when Kubernetes fails at start (the controller should not run without keys).
+   * Transient API failures (no answer, 429, 5xx) are retried with backoff until stop().
+   * @throws RemoteError when Kubernetes refuses at start (403, invalid), or after stop() during retries.
    */
   start(kube: KubeClient, clock: Clock, log: ControllerLogger, isLeader?: () => boolean): Promise<void> {
     this.#started ??= this.#lead(kube, clock, log, isLeader);
@@ -114,7 +119,18 @@ export class ControllerKeys {
     if (isLeader) this.#isLeader = isLeader;
     // A failed first load is retried by ensureCurrent below, which throws if it fails again.
     this.follow(kube, clock, log).catch(() => undefined);
-    const [newKey, newAge] = await this.#serial(async () => [await this.#keys?.ensureCurrent(), await this.#ages?.ensureCurrent()]);
+    // The API server may be briefly unavailable (500/503/429) while the controller starts: retry
+    // with backoff and Retry-After rather than exit; /readyz stays 503 until the keys are loaded.
+    const [newKey, newAge] = await retryTransient(
+      () => this.#serial(async () => [await this.#keys?.ensureCurrent(), await this.#ages?.ensureCurrent()]),
+      {
+        timers: realTimers,
+        signal: this.#abort.signal,
+        ...(this.#opts.random ? { random: this.#opts.random } : {}),
+        onRetry: (err, failures, delayMs) =>
+          log.warn({ err: err instanceof Error ? err.message : String(err), failures, retryInMs: delayMs }, "loading sealing keys failed; retrying"),
+      },
+    );
     const registry = this.registry;
     log.info(
       { sealingKeys: registry.keys.length, newestKey: registry.keys[0]?.secretName, createdKey: newKey, createdAgeIdentity: newAge },
@@ -127,6 +143,7 @@ export class ControllerKeys {
   /** Stops the watch, the renewal timers and the periodic re-read. Idempotent. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#abort.abort();
     for (const t of this.#timers) clearTimeout(t);
     this.#timers = [];
     for (const t of this.#intervals) clearInterval(t);

@@ -102,6 +102,7 @@ export class ControllerRuntime {
   #stopping = false;
   #started = false;
   #reconcilersStarted: Promise<void> | undefined;
+  #reconcilersReady = false;
   #term: Promise<void> = Promise.resolve();
   #markStopped!: () => void;
   readonly #stopped = new Promise<void>((resolve) => {
@@ -173,6 +174,8 @@ export class ControllerRuntime {
     const pending = [...this.#informers.values()].filter((i) => !i.hasSynced() && !i.absent).map((i) => i.resource.plural);
     if (pending.length > 0) return { ok: false, reason: `caches not synced: ${pending.join(", ")}` };
     if (!this.#started) return { ok: false, reason: "not started" };
+    // Still starting (e.g. retrying while the API server answers 5xx/429): not ready. A standby starts nothing.
+    if ((!this.#o.config.leaderElect || this.#leading) && !this.#reconcilersReady) return { ok: false, reason: "reconcilers starting" };
     const absent = this.#absentResources();
     const note = absent.length > 0 ? `; not installed: ${absent.join(", ")}` : "";
     if (this.#o.config.leaderElect) return { ok: true, reason: `${this.#leading ? "ok (leader)" : "ok (standby)"}${note}` };
@@ -339,6 +342,7 @@ export class ControllerRuntime {
   #startReconcilers(): Promise<void> {
     this.#reconcilersStarted ??= (async () => {
       for (const c of this.#controllers) await c.reconciler.start?.(c.ctx);
+      this.#reconcilersReady = true;
     })();
     return this.#reconcilersStarted;
   }
