@@ -16,7 +16,7 @@ import { VERSION } from "../version.js";
 import { checkKindNames } from "./config.js";
 import type { ControllerConfig, ListenAddress } from "./config.js";
 import { InputError } from "../errors.js";
-import { reconcilerFactories } from "./reconcilers.js";
+import { reconcilerFactories, serviceShare } from "./reconcilers.js";
 import type { ControllerDeps, ReconcilerFactory } from "./reconcilers.js";
 import { ControllerRuntime } from "./runtime/runtime.js";
 import type { Reconciler } from "./types.js";
@@ -81,7 +81,7 @@ export async function runControllerService(options: ControllerServiceOptions): P
   }
 
   let startError: unknown;
-  const deps: ControllerDeps = { kube, http, log, clock, metrics };
+  const deps: ControllerDeps = { kube, http, log, clock, metrics, share: serviceShare() };
   try {
     for (const factory of selected) {
       const reconciler = await factory.create(config, deps);

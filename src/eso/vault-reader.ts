@@ -29,7 +29,7 @@ export class VaultReader {
   readonly #onApiCall: ApiCallObserver;
 
   constructor(
-    private readonly clock: Clock,
+    clock: Clock,
     opts: { concurrency?: number; backoffBaseMs?: number; backoffMaxMs?: number; onApiCall?: ApiCallObserver } = {},
   ) {
     this.#onApiCall = opts.onApiCall ?? (() => undefined);

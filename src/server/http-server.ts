@@ -6,8 +6,13 @@
 import { createServer } from "node:http";
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ControllerLogger } from "../controller/types.js";
-import type { ListenAddress } from "../controller/config.js";
+import type { StructuredLogger as ControllerLogger } from "../log.js";
+
+/** Where to listen: `host` undefined means all interfaces; port 0 picks a free port. */
+export interface ListenAddress {
+  host: string | undefined;
+  port: number;
+}
 
 /** What a route handler sees of a request. */
 export interface HttpRequest {
