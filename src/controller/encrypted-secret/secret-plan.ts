@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import { SECRETS } from "../../kube/resources.js";
 import type { KubeObject, OwnerReference } from "../../kube/types.js";
 import type { ChildWrite } from "../runtime/kind.js";
+import { isControlledBy, ownershipConflict } from "../secret-ownership.js";
 import { renderTemplateValue } from "./secret-template.js";
 
 export const MANAGED_ANNOTATION = "sealedsecrets.bitnami.com/managed";
@@ -148,15 +149,21 @@ function desiredSecret(source: EncryptedSource, data: Record<string, string>, sr
   return secret;
 }
 
-type Ownership = "absent" | "replace" | "patch" | "foreign";
+type Ownership = "absent" | "replace" | "patch" | "foreign" | { conflict: string };
 
+/**
+ * Whose the existing Secret is, as sealed-secrets decides it: the controller owner reference
+ * (kind and UID) first — a Secret another object controls is that object's, whatever its
+ * annotations say, so two kinds aimed at one Secret never overwrite each other — then, for a
+ * Secret no object controls, the `managed` and `patch` annotations.
+ */
 function ownershipOf(existing: KubeObject | null, source: EncryptedSource): Ownership {
   if (!existing) return "absent";
+  const conflict = ownershipConflict(existing, source);
+  if (conflict) return { conflict };
   const ann = existing.metadata.annotations ?? {};
   if (ann[PATCH_ANNOTATION] === "true") return "patch";
-  const controlled = (existing.metadata.ownerReferences ?? []).some((r) => r.controller === true && r.uid === source.uid && r.kind === source.kind);
-  // A Secret we wrote without an owner reference (skip-set-owner-references) is still ours.
-  if (controlled || ann[MANAGED_ANNOTATION] === "true" || ann[UNSEALED_HASH_ANNOTATION] !== undefined) return "replace";
+  if (isControlledBy(existing, source) || ann[MANAGED_ANNOTATION] === "true") return "replace";
   return "foreign";
 }
 
@@ -196,8 +203,8 @@ function comparable(secret: KubeObject): string {
   ]);
 }
 
-function notManaged(source: EncryptedSource): SecretPlan {
-  const message = `Resource "${source.name}" already exists and is not managed by ${source.kind}`;
+function notManaged(source: EncryptedSource, ownership: "foreign" | { conflict: string }): SecretPlan {
+  const message = ownership === "foreign" ? `Resource "${source.name}" already exists and is not managed by ${source.kind}` : ownership.conflict;
   return {
     writes: [],
     condition: { status: "False", reason: REASONS.updateFailed, message },
@@ -214,7 +221,7 @@ const SYNCED: PlannedCondition = { status: "True", reason: REASONS.unsealed, mes
  */
 export function planWithoutDecrypting(source: EncryptedSource, existing: KubeObject | null): SecretPlan | null {
   const ownership = ownershipOf(existing, source);
-  if (ownership === "foreign") return notManaged(source);
+  if (ownership === "foreign" || typeof ownership === "object") return notManaged(source, ownership);
   if (ownership === "absent" || !existing) return null;
   const srcHash = sourceHash(source);
   const keys = producedKeys(source);
@@ -245,7 +252,7 @@ function renderData(source: EncryptedSource, values: ReadonlyMap<string, Buffer>
  */
 export function planSecret(source: EncryptedSource, existing: KubeObject | null, unsealed: Unsealed): SecretPlan {
   const ownership = ownershipOf(existing, source);
-  if (ownership === "foreign") return notManaged(source);
+  if (ownership === "foreign" || typeof ownership === "object") return notManaged(source, ownership);
   const rendered = unsealed.ok ? renderData(source, unsealed.values) : unsealed;
   if (!rendered.ok) {
     const message = `Failed to unseal: ${rendered.message}`;
@@ -261,6 +268,9 @@ export function planSecret(source: EncryptedSource, existing: KubeObject | null,
   const next = merged(existing, desired, ownership);
   if (comparable(next) === comparable(existing)) return { writes: [], condition: SYNCED, event: undefined };
   const write: ChildWrite =
-    existing["immutable"] === true ? { op: "replace", resource: SECRETS, object: desired, previous: existing } : { op: "apply", resource: SECRETS, object: next, previous: existing };
+    // An immutable Secret, and a Secret's type, cannot change in place (the API server refuses): delete and create.
+    existing["immutable"] === true || (existing["type"] ?? "Opaque") !== (next["type"] ?? "Opaque")
+      ? { op: "replace", resource: SECRETS, object: desired, previous: existing }
+      : { op: "apply", resource: SECRETS, object: next, previous: existing };
   return { writes: [write], condition: SYNCED, event: unsealedEvent };
 }

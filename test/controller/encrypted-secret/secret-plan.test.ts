@@ -182,15 +182,38 @@ describe("planWithoutDecrypting", () => {
     const unlabelled = structuredClone(first);
     delete unlabelled.metadata.labels;
     assert.equal(planWithoutDecrypting(source(), unlabelled), null);
+    // Ownership is the owner reference, not our hash annotation (issue 8): without it, as in
+    // sealed-secrets, the Secret is not managed (unless annotated managed).
     const orphan = structuredClone(first);
     delete orphan.metadata.ownerReferences;
-    assert.equal(planWithoutDecrypting(source(), orphan), null);
+    assert.match(planWithoutDecrypting(source(), orphan)?.condition.message ?? "", /already exists and is not managed by SealedSecret/);
+    orphan.metadata.annotations = { ...orphan.metadata.annotations, [MANAGED_ANNOTATION]: "true" };
+    assert.equal(planWithoutDecrypting(source(), orphan), null, "managed: ours again, so it is decrypted and rewritten");
   });
 
-  test("a recreated source (new uid) needs a new owner reference", () => {
+  test("a Secret another object controls is that object's: a recreated source (new uid) or another kind gets the conflict, no write (issue 8)", () => {
     const first = secretFrom(planSecret(source(), null, unsealed));
-    assert.equal(planWithoutDecrypting(source({ uid: "uid-2" }), first), null);
-    assert.equal(writeKind(planSecret(source({ uid: "uid-2" }), first, unsealed).writes), "update");
+    const recreated = planSecret(source({ uid: "uid-2" }), first, unsealed);
+    assert.equal(writeKind(recreated.writes), "none");
+    assert.equal(recreated.condition.status, "False");
+    assert.match(recreated.condition.message, /^Secret [^ ]+ is managed by SealedSecret [^ ]+ \(an earlier object of that name/);
+    assert.equal(recreated.event?.type, "Warning");
+    const age = planSecret(source({ kind: "AgeSecret", apiVersion: "sealbridge.io/v1alpha1" }), first, unsealed);
+    assert.equal(writeKind(age.writes), "none");
+    assert.match(age.condition.message, /^Secret [^ ]+ is managed by SealedSecret /);
+    // Annotations do not change that (the fight of issue 8 came from the hash annotation).
+    const managed = structuredClone(first);
+    managed.metadata.annotations = { ...managed.metadata.annotations, [MANAGED_ANNOTATION]: "true" };
+    assert.match(planWithoutDecrypting(source({ kind: "AgeSecret" }), managed)?.condition.message ?? "", /is managed by SealedSecret/);
+  });
+
+  test("a changed template type replaces the Secret (type is immutable) (issue 8)", () => {
+    const first = secretFrom(planSecret(source(), null, unsealed));
+    const retyped = planSecret(source({ template: { type: "kubernetes.io/basic-auth" } }), first, unsealed);
+    assert.equal(writeKind(retyped.writes), "recreate");
+    assert.equal(writtenObject(retyped.writes)["type"], "kubernetes.io/basic-auth");
+    assert.equal(retyped.condition.status, "True");
+    assert.equal(writeKind(planSecret(source({ template: { labels: { x: "y" } } }), first, unsealed).writes), "update", "other changes stay in place");
   });
 
   test("patch mode, up to date: no decrypt even with foreign keys present", () => {
