@@ -4,7 +4,9 @@
  *   an ExternalSecret with creationPolicy Orphan or Merge) do not fight: the owner reference
  *   decides, the second claimant reports the conflict (Synced=False naming the owner, one Event)
  *   and writes nothing;
- * - a changed spec.template.type recreates the Secret (type is immutable).
+ * - a changed spec.template.type recreates the Secret (type is immutable);
+ * - after a start with other keys, status says whether the current keys open the object, and
+ *   says it again when the key set changes (no restart, no Secret deleted).
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -35,6 +37,7 @@ describe("the Secret of a sealing kind (issue 8)", { timeout: 240_000 }, () => {
   let vault: VaultTestCluster;
   let controller: ControllerProcess | undefined;
   const keyA = opensslKey();
+  const keyB = opensslKey();
 
   const secret = (name: string) => f.server.objects("secrets", NS).find((s) => s.metadata.name === name);
   const condition = (resource: string, name: string, type: string) =>
@@ -146,6 +149,28 @@ describe("the Secret of a sealing kind (issue 8)", { timeout: 240_000 }, () => {
     assert.notEqual(second.metadata.uid, first.metadata.uid, "deleted and created again");
     assert.equal(Buffer.from((second["data"] as Record<string, string>)["password"] ?? "", "base64").toString(), `${CANARY}-t`);
     await waitFor("Synced=True", () => condition("sealedsecrets.bitnami.com", "typed", "Synced")?.["status"] === "True");
+    assert.doesNotMatch(c.output(), new RegExp(CANARY));
+  });
+
+  test("started with other keys: Synced=False while no current key opens it (Secret kept); True again once the key is back", async () => {
+    await controller?.stop();
+    controller = undefined;
+    // A migration pointed at the wrong key Secrets: key A replaced by key B.
+    await f.ws.kubectl(["-n", "sealbridge", "delete", "secret", "sealed-secrets-keyaaaaa"]);
+    await f.apply([keySecret("sealed-secrets-keybbbbb", keyB)]);
+    const kept = secret("typed");
+    // No resync during the test: only the start and the key set change make it look again.
+    const c = await start("10m");
+    const synced = await waitFor("Synced=False with the other keys", () => {
+      const s = condition("sealedsecrets.bitnami.com", "typed", "Synced");
+      return s?.["status"] === "False" ? s : undefined;
+    }, 30_000);
+    assert.match(String(synced["message"]), /cannot decrypt|no private key opens/);
+    assert.equal(secret("typed")?.metadata.resourceVersion, kept?.metadata.resourceVersion, "the last good Secret is kept as it was");
+
+    // The right key comes back: the key set changed, so the objects are checked again.
+    await f.apply([keySecret("sealed-secrets-keyaaaaa", keyA)]);
+    await waitFor("Synced=True once the key is back", () => condition("sealedsecrets.bitnami.com", "typed", "Synced")?.["status"] === "True", 30_000);
     assert.doesNotMatch(c.output(), new RegExp(CANARY));
   });
 });

@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import { SECRETS } from "../../kube/resources.js";
 import type { KubeObject, OwnerReference } from "../../kube/types.js";
 import type { ChildWrite } from "../runtime/kind.js";
+import { formatKeyIds, stillOpens, UNSEALED_KEYS_ANNOTATION } from "../keys/key-ids.js";
 import { isControlledBy, ownershipConflict } from "../secret-ownership.js";
 import { renderTemplateValue } from "./secret-template.js";
 
@@ -129,8 +130,9 @@ function ownerReference(source: EncryptedSource): OwnerReference[] {
 }
 
 /** The Secret the source produces on its own, from its data (base64 values). */
-function desiredSecret(source: EncryptedSource, data: Record<string, string>, srcHash: string): KubeObject {
-  const annotations = { ...(source.template.annotations ?? {}), [UNSEALED_HASH_ANNOTATION]: unsealedHash(srcHash, data, producedKeys(source)) };
+function desiredSecret(source: EncryptedSource, data: Record<string, string>, srcHash: string, keysRecord: string | undefined): KubeObject {
+  const annotations: Record<string, string> = { ...(source.template.annotations ?? {}), [UNSEALED_HASH_ANNOTATION]: unsealedHash(srcHash, data, producedKeys(source)) };
+  if (keysRecord !== undefined) annotations[UNSEALED_KEYS_ANNOTATION] = keysRecord;
   const owners = ownerReference(source);
   const secret: KubeObject = {
     apiVersion: "v1",
@@ -219,7 +221,7 @@ const SYNCED: PlannedCondition = { status: "True", reason: REASONS.unsealed, mes
  * @returns a plan (no action, Synced=True) when it is, or a not-managed failure; `null` when
  * decryption is needed.
  */
-export function planWithoutDecrypting(source: EncryptedSource, existing: KubeObject | null): SecretPlan | null {
+export function planWithoutDecrypting(source: EncryptedSource, existing: KubeObject | null, keyIds?: ReadonlySet<string>): SecretPlan | null {
   const ownership = ownershipOf(existing, source);
   if (ownership === "foreign" || typeof ownership === "object") return notManaged(source, ownership);
   if (ownership === "absent" || !existing) return null;
@@ -227,9 +229,13 @@ export function planWithoutDecrypting(source: EncryptedSource, existing: KubeObj
   const keys = producedKeys(source);
   const data = secretData(existing);
   if (existing.metadata.annotations?.[UNSEALED_HASH_ANNOTATION] !== unsealedHash(srcHash, data, keys)) return null;
+  // Whether the current keys still open it, without decrypting: every key loaded when it was last
+  // unsealed (one of them opened it) is still loaded. Otherwise decrypt, and say what that gives.
+  const recorded = existing.metadata.annotations?.[UNSEALED_KEYS_ANNOTATION];
+  if (keyIds && !stillOpens(recorded, keyIds)) return null;
   const onlyProduced: Record<string, string> = {};
   for (const k of keys) if (data?.[k] !== undefined) onlyProduced[k] = data[k];
-  const desired = desiredSecret(source, onlyProduced, srcHash);
+  const desired = desiredSecret(source, onlyProduced, srcHash, keyIds ? recorded : undefined);
   if (comparable(merged(existing, desired, ownership)) !== comparable(existing)) return null;
   return { writes: [], condition: SYNCED, event: undefined };
 }
@@ -250,7 +256,7 @@ function renderData(source: EncryptedSource, values: ReadonlyMap<string, Buffer>
  * Plans the Secret for `source` given what decryption gave.
  * Failures never put a value in the condition or event message.
  */
-export function planSecret(source: EncryptedSource, existing: KubeObject | null, unsealed: Unsealed): SecretPlan {
+export function planSecret(source: EncryptedSource, existing: KubeObject | null, unsealed: Unsealed, keyIds?: ReadonlySet<string>): SecretPlan {
   const ownership = ownershipOf(existing, source);
   if (ownership === "foreign" || typeof ownership === "object") return notManaged(source, ownership);
   const rendered = unsealed.ok ? renderData(source, unsealed.values) : unsealed;
@@ -262,7 +268,7 @@ export function planSecret(source: EncryptedSource, existing: KubeObject | null,
       event: { type: "Warning", reason: REASONS.unsealFailed, message },
     };
   }
-  const desired = desiredSecret(source, rendered.data, sourceHash(source));
+  const desired = desiredSecret(source, rendered.data, sourceHash(source), keyIds ? formatKeyIds(keyIds) : undefined);
   const unsealedEvent = { type: "Normal" as const, reason: REASONS.unsealed, message: `${source.kind} unsealed successfully` };
   if (ownership === "absent" || !existing) return { writes: [{ op: "apply", resource: SECRETS, object: desired, previous: null }], condition: SYNCED, event: unsealedEvent };
   const next = merged(existing, desired, ownership);

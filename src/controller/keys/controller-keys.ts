@@ -24,6 +24,7 @@ import { KeyStore } from "./key-store.js";
 import type { SealingKeyGenerator } from "./key-store.js";
 import { KeySecretWatch } from "./key-watch.js";
 import { retryTransient } from "../runtime/transient-retry.js";
+import { ageIdentityId, sealingKeyId } from "./key-ids.js";
 
 export interface ControllerKeysOptions {
   namespace: string;
@@ -76,6 +77,8 @@ export class ControllerKeys {
   #lock: Promise<unknown> = Promise.resolve();
   /** Bumped on every key change; part of the memo of failed decryptions. */
   #version = 0;
+  readonly #listeners: Array<() => void> = [];
+  #idsMemo: { version: number; sealing: ReadonlySet<string>; age: ReadonlySet<string> } | undefined;
 
   get #t(): Timers {
     return this.#opts.timers ?? realTimers;
@@ -190,6 +193,29 @@ export class ControllerKeys {
     return this.#version;
   }
 
+  /** Calls `listener` after every change of the key set (a load that found other keys, a new key). */
+  onChange(listener: () => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** The ids of the sealing keys loaded now (key-ids.ts). */
+  get sealingKeyIds(): ReadonlySet<string> {
+    return this.#ids().sealing;
+  }
+
+  /** The ids of the age identities loaded now (key-ids.ts). */
+  get ageKeyIds(): ReadonlySet<string> {
+    return this.#ids().age;
+  }
+
+  #ids(): { sealing: ReadonlySet<string>; age: ReadonlySet<string> } {
+    if (this.#idsMemo?.version !== this.#version) {
+      const age = (this.#ages?.current.identities ?? []).map((i) => ageIdentityId(i.recipient));
+      this.#idsMemo = { version: this.#version, sealing: new Set(this.privateKeys.map(sealingKeyId)), age: new Set(age) };
+    }
+    return this.#idsMemo;
+  }
+
   /** Re-reads the key Secrets (e.g. after one was restored or relabelled); the leader also refreshes the backup. */
   async reload(): Promise<void> {
     if (this.#stopped) return;
@@ -237,6 +263,13 @@ export class ControllerKeys {
 
   async #changed(): Promise<void> {
     this.#version++;
+    for (const listener of this.#listeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.#log?.warn({ err: err instanceof Error ? err.message : String(err) }, "key change listener failed");
+      }
+    }
   }
 
   async #backup(): Promise<void> {

@@ -273,6 +273,9 @@ export class ControllerRuntime {
       event: (regarding, type, reason, message) => this.#events.record(regarding, type, reason, message),
       log,
       isLeader: () => this.#leading,
+      requeueAll: () => {
+        for (const key of primary.keys()) this.#enqueue(controller, key);
+      },
     };
     const controller: Controller = {
       reconciler,
