@@ -27,6 +27,7 @@ export function register(program: Command): void {
     .option("--lease-duration <duration>", "how long a lease is valid without renewal (default 15s)")
     .option("--lease-renew-deadline <duration>", "how long the leader keeps trying to renew before it stops working (default 10s)")
     .option("--lease-retry-period <duration>", "time between lease acquire/renew attempts (default 2s)")
+    .option("--reconcilers <kinds>", "run only these kinds, comma-separated, repeatable (default: all; e.g. sealedsecret,agesecret)", collect)
     .option("--concurrency <spec>", "workers per kind: N for all and/or kind=N, comma-separated, repeatable (default 2)", collect)
     .option("--resync-period <duration>", "re-reconcile every object this often (default 10m)")
     .option("--shutdown-timeout <duration>", "how long shutdown waits for in-flight reconciles (default 30s)")
@@ -37,9 +38,10 @@ export function register(program: Command): void {
     .option("--key-backup-configmap <name>", "ConfigMap holding the encrypted key backup (default sealbridge-key-backup)")
     .option("--alert-sink <type=url>", "default alert sink of CertificateChecks: alertmanager=URL, webhook=URL or ntfy=URL/TOPIC (repeatable)", collect)
     .action(async (opts: Record<string, unknown>) => {
-      const [{ parseControllerConfig }, { runControllerService }, { hostname }, { randomBytes }, { loadKubeConnection }, { HttpKubeClient }, { VERSION }] = await Promise.all([
+      const [{ parseControllerConfig }, { runControllerService }, { reconcilerFactories }, { hostname }, { randomBytes }, { loadKubeConnection }, { HttpKubeClient }, { VERSION }] = await Promise.all([
         import("../controller/config.js"),
         import("../controller/controller-service.js"),
+        import("../controller/reconcilers.js"),
         import("node:os"),
         import("node:crypto"),
         import("../kube/config.js"),
@@ -52,6 +54,7 @@ export function register(program: Command): void {
         env: process.env,
         hostname: hostname(),
         randomSuffix: randomBytes(4).toString("hex"),
+        kinds: reconcilerFactories.map((f) => f.name),
       });
       // The one kubeconfig loader of every command (kubectl's rules, --context), before anything starts.
       const connection = await loadKubeConnection({ kubeconfig: typeof rest["kubeconfig"] === "string" ? rest["kubeconfig"] : undefined, context: typeof context === "string" ? context : undefined, env: process.env });

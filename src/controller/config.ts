@@ -43,6 +43,8 @@ export interface ControllerConfig {
   /** Lease holder identity: `POD_NAME` when set, else hostname plus a random suffix. */
   identity: string;
   concurrency: ConcurrencyConfig;
+  /** The kinds to run, by reconciler name (`--reconcilers`); `undefined` runs every registered one. */
+  reconcilers: string[] | undefined;
   resyncPeriodMs: number;
   /** How long a graceful shutdown waits for in-flight reconciles. */
   shutdownTimeoutMs: number;
@@ -64,6 +66,11 @@ export interface ControllerConfigInput {
   /** Used for the default identity; injected so tests are deterministic. */
   hostname: string;
   randomSuffix: string;
+  /**
+   * The registered kinds' names: when given, `--reconcilers` and `--concurrency kind=N` must name
+   * only these (else checkKindNames does it once the factories are known).
+   */
+  kinds?: readonly string[];
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -130,6 +137,33 @@ export function parseConcurrency(values: readonly string[], fallback: number): C
   return out;
 }
 
+/**
+ * Parses `--reconcilers` values: kind names, comma-separated, possibly repeated (lower-cased).
+ * @throws InputError when the list is empty.
+ */
+export function parseReconcilerList(values: readonly string[]): string[] {
+  const names = values.flatMap((v) => v.split(",")).map((s) => s.trim().toLowerCase()).filter((s) => s !== "");
+  if (names.length === 0) {
+    throw new InputError("no kind named: --reconcilers (name one or more, e.g. --reconcilers sealedsecret,agesecret)", { code: "InvalidConfig" });
+  }
+  return [...new Set(names)];
+}
+
+/**
+ * Checks that `--reconcilers` and `--concurrency kind=N` name only registered kinds.
+ * @throws InputError naming the unknown kind and listing the known ones.
+ */
+export function checkKindNames(config: Pick<ControllerConfig, "reconcilers" | "concurrency">, kinds: readonly string[]): void {
+  const known = new Set(kinds);
+  const list = `known: ${kinds.join(", ")}`;
+  for (const name of config.reconcilers ?? []) {
+    if (!known.has(name)) throw new InputError(`unknown kind "${name}": --reconcilers (${list})`, { code: "InvalidConfig" });
+  }
+  for (const name of Object.keys(config.concurrency.perKind)) {
+    if (!known.has(name)) throw new InputError(`unknown kind "${name}": --concurrency (${list})`, { code: "InvalidConfig" });
+  }
+}
+
 const stringList = z
   .union([z.string(), z.array(z.string())])
   .optional()
@@ -146,6 +180,7 @@ const flagsSchema = z.object({
   leaseRenewDeadline: duration("--lease-renew-deadline").default(10_000),
   leaseRetryPeriod: duration("--lease-retry-period").default(2_000),
   concurrency: stringList,
+  reconcilers: z.union([z.string(), z.array(z.string())]).optional(),
   resyncPeriod: duration("--resync-period").default(600_000),
   shutdownTimeout: duration("--shutdown-timeout").default(30_000),
   logLevel: z.enum(LOG_LEVELS).optional(),
@@ -205,6 +240,8 @@ export function parseControllerConfig(input: ControllerConfigInput): ControllerC
   const f = flags.data;
   const e = env.data;
   const concurrency = parseConcurrency(f.concurrency, 2);
+  const reconcilers = f.reconcilers === undefined ? undefined : parseReconcilerList(Array.isArray(f.reconcilers) ? f.reconcilers : [f.reconcilers]);
+  if (input.kinds) checkKindNames({ reconcilers, concurrency }, input.kinds);
   const kubeconfigEnv = e.KUBECONFIG?.split(":").find((p) => p !== "");
   const namespace = f.namespace ?? (e.POD_NAMESPACE && DNS_LABEL.test(e.POD_NAMESPACE) ? e.POD_NAMESPACE : undefined) ?? "sealbridge";
   if (f.leaseRenewDeadline >= f.leaseDuration || f.leaseRetryPeriod >= f.leaseRenewDeadline || f.leaseRetryPeriod <= 0) {
@@ -228,6 +265,7 @@ export function parseControllerConfig(input: ControllerConfigInput): ControllerC
     leaseRetryPeriodMs: f.leaseRetryPeriod,
     identity: e.POD_NAME ?? `${input.hostname}_${input.randomSuffix}`,
     concurrency,
+    reconcilers,
     resyncPeriodMs: f.resyncPeriod,
     shutdownTimeoutMs: f.shutdownTimeout,
     logLevel: f.logLevel ?? e.SEALBRIDGE_LOG_LEVEL ?? "info",

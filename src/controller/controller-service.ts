@@ -13,10 +13,11 @@ import { HttpServer } from "../server/http-server.js";
 import type { BoundAddress } from "../server/http-server.js";
 import { addMetricsRoute, createControllerMetrics } from "../server/metrics.js";
 import { VERSION } from "../version.js";
+import { checkKindNames } from "./config.js";
 import type { ControllerConfig, ListenAddress } from "./config.js";
 import { InputError } from "../errors.js";
 import { reconcilerFactories, serviceShare } from "./reconcilers.js";
-import type { ControllerDeps } from "./reconcilers.js";
+import type { ControllerDeps, ReconcilerFactory } from "./reconcilers.js";
 import { ControllerRuntime } from "./runtime/runtime.js";
 import type { Reconciler } from "./types.js";
 
@@ -28,21 +29,26 @@ export interface ControllerServiceOptions {
   stopSignal: Promise<string>;
   clock?: Clock;
   /** Overrides the registered reconciler factories (tests). */
-  factories?: ReadonlyArray<(cfg: ControllerConfig, deps: ControllerDeps) => Promise<Reconciler>>;
+  factories?: readonly ReconcilerFactory[];
   /** Overrides the Kubernetes client (tests). */
   kube?: KubeClient;
 }
 
 /**
- * Runs the controller until `stopSignal` resolves, then shuts down.
- * @throws InputError when the kubeconfig cannot be loaded or an address cannot be bound;
- * whatever a reconciler factory or `start` throws. All of these happen before any watch starts.
+ * Runs the controller until `stopSignal` resolves, then shuts down. The ports are bound first, so
+ * an address in use fails at once, before any reconciler is built or any watch starts.
+ * @throws InputError when the kubeconfig cannot be loaded, an address cannot be bound, or
+ * `--reconcilers`/`--concurrency` name an unknown kind; whatever a reconciler factory or `start`
+ * throws. All of these happen before any reconcile.
  */
 export async function runControllerService(options: ControllerServiceOptions): Promise<void> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const logger = createLogger({ level: config.logLevel, base: { component: "sealbridge-controller", instance: config.identity } });
   const log = controllerLogger(logger);
+  const factories = options.factories ?? reconcilerFactories;
+  checkKindNames(config, factories.map((f) => f.name));
+  const selected = config.reconcilers ? factories.filter((f) => config.reconcilers?.includes(f.name)) : factories;
   let agentToClose: { destroy(): void } | undefined;
   let kube = options.kube;
   if (!kube) {
@@ -56,9 +62,36 @@ export async function runControllerService(options: ControllerServiceOptions): P
   const metricsServer = sameAddress ? http : new HttpServer({ log });
   addMetricsRoute(metricsServer, metrics);
 
+  const servers: HttpServer[] = [http];
+  const reconcilers: Reconciler[] = [];
+  const abandon = async (): Promise<void> => {
+    for (const r of reconcilers) await Promise.resolve(r.stop?.()).catch(() => undefined);
+    await Promise.all(servers.map((s) => s.close()));
+    agentToClose?.destroy();
+  };
+  try {
+    logListening(log, "http", await listenOn(http, config.httpAddr, "--http-addr"));
+    if (metricsServer !== http) {
+      servers.push(metricsServer);
+      logListening(log, "metrics", await listenOn(metricsServer, config.metricsAddr, "--metrics-addr"));
+    }
+  } catch (err) {
+    await abandon();
+    throw err;
+  }
+
   let startError: unknown;
   const deps: ControllerDeps = { kube, http, log, clock, metrics, share: serviceShare() };
-  const reconcilers = await Promise.all((options.factories ?? reconcilerFactories).map((factory) => factory(config, deps)));
+  try {
+    for (const factory of selected) {
+      const reconciler = await factory.create(config, deps);
+      reconcilers.push(reconciler);
+      if (reconciler.name !== factory.name) throw new Error(`reconciler "${reconciler.name}" registered as "${factory.name}": src/controller/reconcilers.ts (use the reconciler's name)`);
+    }
+  } catch (err) {
+    await abandon();
+    throw err;
+  }
   let fatal: (err: unknown) => void = () => undefined;
   const fatalError = new Promise<string>((resolve) => {
     fatal = (err) => {
@@ -68,20 +101,8 @@ export async function runControllerService(options: ControllerServiceOptions): P
   });
   const runtime = new ControllerRuntime({ kube, reconcilers, config, log, metrics, clock, onFatal: (err) => fatal(err) });
   http.setReadiness(() => runtime.readiness());
-  if (metricsServer !== http) metricsServer.setReadiness(() => runtime.readiness());
-
-  const servers: HttpServer[] = [http];
-  try {
-    logListening(log, "http", await listenOn(http, config.httpAddr, "--http-addr"));
-    if (metricsServer !== http) {
-      servers.push(metricsServer);
-      logListening(log, "metrics", await listenOn(metricsServer, config.metricsAddr, "--metrics-addr"));
-    }
-  } catch (err) {
-    await Promise.all(servers.map((s) => s.close()));
-    agentToClose?.destroy();
-    throw err;
-  }
+  // One verdict on both ports: the main server's, which includes its routes' checks (keys loaded).
+  if (metricsServer !== http) metricsServer.setReadiness(() => http.readiness());
 
   log.info(
     { version: VERSION, namespace: config.namespace, reconcilers: reconcilers.map((r) => r.name), leaderElect: config.leaderElect },
@@ -112,6 +133,7 @@ async function listenOn(server: HttpServer, address: ListenAddress, flag: string
     return await server.listen(address);
   } catch (err) {
     const code = (err as { code?: unknown }).code;
+    if (code === "EADDRINUSE") throw new InputError(`address in use: ${address.host ?? ""}:${address.port} (pass ${flag})`, { cause: err, code: "AddressInUse" });
     throw new InputError(
       `cannot listen on ${address.host ?? ""}:${address.port}: ${flag} (${typeof code === "string" ? code : "bind failed"}; choose a free address or stop what uses it)`,
       { cause: err },

@@ -36,14 +36,21 @@ export function serviceShare(): ControllerDeps["share"] {
   };
 }
 
-/** One factory per kind; the runtime starts every reconciler they return. */
-export const reconcilerFactories: Array<(cfg: ControllerConfig, deps: ControllerDeps) => Promise<Reconciler>> = [
-  async (cfg, deps) => (await import("./sealed-secret/index.js")).sealedSecretFactory(cfg, deps),
-  async (cfg, deps) => (await import("./age-secret/index.js")).ageSecretFactory(cfg, deps),
-  async (cfg, deps) => (await import("./external-secret/index.js")).externalSecretFactory(cfg, deps),
-  async (cfg, deps) => (await import("./secret-store/index.js")).secretStoreFactory(cfg, deps),
-  async (cfg, deps) => (await import("./secret-store/index.js")).clusterSecretStoreFactory(cfg, deps),
-  async (cfg, deps) => (await import("./certificate-check/index.js")).certificateCheckFactory(cfg, deps),
-  async (cfg, deps) => (await import("./acme-certificate/index.js")).acmeCertificateFactory(cfg, deps),
-  async (cfg, deps) => (await import("./dns-credential/index.js")).dnsCredentialFactory(cfg, deps),
+/** One kind the controller can run: its name (`--reconcilers`, `--concurrency`) and how to build it. */
+export interface ReconcilerFactory {
+  /** The reconciler's `name`, e.g. `sealedsecret`. */
+  readonly name: string;
+  create(cfg: ControllerConfig, deps: ControllerDeps): Promise<Reconciler>;
+}
+
+/** One factory per kind; the runtime starts the reconcilers of those `--reconcilers` selects (all by default). */
+export const reconcilerFactories: readonly ReconcilerFactory[] = [
+  { name: "sealedsecret", create: async (cfg, deps) => (await import("./sealed-secret/index.js")).sealedSecretFactory(cfg, deps) },
+  { name: "agesecret", create: async (cfg, deps) => (await import("./age-secret/index.js")).ageSecretFactory(cfg, deps) },
+  { name: "externalsecret", create: async (cfg, deps) => (await import("./external-secret/index.js")).externalSecretFactory(cfg, deps) },
+  { name: "secretstore", create: async (cfg, deps) => (await import("./secret-store/index.js")).secretStoreFactory(cfg, deps) },
+  { name: "clustersecretstore", create: async (cfg, deps) => (await import("./secret-store/index.js")).clusterSecretStoreFactory(cfg, deps) },
+  { name: "certificatecheck", create: async (cfg, deps) => (await import("./certificate-check/index.js")).certificateCheckFactory(cfg, deps) },
+  { name: "acmecertificate", create: async (cfg, deps) => (await import("./acme-certificate/index.js")).acmeCertificateFactory(cfg, deps) },
+  { name: "dnscredential", create: async (cfg, deps) => (await import("./dns-credential/index.js")).dnsCredentialFactory(cfg, deps) },
 ];

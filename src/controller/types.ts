@@ -46,6 +46,8 @@ export interface ReconcileContext {
   log: ControllerLogger;
   /** True while this instance does the work (always, without leader election). */
   isLeader?: () => boolean;
+  /** Queues every object of the reconciler's kind again (e.g. after the key set changed). */
+  requeueAll?: () => void;
 }
 
 /** Structured logger; field values are redacted by the runtime's logger configuration (src/log.ts). */

@@ -25,6 +25,15 @@ export interface HttpKubeClientOptions {
 interface Answer {
   status: number;
   body: unknown;
+  /** The Retry-After header in milliseconds, when the server sent one in seconds. */
+  retryAfterMs?: number;
+}
+
+/** `Retry-After: <seconds>` in milliseconds (HTTP dates are not used by the API server). */
+function retryAfterMs(header: string | string[] | undefined): number | undefined {
+  const text = Array.isArray(header) ? header[0] : header;
+  if (text === undefined || !/^\s*\d+\s*$/.test(text)) return undefined;
+  return Number(text) * 1000;
 }
 
 /** Builds `/api/v1/namespaces/ns/secrets/name` style paths. */
@@ -182,7 +191,7 @@ export class HttpKubeClient implements KubeClient {
             (text) => {
               const status = response.statusCode ?? 0;
               if (status === 410) return finish({ gone: true });
-              finish({ gone: false, error: this.#errorFrom(target, status, parseJson(text)) });
+              finish({ gone: false, error: this.#errorFrom(target, status, parseJson(text), retryAfterMs(response.headers["retry-after"])) });
             },
             (err: unknown) => finish({ gone: false, error: this.#networkError(target, err) }),
           );
@@ -239,12 +248,12 @@ export class HttpKubeClient implements KubeClient {
       }
       return obj;
     }
-    throw this.#errorFrom(target, answer.status, answer.body);
+    throw this.#errorFrom(target, answer.status, answer.body, answer.retryAfterMs);
   }
 
-  #errorFrom(target: KubeRequestTarget, status: number, body: unknown): KubeApiError {
+  #errorFrom(target: KubeRequestTarget, status: number, body: unknown, retryAfter?: number): KubeApiError {
     const st = statusFields(body);
-    return new KubeApiError(target, status, st.reason || REASON_BY_STATUS[status] || "Unknown", st.message);
+    return new KubeApiError(target, status, st.reason || REASON_BY_STATUS[status] || "Unknown", st.message, retryAfter !== undefined ? { retryAfterMs: retryAfter } : {});
   }
 
   #networkError(target: KubeRequestTarget, err: unknown): KubeApiError {
@@ -264,7 +273,10 @@ export class HttpKubeClient implements KubeClient {
     return new Promise<Answer>((resolve, reject) => {
       const req = this.#open(target, method, path, query, body, contentType, this.#timeoutMs, (response) => {
         collect(response).then(
-          (text) => resolve({ status: response.statusCode ?? 0, body: parseJson(text) }),
+          (text) => {
+            const retryAfter = retryAfterMs(response.headers["retry-after"]);
+            resolve({ status: response.statusCode ?? 0, body: parseJson(text), ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
+          },
           (err: unknown) => reject(this.#networkError(target, err)),
         );
       });

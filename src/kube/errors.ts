@@ -46,7 +46,9 @@ export class KubeApiError extends RemoteError {
   /** Status.reason (`NotFound`, `Conflict`, `AlreadyExists`, `Invalid`, `Expired`…) or `NetworkError`. */
   readonly reason: string;
   readonly target: KubeRequestTarget;
-  constructor(target: KubeRequestTarget, status: number | undefined, reason: string, serverMessage: string, options?: { cause?: unknown }) {
+  /** How long the server asked to wait before retrying (its Retry-After header), when it did. */
+  readonly retryAfterMs: number | undefined;
+  constructor(target: KubeRequestTarget, status: number | undefined, reason: string, serverMessage: string, options?: { cause?: unknown; retryAfterMs?: number }) {
     const where = `${target.resource}${target.name !== undefined ? ` "${target.namespace ? `${target.namespace}/` : ""}${target.name}"` : target.namespace ? ` in namespace "${target.namespace}"` : ""}`;
     const trimmed = serverMessage.length > MAX_SERVER_MESSAGE ? `${serverMessage.slice(0, MAX_SERVER_MESSAGE)}…` : serverMessage;
     const what = status === undefined ? `kubernetes ${target.verb} failed (${reason})` : `kubernetes ${target.verb} failed with ${status} ${reason}`;
@@ -57,6 +59,7 @@ export class KubeApiError extends RemoteError {
     });
     this.reason = reason;
     this.target = target;
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 
@@ -80,4 +83,14 @@ export function isRetryable(err: unknown): boolean {
   if (!(err instanceof KubeApiError)) return false;
   const s = err.status;
   return s === undefined || s === 408 || s === 409 || s === 429 || s >= 500;
+}
+
+/** The KubeApiError `err` is or was caused by (following `cause` a few levels), if any. */
+export function kubeApiErrorIn(err: unknown): KubeApiError | undefined {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e !== undefined && e !== null; depth++) {
+    if (e instanceof KubeApiError) return e;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
 }

@@ -7,7 +7,6 @@ import { createServer } from "node:http";
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { StructuredLogger as ControllerLogger } from "../log.js";
-import { readAll } from "../stream-read.js";
 
 /** Where to listen: `host` undefined means all interfaces; port 0 picks a free port. */
 export interface ListenAddress {
@@ -42,6 +41,11 @@ export interface RouteRegistry {
    * @throws Error when the same method and path are registered twice.
    */
   addRoute(method: string, path: string, handler: RouteHandler): void;
+  /**
+   * Adds a condition of readiness: `/readyz` answers 200 only while every added check and the
+   * one set by `setReadiness` pass (ready means every endpoint the pod serves can answer).
+   */
+  addReadinessCheck(check: () => ProbeResult): void;
 }
 
 /** A readiness or liveness verdict; `reason` is shown in the response body. */
@@ -55,6 +59,11 @@ export interface HttpServerOptions {
   log?: ControllerLogger;
   /** Largest accepted request body; larger ones answer 413. Default 4 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Most body bytes buffered at once over all requests; a request that would go beyond answers
+   * 503 with Retry-After (its body is drained, not kept). Default 8 × `maxBodyBytes`.
+   */
+  maxBufferedBytes?: number;
 }
 
 /** The bound address of a listening server. */
@@ -67,16 +76,21 @@ export interface BoundAddress {
 export class HttpServer implements RouteRegistry {
   readonly #routes = new Map<string, RouteHandler>();
   readonly #maxBody: number;
+  readonly #maxBuffered: number;
+  #buffered = 0;
   readonly #log: ControllerLogger | undefined;
   #server: Server | undefined;
-  #ready: () => ProbeResult = () => ({ ok: true, reason: "ok" });
+  /** Not ready until the owner says how to tell (the routes may not be registered yet). */
+  #ready: () => ProbeResult = () => ({ ok: false, reason: "starting" });
+  readonly #readyChecks: Array<() => ProbeResult> = [];
   #live: () => ProbeResult = () => ({ ok: true, reason: "ok" });
 
   constructor(options: HttpServerOptions = {}) {
     this.#maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
+    this.#maxBuffered = options.maxBufferedBytes ?? 8 * this.#maxBody;
     this.#log = options.log;
     this.addRoute("GET", "/healthz", async () => probeResponse(this.#live()));
-    this.addRoute("GET", "/readyz", async () => probeResponse(this.#ready()));
+    this.addRoute("GET", "/readyz", async () => probeResponse(this.readiness()));
   }
 
   addRoute(method: string, path: string, handler: RouteHandler): void {
@@ -85,9 +99,24 @@ export class HttpServer implements RouteRegistry {
     this.#routes.set(key, handler);
   }
 
-  /** Sets what `/readyz` reports. */
+  /** Sets the main readiness check (the runtime's); added checks must pass as well. */
   setReadiness(check: () => ProbeResult): void {
     this.#ready = check;
+  }
+
+  addReadinessCheck(check: () => ProbeResult): void {
+    this.#readyChecks.push(check);
+  }
+
+  /** What `/readyz` reports: the first failing check (the main one first), else the main one's verdict. */
+  readiness(): ProbeResult {
+    const main = this.#ready();
+    if (!main.ok) return main;
+    for (const check of this.#readyChecks) {
+      const result = check();
+      if (!result.ok) return result;
+    }
+    return main;
   }
 
   /** Sets what `/healthz` reports. */
@@ -131,6 +160,60 @@ export class HttpServer implements RouteRegistry {
     });
   }
 
+  /**
+   * Reads the whole body within the per-request limit and the server-wide buffer budget; past
+   * either, the rest is drained, not kept. A kept body holds its share of the budget until
+   * `release` (after the handler answered).
+   */
+  #readBody(req: IncomingMessage): Promise<BodyRead> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let held = 0;
+      let refused: "too-large" | "busy" | undefined;
+      const release = (): void => {
+        this.#buffered -= held;
+        held = 0;
+      };
+      const declared = Number(req.headers["content-length"]);
+      if (Number.isFinite(declared) && declared > this.#maxBody) refused = "too-large";
+      req.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (refused) return;
+        if (size > this.#maxBody) refused = "too-large";
+        else if (this.#buffered + chunk.length > this.#maxBuffered) refused = "busy";
+        if (refused) {
+          chunks.length = 0;
+          release();
+          return;
+        }
+        chunks.push(chunk);
+        held += chunk.length;
+        this.#buffered += chunk.length;
+      });
+      let ended = false;
+      // A client that goes away mid-body frees its share at once.
+      req.once("close", () => {
+        if (ended) return;
+        release();
+        resolve({ kind: "busy" });
+      });
+      req.once("end", () => {
+        ended = true;
+        if (refused) {
+          release();
+          resolve({ kind: refused });
+        } else {
+          resolve({ kind: "ok", body: Buffer.concat(chunks), release });
+        }
+      });
+      req.once("error", (err) => {
+        release();
+        reject(err);
+      });
+    });
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
     const method = (req.method ?? "GET").toUpperCase();
@@ -142,27 +225,32 @@ export class HttpServer implements RouteRegistry {
       res.end(known ? "method not allowed\n" : "not found\n");
       return;
     }
-    const body = await readBody(req, this.#maxBody);
-    if (body === null) {
-      res.writeHead(413, { "content-type": "text/plain", connection: "close" });
-      res.end("request body too large\n");
+    const read = await this.#readBody(req);
+    if (read.kind !== "ok") {
+      const busy = read.kind === "busy";
+      res.writeHead(busy ? 503 : 413, { "content-type": "text/plain", connection: "close", ...(busy ? { "retry-after": "1" } : {}) });
+      res.end(busy ? "busy reading other request bodies (retry in a second)\n" : "request body too large\n");
       return;
     }
-    const answer = await handler({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body });
+    let answer: HttpResponse;
+    try {
+      answer = await handler({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body: read.body });
+    } finally {
+      read.release();
+    }
     const payload = typeof answer.body === "string" ? Buffer.from(answer.body) : answer.body;
     res.writeHead(answer.status, { "content-length": String(payload.length), ...answer.headers });
     res.end(method === "HEAD" ? undefined : payload);
   }
 }
 
+/** A body read whole, or why it was not kept. */
+type BodyRead = { kind: "ok"; body: Buffer; release: () => void } | { kind: "too-large" } | { kind: "busy" };
+
 function probeResponse(result: ProbeResult): HttpResponse {
   return { status: result.ok ? 200 : 503, headers: { "content-type": "text/plain" }, body: `${result.reason}\n` };
 }
 
-/** Reads the whole body; `null` when it exceeds `max` bytes (the rest is drained, not kept). */
-function readBody(req: IncomingMessage, max: number): Promise<Buffer | null> {
-  return readAll(req, max);
-}
 
 function errorSummary(err: unknown): { name: string; message: string } {
   return err instanceof Error ? { name: err.name, message: err.message } : { name: "unknown", message: String(err) };

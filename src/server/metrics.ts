@@ -15,6 +15,8 @@ export interface ControllerMetrics {
   readonly reconcileDuration: Histogram<"kind">;
   readonly queueDepth: Gauge<"kind">;
   readonly leader: Gauge;
+  /** 1 while the API server serves a watched resource, 0 while it does not (CRD not installed). */
+  readonly resourceInstalled: Gauge<"resource">;
   /** sealed-secrets: every attempt to unseal a SealedSecret. */
   readonly unsealRequests: Counter;
   /** sealed-secrets: failed unseals by reason (`unseal`, `unmanaged`, `update`) and namespace. */
@@ -56,6 +58,12 @@ export function createControllerMetrics(options: { defaults?: boolean } = {}): C
     leader: new Gauge({
       name: "sealbridge_leader",
       help: "1 when this instance holds the leader lease (or runs without leader election), else 0.",
+      registers: [registry],
+    }),
+    resourceInstalled: new Gauge({
+      name: "sealbridge_resource_installed",
+      help: "1 while the API server serves a watched resource, 0 while it does not (its CRD is not installed; the kinds using it wait for it).",
+      labelNames: ["resource"] as const,
       registers: [registry],
     }),
     unsealRequests: counter(registry, "sealed_secrets_controller_unseal_requests_total", "Total number of sealed secret unseal requests", [] as const),

@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { concurrencyFor, parseConcurrency, parseControllerConfig, parseListenAddress } from "../../src/controller/config.js";
+import { checkKindNames, concurrencyFor, parseConcurrency, parseControllerConfig, parseListenAddress } from "../../src/controller/config.js";
 import { InputError } from "../../src/errors.js";
 
 const base = { env: {}, hostname: "node-1", randomSuffix: "abcd" };
@@ -25,6 +25,30 @@ describe("parseControllerConfig", () => {
     assert.equal(c.keyPrefix, "sealed-secrets-key");
     assert.deepEqual(c.keyBackupRecipients, []);
     assert.equal(c.keyBackupConfigMap, "sealbridge-key-backup");
+    assert.equal(c.reconcilers, undefined, "every registered kind runs");
+  });
+
+  const kinds = ["sealedsecret", "agesecret", "externalsecret"];
+
+  test("--reconcilers: comma-separated and repeatable, lower-cased, named kinds only (issue 8)", () => {
+    const c = parseControllerConfig({ ...base, kinds, flags: { reconcilers: ["sealedsecret, AgeSecret", "sealedsecret"], concurrency: ["agesecret=3"] } });
+    assert.deepEqual(c.reconcilers, ["sealedsecret", "agesecret"]);
+    assert.throws(() => parseControllerConfig({ ...base, kinds, flags: { reconcilers: ["sealedsecret,nosuch"] } }), {
+      message: 'unknown kind "nosuch": --reconcilers (known: sealedsecret, agesecret, externalsecret)',
+    });
+    assert.throws(() => parseControllerConfig({ ...base, kinds, flags: { reconcilers: [" , "] } }), /no kind named: --reconcilers/);
+  });
+
+  test("--concurrency with an unknown kind is refused (issue 8)", () => {
+    assert.throws(() => parseControllerConfig({ ...base, kinds, flags: { concurrency: ["4", "foo=3"] } }), (err: unknown) => {
+      assert.ok(err instanceof InputError);
+      assert.equal(err.message, 'unknown kind "foo": --concurrency (known: sealedsecret, agesecret, externalsecret)');
+      return true;
+    });
+    // Without the kinds, the service checks once its factories are known.
+    const c = parseControllerConfig({ ...base, flags: { concurrency: ["foo=3"] } });
+    assert.throws(() => checkKindNames(c, kinds), /unknown kind "foo": --concurrency/);
+    assert.doesNotThrow(() => checkKindNames(parseControllerConfig({ ...base, flags: { concurrency: ["ExternalSecret=2"] } }), kinds));
   });
 
   test("flags and environment", () => {

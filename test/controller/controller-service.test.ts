@@ -4,7 +4,7 @@ import { connect } from "node:net";
 import { parseControllerConfig } from "../../src/controller/config.js";
 import { runControllerService } from "../../src/controller/controller-service.js";
 import type { Reconciler } from "../../src/controller/types.js";
-import { kubeFixture, NAMESPACES } from "../kube/kube-fixture.js";
+import { eventually, kubeFixture, NAMESPACES } from "../kube/kube-fixture.js";
 import type { KubeFixture } from "../kube/kube-fixture.js";
 import { CONFIGMAPS } from "./runtime/mirror-reconciler.js";
 
@@ -44,28 +44,64 @@ describe("runControllerService", { timeout: 30_000 }, () => {
         randomSuffix: "1",
       });
       await assert.rejects(
-        runControllerService({ config, env: {}, stopSignal: new Promise<string>(() => undefined), factories: [async () => failing()] }),
+        runControllerService({ config, env: {}, stopSignal: new Promise<string>(() => undefined), factories: [{ name: "broken", create: async () => failing() }] }),
         /cannot load keys/,
       );
     });
   }
 
-  test("a port in use fails at start-up and leaves nothing listening", async () => {
+  test("a port in use fails at once, before any reconciler is built, and leaves nothing listening (issue 8)", async () => {
     const { createServer } = await import("node:net");
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", () => resolve()));
     const port = (blocker.address() as { port: number }).port;
-    const config = parseControllerConfig({
-      flags: { kubeconfig: f.kubeconfigPath, httpAddr: "127.0.0.1:0", metricsAddr: `127.0.0.1:${port}`, logLevel: "silent" },
-      env: {},
-      hostname: "h",
-      randomSuffix: "2",
-    });
+    let built = 0;
+    const factories = [{ name: "broken", create: async () => (built++, failing()) }];
     try {
-      await assert.rejects(runControllerService({ config, env: {}, stopSignal: new Promise<string>(() => undefined), factories: [] }), /cannot listen on 127.0.0.1:\d+: --metrics-addr \(EADDRINUSE/);
+      for (const [flag, flags] of [
+        ["--metrics-addr", { httpAddr: "127.0.0.1:0", metricsAddr: `127.0.0.1:${port}` }],
+        ["--http-addr", { httpAddr: `127.0.0.1:${port}`, metricsAddr: "127.0.0.1:0" }],
+      ] as const) {
+        const config = parseControllerConfig({ flags: { kubeconfig: f.kubeconfigPath, logLevel: "silent", ...flags }, env: {}, hostname: "h", randomSuffix: "2" });
+        await assert.rejects(runControllerService({ config, env: {}, stopSignal: new Promise<string>(() => undefined), factories }), {
+          message: `address in use: 127.0.0.1:${port} (pass ${flag})`,
+        });
+      }
     } finally {
       blocker.close();
     }
+    assert.equal(built, 0, "no reconciler was built (no key watch, no worker threads to wait for)");
     assert.equal(await portIsClosed(port), true);
+  });
+
+  test("--reconcilers selects the kinds built; an unknown kind in --reconcilers or --concurrency is refused before anything starts (issue 8)", async () => {
+    const built: string[] = [];
+    const kind = (name: string) => ({
+      name,
+      create: async (): Promise<Reconciler> => {
+        built.push(name);
+        return { name, resource: CONFIGMAPS, async reconcile() {
+          return {};
+        } };
+      },
+    });
+    const factories = [kind("alpha"), kind("beta")];
+    const configFor = (flags: Record<string, unknown>) =>
+      parseControllerConfig({ flags: { kubeconfig: f.kubeconfigPath, httpAddr: "127.0.0.1:0", metricsAddr: "127.0.0.1:0", logLevel: "silent", ...flags }, env: {}, hostname: "h", randomSuffix: "3" });
+    f.server.counters.reset();
+    await assert.rejects(runControllerService({ config: configFor({ concurrency: ["foo=3"] }), env: {}, stopSignal: new Promise<string>(() => undefined), factories }), {
+      message: 'unknown kind "foo": --concurrency (known: alpha, beta)',
+    });
+    await assert.rejects(runControllerService({ config: configFor({ reconcilers: "alpha,gamma" }), env: {}, stopSignal: new Promise<string>(() => undefined), factories }), /unknown kind "gamma": --reconcilers/);
+    assert.deepEqual(built, []);
+    assert.equal(f.server.counters.requests(), 0, "no request reached the API server");
+
+    let stop: (s: string) => void = () => undefined;
+    const stopSignal = new Promise<string>((resolve) => (stop = resolve));
+    const running = runControllerService({ config: configFor({ reconcilers: "beta" }), env: {}, stopSignal, factories });
+    await eventually(() => built.length > 0, 10_000, "built");
+    stop("test");
+    await running;
+    assert.deepEqual(built, ["beta"]);
   });
 });

@@ -20,6 +20,9 @@ function call(port: number, method: string, path: string, body?: string): Promis
 describe("HttpServer", () => {
   test("probes, routes, 404/405, body limit, handler failure", async () => {
     const server = new HttpServer({ maxBodyBytes: 16 });
+    const unset = await server.listen({ host: "127.0.0.1", port: 0 });
+    assert.deepEqual(await call(unset.port, "GET", "/readyz").then((r) => [r.status, r.body]), [503, "starting\n"], "not ready before the owner sets readiness");
+    await server.close();
     let ready = false;
     server.setReadiness(() => ({ ok: ready, reason: ready ? "ok" : "caches not synced: secrets" }));
     server.addRoute("POST", "/v1/verify", async (req) => ({ status: 200, headers: { "content-type": "text/plain" }, body: `got ${req.body.length} ${req.query.get("x")}` }));
@@ -46,6 +49,38 @@ describe("HttpServer", () => {
       assert.doesNotMatch(boom.body, /secret-bearing/);
       const head = await call(port, "HEAD", "/healthz");
       assert.deepEqual([head.status, head.body], [200, ""]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("bodies buffered at once stay within maxBufferedBytes: beyond it 503 with Retry-After, freed when the handler answers", async () => {
+    const server = new HttpServer({ maxBodyBytes: 1000, maxBufferedBytes: 1500 });
+    let unblock: () => void = () => undefined;
+    const blocked = new Promise<void>((resolve) => (unblock = resolve));
+    let entered: () => void = () => undefined;
+    const inHandler = new Promise<void>((resolve) => (entered = resolve));
+    let calls = 0;
+    server.addRoute("POST", "/v1/rotate", async (req) => {
+      calls += 1;
+      if (calls === 1) {
+        entered();
+        await blocked;
+      }
+      return { status: 200, body: `got ${req.body.length}` };
+    });
+    const { port } = await server.listen({ host: "127.0.0.1", port: 0 });
+    try {
+      const first = call(port, "POST", "/v1/rotate", "a".repeat(1000));
+      await inHandler;
+      const second = await call(port, "POST", "/v1/rotate", "b".repeat(1000));
+      assert.equal(second.status, 503);
+      assert.equal(second.headers["retry-after"], "1");
+      assert.equal((await call(port, "POST", "/v1/rotate", "c".repeat(400))).status, 200, "what fits in the budget is served");
+      unblock();
+      assert.deepEqual([(await first).status, (await first).body], [200, "got 1000"]);
+      assert.deepEqual((await call(port, "POST", "/v1/rotate", "d".repeat(1000))).body, "got 1000", "the budget is free again");
+      assert.equal(calls, 3);
     } finally {
       await server.close();
     }

@@ -33,7 +33,7 @@ export function ageSecretKind(keys: ControllerKeys, stop?: () => Promise<void> |
     },
     source: ageSecretSource,
     open: (as, namespace, name) => openAgeSecretValues(as, namespace, name, keys.ageIdentities),
-    keys: decryptingKeys(keys),
+    keys: decryptingKeys(keys, "age"),
     stop,
   });
 }

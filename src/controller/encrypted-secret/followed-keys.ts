@@ -21,12 +21,14 @@ export function followedKeys(cfg: ControllerConfig, deps: ControllerDeps): Contr
 }
 
 /** `keys` as the encrypted kinds use them: started (leader only) with the runtime's context. */
-export function decryptingKeys(keys: ControllerKeys): DecryptingKeys {
+export function decryptingKeys(keys: ControllerKeys, which: "sealing" | "age"): DecryptingKeys {
   return {
     start: (ctx) => keys.start(ctx.kube, ctx.clock, ctx.log, ctx.isLeader),
     get version() {
       return keys.version;
     },
+    ids: () => (which === "sealing" ? keys.sealingKeyIds : keys.ageKeyIds),
+    onChange: (listener) => keys.onChange(listener),
   };
 }
 

@@ -19,6 +19,10 @@ export interface DecryptingKeys {
   start(ctx: ReconcileContext): Promise<void>;
   /** Changes whenever the decrypting key set changes (retries earlier failures). */
   readonly version: number;
+  /** The ids of the decrypting keys loaded now (src/controller/keys/key-ids.ts). */
+  ids(): ReadonlySet<string>;
+  /** Calls `listener` after every change of the key set. */
+  onChange(listener: () => void): void;
 }
 
 /**
@@ -56,6 +60,8 @@ export interface ParsedEncrypted<T> {
 export interface EncryptedObserved {
   existing: KubeObject | null;
   unsealed: Unsealed | null;
+  /** The decrypting keys' ids when observed: the Secret records them, and a later pass checks them. */
+  keyIds?: ReadonlySet<string>;
 }
 
 function keyOf(source: EncryptedSource): string {
@@ -83,12 +89,12 @@ export function kitPlan(shape: "sealed-secrets" | "conditions", plan: SecretPlan
  * Without decrypted values the Secret must already be current (or not ours): planWithoutDecrypting.
  */
 export function planEncryptedSecret(shape: "sealed-secrets" | "conditions", source: EncryptedSource, observed: EncryptedObserved): Plan {
-  const quick = observed.unsealed === null ? planWithoutDecrypting(source, observed.existing) : null;
+  const quick = observed.unsealed === null ? planWithoutDecrypting(source, observed.existing, observed.keyIds) : null;
   if (quick) return kitPlan(shape, quick);
   if (observed.unsealed === null) {
     return { writes: [], conditions: [], events: [], outcome: { kind: "transient", reason: REASONS.unsealFailed, message: `${keyOf(source)}: not decrypted (internal error; retrying)` } };
   }
-  return kitPlan(shape, planSecret(source, observed.existing, observed.unsealed));
+  return kitPlan(shape, planSecret(source, observed.existing, observed.unsealed, observed.keyIds));
 }
 
 /** The KindDefinition of an encrypted kind. */
@@ -120,14 +126,16 @@ export function encryptedSecretKind<T>(parts: EncryptedKindParts<T>): KindDefini
     async observe(ctx, parsed) {
       const { source } = parsed;
       const existing = ctx.cache(SECRETS).get(keyOf(source)) ?? null;
-      // Decrypting is the expensive part (RSA): skip it when the Secret is already current.
-      if (planWithoutDecrypting(source, existing)) return { existing, unsealed: null };
+      const keyIds = parts.keys.ids();
+      // Decrypting is the expensive part (RSA): skip it when the Secret is already current and
+      // the keys that opened it are still loaded.
+      if (planWithoutDecrypting(source, existing, keyIds)) return { existing, unsealed: null, keyIds };
       observer?.requested(source.namespace);
-      return { existing, unsealed: await parts.open(parsed.value, source.namespace, source.name) };
+      return { existing, unsealed: await parts.open(parsed.value, source.namespace, source.name), keyIds };
     },
     async reobserve(ctx, parsed, _raw, observed) {
       const { namespace, name } = parsed.source;
-      return { existing: await ctx.live.get(SECRETS, namespace, name), unsealed: observed.unsealed };
+      return { existing: await ctx.live.get(SECRETS, namespace, name), unsealed: observed.unsealed, ...(observed.keyIds ? { keyIds: observed.keyIds } : {}) };
     },
     plan: (parsed, observed) => planEncryptedSecret(shape, parsed.source, observed),
     planWriteFailure(parsed, _observed, message) {
@@ -158,7 +166,11 @@ export function encryptedSecretKind<T>(parts: EncryptedKindParts<T>): KindDefini
         observer.failed(outcome.reason === REASONS.unsealFailed ? "unseal" : "unmanaged", namespace);
       }
     },
-    start: (ctx) => parts.keys.start(ctx),
+    async start(ctx) {
+      await parts.keys.start(ctx);
+      // Status says whether the current keys open each object: look again whenever they change.
+      parts.keys.onChange(() => ctx.requeueAll?.());
+    },
     stop: () => parts.stop?.(),
   };
 }

@@ -14,6 +14,8 @@ import { createHash } from "node:crypto";
 import { SECRETS } from "../../kube/resources.js";
 import type { KubeObject, OwnerReference } from "../../kube/types.js";
 import type { ChildWrite } from "../runtime/kind.js";
+import { formatKeyIds, stillOpens, UNSEALED_KEYS_ANNOTATION } from "../keys/key-ids.js";
+import { isControlledBy, ownershipConflict } from "../secret-ownership.js";
 import { renderTemplateValue } from "./secret-template.js";
 
 export const MANAGED_ANNOTATION = "sealedsecrets.bitnami.com/managed";
@@ -128,8 +130,9 @@ function ownerReference(source: EncryptedSource): OwnerReference[] {
 }
 
 /** The Secret the source produces on its own, from its data (base64 values). */
-function desiredSecret(source: EncryptedSource, data: Record<string, string>, srcHash: string): KubeObject {
-  const annotations = { ...(source.template.annotations ?? {}), [UNSEALED_HASH_ANNOTATION]: unsealedHash(srcHash, data, producedKeys(source)) };
+function desiredSecret(source: EncryptedSource, data: Record<string, string>, srcHash: string, keysRecord: string | undefined): KubeObject {
+  const annotations: Record<string, string> = { ...(source.template.annotations ?? {}), [UNSEALED_HASH_ANNOTATION]: unsealedHash(srcHash, data, producedKeys(source)) };
+  if (keysRecord !== undefined) annotations[UNSEALED_KEYS_ANNOTATION] = keysRecord;
   const owners = ownerReference(source);
   const secret: KubeObject = {
     apiVersion: "v1",
@@ -148,15 +151,21 @@ function desiredSecret(source: EncryptedSource, data: Record<string, string>, sr
   return secret;
 }
 
-type Ownership = "absent" | "replace" | "patch" | "foreign";
+type Ownership = "absent" | "replace" | "patch" | "foreign" | { conflict: string };
 
+/**
+ * Whose the existing Secret is, as sealed-secrets decides it: the controller owner reference
+ * (kind and UID) first — a Secret another object controls is that object's, whatever its
+ * annotations say, so two kinds aimed at one Secret never overwrite each other — then, for a
+ * Secret no object controls, the `managed` and `patch` annotations.
+ */
 function ownershipOf(existing: KubeObject | null, source: EncryptedSource): Ownership {
   if (!existing) return "absent";
+  const conflict = ownershipConflict(existing, source);
+  if (conflict) return { conflict };
   const ann = existing.metadata.annotations ?? {};
   if (ann[PATCH_ANNOTATION] === "true") return "patch";
-  const controlled = (existing.metadata.ownerReferences ?? []).some((r) => r.controller === true && r.uid === source.uid && r.kind === source.kind);
-  // A Secret we wrote without an owner reference (skip-set-owner-references) is still ours.
-  if (controlled || ann[MANAGED_ANNOTATION] === "true" || ann[UNSEALED_HASH_ANNOTATION] !== undefined) return "replace";
+  if (isControlledBy(existing, source) || ann[MANAGED_ANNOTATION] === "true") return "replace";
   return "foreign";
 }
 
@@ -196,8 +205,8 @@ function comparable(secret: KubeObject): string {
   ]);
 }
 
-function notManaged(source: EncryptedSource): SecretPlan {
-  const message = `Resource "${source.name}" already exists and is not managed by ${source.kind}`;
+function notManaged(source: EncryptedSource, ownership: "foreign" | { conflict: string }): SecretPlan {
+  const message = ownership === "foreign" ? `Resource "${source.name}" already exists and is not managed by ${source.kind}` : ownership.conflict;
   return {
     writes: [],
     condition: { status: "False", reason: REASONS.updateFailed, message },
@@ -212,17 +221,21 @@ const SYNCED: PlannedCondition = { status: "True", reason: REASONS.unsealed, mes
  * @returns a plan (no action, Synced=True) when it is, or a not-managed failure; `null` when
  * decryption is needed.
  */
-export function planWithoutDecrypting(source: EncryptedSource, existing: KubeObject | null): SecretPlan | null {
+export function planWithoutDecrypting(source: EncryptedSource, existing: KubeObject | null, keyIds?: ReadonlySet<string>): SecretPlan | null {
   const ownership = ownershipOf(existing, source);
-  if (ownership === "foreign") return notManaged(source);
+  if (ownership === "foreign" || typeof ownership === "object") return notManaged(source, ownership);
   if (ownership === "absent" || !existing) return null;
   const srcHash = sourceHash(source);
   const keys = producedKeys(source);
   const data = secretData(existing);
   if (existing.metadata.annotations?.[UNSEALED_HASH_ANNOTATION] !== unsealedHash(srcHash, data, keys)) return null;
+  // Whether the current keys still open it, without decrypting: every key loaded when it was last
+  // unsealed (one of them opened it) is still loaded. Otherwise decrypt, and say what that gives.
+  const recorded = existing.metadata.annotations?.[UNSEALED_KEYS_ANNOTATION];
+  if (keyIds && !stillOpens(recorded, keyIds)) return null;
   const onlyProduced: Record<string, string> = {};
   for (const k of keys) if (data?.[k] !== undefined) onlyProduced[k] = data[k];
-  const desired = desiredSecret(source, onlyProduced, srcHash);
+  const desired = desiredSecret(source, onlyProduced, srcHash, keyIds ? recorded : undefined);
   if (comparable(merged(existing, desired, ownership)) !== comparable(existing)) return null;
   return { writes: [], condition: SYNCED, event: undefined };
 }
@@ -243,9 +256,9 @@ function renderData(source: EncryptedSource, values: ReadonlyMap<string, Buffer>
  * Plans the Secret for `source` given what decryption gave.
  * Failures never put a value in the condition or event message.
  */
-export function planSecret(source: EncryptedSource, existing: KubeObject | null, unsealed: Unsealed): SecretPlan {
+export function planSecret(source: EncryptedSource, existing: KubeObject | null, unsealed: Unsealed, keyIds?: ReadonlySet<string>): SecretPlan {
   const ownership = ownershipOf(existing, source);
-  if (ownership === "foreign") return notManaged(source);
+  if (ownership === "foreign" || typeof ownership === "object") return notManaged(source, ownership);
   const rendered = unsealed.ok ? renderData(source, unsealed.values) : unsealed;
   if (!rendered.ok) {
     const message = `Failed to unseal: ${rendered.message}`;
@@ -255,12 +268,15 @@ export function planSecret(source: EncryptedSource, existing: KubeObject | null,
       event: { type: "Warning", reason: REASONS.unsealFailed, message },
     };
   }
-  const desired = desiredSecret(source, rendered.data, sourceHash(source));
+  const desired = desiredSecret(source, rendered.data, sourceHash(source), keyIds ? formatKeyIds(keyIds) : undefined);
   const unsealedEvent = { type: "Normal" as const, reason: REASONS.unsealed, message: `${source.kind} unsealed successfully` };
   if (ownership === "absent" || !existing) return { writes: [{ op: "apply", resource: SECRETS, object: desired, previous: null }], condition: SYNCED, event: unsealedEvent };
   const next = merged(existing, desired, ownership);
   if (comparable(next) === comparable(existing)) return { writes: [], condition: SYNCED, event: undefined };
   const write: ChildWrite =
-    existing["immutable"] === true ? { op: "replace", resource: SECRETS, object: desired, previous: existing } : { op: "apply", resource: SECRETS, object: next, previous: existing };
+    // An immutable Secret, and a Secret's type, cannot change in place (the API server refuses): delete and create.
+    existing["immutable"] === true || (existing["type"] ?? "Opaque") !== (next["type"] ?? "Opaque")
+      ? { op: "replace", resource: SECRETS, object: desired, previous: existing }
+      : { op: "apply", resource: SECRETS, object: next, previous: existing };
   return { writes: [write], condition: SYNCED, event: unsealedEvent };
 }

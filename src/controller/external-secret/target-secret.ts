@@ -9,6 +9,10 @@ import { SECRETS } from "../../kube/resources.js";
 import { contentHash } from "../../kube/secret-content.js";
 import type { KubeObject, OwnerReference } from "../../kube/types.js";
 import type { ChildWrite } from "../runtime/kind.js";
+import { ownershipConflict } from "../secret-ownership.js";
+
+/** Kinds whose controller rewrites the Secret it owns (sealbridge's sealing kinds). */
+const SEALING_KINDS: ReadonlySet<string> = new Set(["SealedSecret", "AgeSecret"]);
 
 export const LABEL_MANAGED = "reconcile.external-secrets.io/managed";
 export const LABEL_CREATED_BY = "reconcile.external-secrets.io/created-by";
@@ -135,6 +139,12 @@ export function planTargetWrite(es: ExternalSecret, targetName: string, desired:
   const controller = existing.metadata.ownerReferences?.find((r) => r.controller);
   if (policy === "Owner" && controller && controller.uid !== es.metadata.uid) {
     return { blocked: { reason: "SecretSyncedError", message: `target Secret ${es.metadata.namespace}/${targetName} is owned by ${controller.kind} ${controller.name} (use another target.name or creationPolicy Merge)` } };
+  }
+  // Orphan and Merge write into Secrets others own, but not into one a sealing kind owns: that
+  // kind would put its content back, and the two would overwrite each other in a loop.
+  if (policy !== "Owner" && controller && SEALING_KINDS.has(controller.kind)) {
+    const conflict = ownershipConflict(existing, { kind: "ExternalSecret", name: es.metadata.name, uid: es.metadata.uid });
+    if (conflict) return { blocked: { reason: "SecretSyncedError", message: `${conflict} (use another target.name)` } };
   }
 
   const dataSame = owned ? mapEqual(desired.data, existing.data) : subsetEqual(desired.data, existing.data);

@@ -23,6 +23,8 @@ import type { KeyOrderPriority, KeyRegistry } from "./key-registry.js";
 import { KeyStore } from "./key-store.js";
 import type { SealingKeyGenerator } from "./key-store.js";
 import { KeySecretWatch } from "./key-watch.js";
+import { retryTransient } from "../runtime/transient-retry.js";
+import { ageIdentityId, sealingKeyId } from "./key-ids.js";
 
 export interface ControllerKeysOptions {
   namespace: string;
@@ -67,12 +69,16 @@ export class ControllerKeys {
   /** The pending periodic re-read. */
   #reread: unknown;
   #stopped = false;
+  /** Aborted by stop(): ends start-up retries. */
+  readonly #abort = new AbortController();
   #log: ControllerLogger | undefined;
   #kube: KubeClient | undefined;
   /** Serializes loads and key creation so a watch reload never races a renewal. */
   #lock: Promise<unknown> = Promise.resolve();
   /** Bumped on every key change; part of the memo of failed decryptions. */
   #version = 0;
+  readonly #listeners: Array<() => void> = [];
+  #idsMemo: { version: number; sealing: ReadonlySet<string>; age: ReadonlySet<string> } | undefined;
 
   get #t(): Timers {
     return this.#opts.timers ?? realTimers;
@@ -116,7 +122,8 @@ export class ControllerKeys {
    * The leader: follows the keys, creates the first ones when there are none, renews due ones,
    * writes the backup, and arms the renewal timer. Idempotent: later calls share the first.
    * `isLeader` is asked before every later renewal (default: always leading).
-   * @throws RemoteError when Kubernetes fails at start (the controller should not run without keys).
+   * Transient API failures (no answer, 429, 5xx) are retried with backoff until stop().
+   * @throws RemoteError when Kubernetes refuses at start (403, invalid), or after stop() during retries.
    */
   start(kube: KubeClient, clock: Clock, log: ControllerLogger, isLeader?: () => boolean): Promise<void> {
     this.#started ??= this.#lead(kube, clock, log, isLeader);
@@ -127,7 +134,18 @@ export class ControllerKeys {
     if (isLeader) this.#isLeader = isLeader;
     // A failed first load is retried by ensureCurrent below, which throws if it fails again.
     this.follow(kube, clock, log).catch(() => undefined);
-    const [newKey, newAge] = await this.#serial(async () => [await this.#keys?.ensureCurrent(), await this.#ages?.ensureCurrent()]);
+    // The API server may be briefly unavailable (500/503/429) while the controller starts: retry
+    // with backoff and Retry-After rather than exit; /readyz stays 503 until the keys are loaded.
+    const [newKey, newAge] = await retryTransient(
+      () => this.#serial(async () => [await this.#keys?.ensureCurrent(), await this.#ages?.ensureCurrent()]),
+      {
+        timers: this.#t,
+        signal: this.#abort.signal,
+        ...(this.#opts.random ? { random: this.#opts.random } : {}),
+        onRetry: (err, failures, delayMs) =>
+          log.warn({ err: err instanceof Error ? err.message : String(err), failures, retryInMs: delayMs }, "loading sealing keys failed; retrying"),
+      },
+    );
     const registry = this.registry;
     log.info(
       { sealingKeys: registry.keys.length, newestKey: registry.keys[0]?.secretName, createdKey: newKey, createdAgeIdentity: newAge },
@@ -140,6 +158,7 @@ export class ControllerKeys {
   /** Stops the watch, the renewal timers and the periodic re-read. Idempotent. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#abort.abort();
     for (const t of this.#renewals) this.#t.clearTimeout(t);
     this.#renewals = [];
     if (this.#reread !== undefined) this.#t.clearTimeout(this.#reread);
@@ -172,6 +191,29 @@ export class ControllerKeys {
   /** Changes whenever the key set changes. */
   get version(): number {
     return this.#version;
+  }
+
+  /** Calls `listener` after every change of the key set (a load that found other keys, a new key). */
+  onChange(listener: () => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** The ids of the sealing keys loaded now (key-ids.ts). */
+  get sealingKeyIds(): ReadonlySet<string> {
+    return this.#ids().sealing;
+  }
+
+  /** The ids of the age identities loaded now (key-ids.ts). */
+  get ageKeyIds(): ReadonlySet<string> {
+    return this.#ids().age;
+  }
+
+  #ids(): { sealing: ReadonlySet<string>; age: ReadonlySet<string> } {
+    if (this.#idsMemo?.version !== this.#version) {
+      const age = (this.#ages?.current.identities ?? []).map((i) => ageIdentityId(i.recipient));
+      this.#idsMemo = { version: this.#version, sealing: new Set(this.privateKeys.map(sealingKeyId)), age: new Set(age) };
+    }
+    return this.#idsMemo;
   }
 
   /** Re-reads the key Secrets (e.g. after one was restored or relabelled); the leader also refreshes the backup. */
@@ -221,6 +263,13 @@ export class ControllerKeys {
 
   async #changed(): Promise<void> {
     this.#version++;
+    for (const listener of this.#listeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.#log?.warn({ err: err instanceof Error ? err.message : String(err) }, "key change listener failed");
+      }
+    }
   }
 
   async #backup(): Promise<void> {

@@ -1,9 +1,15 @@
 /**
  * A list+watch informer for one resource: paginated list, watch resumed from the last
  * resourceVersion (bookmarks included), re-list on 410 Gone, reconnect with capped exponential
- * backoff and jitter. Keeps an ObjectCache and tells handlers what changed; handlers are meant
- * to only enqueue keys. Never throws out of its loop.
+ * backoff and jitter (never sooner than a Retry-After the API server sent). Keeps an ObjectCache
+ * and tells handlers what changed; handlers are meant to only enqueue keys. Never throws out of
+ * its loop.
+ *
+ * A resource the API server does not serve (a list answered 404: its CRD is not installed) is
+ * reported through `onServedChange` and polled for every `absentPollMs`, so the informer syncs
+ * as soon as the CRD appears; `settled()` resolves once it has synced or found the resource absent.
  */
+import { kubeApiErrorIn } from "../../kube/errors.js";
 import type { KubeClient, KubeObject, ResourceRef } from "../../kube/types.js";
 import type { ControllerLogger, ObjectCache, ObjectKey } from "../types.js";
 import { backoffDelay, WATCH_BACKOFF } from "./retry-timing.js";
@@ -39,6 +45,15 @@ export interface InformerOptions {
   random?: () => number;
   /** A watch that ends cleanly sooner than this with no events counts as a failure. Default 1 s. */
   minHealthyWatchMs?: number;
+  /** How often a resource the API server does not serve (CRD not installed) is looked for. Default 5 s (at most the backoff cap). */
+  absentPollMs?: number;
+  /** Called with the first list's verdict (served or not, i.e. 404) and on every change after. */
+  onServedChange?: (served: boolean) => void;
+}
+
+/** `sealedsecrets.bitnami.com`, `secrets`: a resource as kubectl names it. */
+function resourceLabel(resource: ResourceRef): string {
+  return resource.group ? `${resource.plural}.${resource.group}` : resource.plural;
 }
 
 /** The cache key of an object: `namespace/name` or `name`. */
@@ -65,6 +80,10 @@ export class Informer<T extends KubeObject = KubeObject> implements ObjectCache<
   readonly #synced: Promise<void>;
   #resolveSynced!: () => void;
   #hasSynced = false;
+  #absent = false;
+  #servedKnown = false;
+  readonly #settled: Promise<void>;
+  #resolveSettled!: () => void;
   #running: Promise<void> | undefined;
   #resourceVersion = "";
   readonly stats: InformerStats = { lists: 0, watches: 0, relistsAfterGone: 0, watchErrors: 0 };
@@ -74,6 +93,9 @@ export class Informer<T extends KubeObject = KubeObject> implements ObjectCache<
     this.#timers = options.timers ?? realTimers;
     this.#synced = new Promise((resolve) => {
       this.#resolveSynced = resolve;
+    });
+    this.#settled = new Promise((resolve) => {
+      this.#resolveSettled = resolve;
     });
   }
 
@@ -107,6 +129,16 @@ export class Informer<T extends KubeObject = KubeObject> implements ObjectCache<
     return this.#hasSynced;
   }
 
+  /** True while the API server does not serve the resource (the last list was answered 404). */
+  get absent(): boolean {
+    return this.#absent;
+  }
+
+  /** Resolves once the informer has synced or found its resource not served, whichever comes first. */
+  settled(): Promise<void> {
+    return this.#settled;
+  }
+
   /** Starts the list+watch loop in the background (idempotent). */
   start(): void {
     this.#running ??= this.#run();
@@ -126,6 +158,7 @@ export class Informer<T extends KubeObject = KubeObject> implements ObjectCache<
     const minHealthy = this.#o.minHealthyWatchMs ?? 1000;
     let needList = true;
     let failures = 0;
+    let lastError: unknown;
     while (!signal.aborted) {
       try {
         if (needList) {
@@ -156,6 +189,9 @@ export class Informer<T extends KubeObject = KubeObject> implements ObjectCache<
         if (end.error) {
           this.stats.watchErrors += 1;
           failures += 1;
+          lastError = end.error;
+          // A 404 on the watch: the CRD went away; the re-list finds out and reports it.
+          if (kubeApiErrorIn(end.error)?.status === 404) needList = true;
           log.warn({ resource: resource.plural, err: end.error, failures }, "watch failed; reconnecting");
         } else if (events === 0 && this.#timers.now() - startedAt < minHealthy) {
           failures += 1;
@@ -164,11 +200,41 @@ export class Informer<T extends KubeObject = KubeObject> implements ObjectCache<
           continue;
         }
       } catch (err) {
+        if (kubeApiErrorIn(err)?.status === 404) {
+          this.#setServed(false);
+          failures = 0;
+          await this.#sleep(this.#o.absentPollMs ?? Math.min(5000, policy.capMs));
+          continue;
+        }
         failures += 1;
+        lastError = err;
         log.warn({ resource: resource.plural, err, failures }, "list failed; retrying");
       }
-      await this.#sleep(backoffDelay(policy, failures, random));
+      const retryAfter = kubeApiErrorIn(lastError)?.retryAfterMs ?? 0;
+      lastError = undefined;
+      await this.#sleep(Math.max(retryAfter, backoffDelay(policy, failures, random)));
     }
+  }
+
+  #setServed(served: boolean): void {
+    if (this.#servedKnown && this.#absent === !served) return;
+    const wasAbsent = this.#absent;
+    this.#servedKnown = true;
+    this.#absent = !served;
+    // With a handler, the owner reports it (naming the kinds that wait); alone, the informer does.
+    const report = !this.#o.onServedChange;
+    const what = resourceLabel(this.#o.resource);
+    if (!served) {
+      // The objects went with their CRD.
+      const gone = [...this.#cache.values()];
+      this.#cache.clear();
+      for (const obj of gone) this.#emit("delete", obj);
+      if (report) this.#o.log.warn({ resource: what }, `${what} is not served by the API server (install its CRD); watching for it`);
+      this.#resolveSettled();
+    } else if (wasAbsent) {
+      this.#o.log.info({ resource: what }, `${what} is served now; syncing`);
+    }
+    this.#o.onServedChange?.(served);
   }
 
   async #relist(): Promise<void> {
@@ -189,6 +255,7 @@ export class Informer<T extends KubeObject = KubeObject> implements ObjectCache<
       cont = page.continue;
     } while (cont && !this.#abort.signal.aborted);
     this.stats.lists += 1;
+    this.#setServed(true);
     const old = new Map(this.#cache);
     this.#cache.clear();
     for (const [key, obj] of fresh) this.#cache.set(key, obj);
@@ -202,6 +269,7 @@ export class Informer<T extends KubeObject = KubeObject> implements ObjectCache<
     if (!this.#hasSynced) {
       this.#hasSynced = true;
       this.#resolveSynced();
+      this.#resolveSettled();
     }
   }
 

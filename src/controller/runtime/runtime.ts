@@ -63,6 +63,11 @@ interface Controller {
   stalled: StalledMemory;
 }
 
+/** `sealedsecrets.bitnami.com`, `secrets`. */
+function resourceName(res: ResourceRef): string {
+  return res.group ? `${res.plural}.${res.group}` : res.plural;
+}
+
 function refId(res: ResourceRef): string {
   return `${res.group}/${res.version}/${res.plural}`;
 }
@@ -89,12 +94,15 @@ export class ControllerRuntime {
   readonly #informers = new Map<string, Informer>();
   readonly #controllers: Controller[] = [];
   readonly #events: EventRecorder;
+  /** Resources reported as not installed (one line per resource, not per informer). */
+  readonly #reportedAbsent = new Set<string>();
   #elector: LeaderElector | undefined;
   #resyncHandle: unknown;
   #leading = false;
   #stopping = false;
   #started = false;
   #reconcilersStarted: Promise<void> | undefined;
+  #reconcilersReady = false;
   #term: Promise<void> = Promise.resolve();
   #markStopped!: () => void;
   readonly #stopped = new Promise<void>((resolve) => {
@@ -154,18 +162,46 @@ export class ControllerRuntime {
       this.#startLeading();
     }
     this.#scheduleResync();
-    await Promise.race([Promise.all([...this.#informers.values()].map((i) => i.synced())), this.#stopped]);
-    if (!this.#stopping) this.#o.log.info({ informers: this.#informers.size }, "caches synced");
+    // A resource whose CRD is absent settles as absent: its kinds wait for it, the others run.
+    await Promise.race([Promise.all([...this.#informers.values()].map((i) => i.settled())), this.#stopped]);
+    if (!this.#stopping) this.#o.log.info({ informers: this.#informers.size, notInstalled: this.#absentResources() }, "caches synced");
   }
 
   /** `/readyz`: caches synced and not shutting down; with leader election, leading or standing by. */
   readiness(): ProbeResult {
     if (this.#stopping) return { ok: false, reason: "shutting down" };
-    const pending = [...this.#informers.values()].filter((i) => !i.hasSynced()).map((i) => i.resource.plural);
+    // A resource the API server does not serve (CRD not installed) does not hold readiness.
+    const pending = [...this.#informers.values()].filter((i) => !i.hasSynced() && !i.absent).map((i) => i.resource.plural);
     if (pending.length > 0) return { ok: false, reason: `caches not synced: ${pending.join(", ")}` };
     if (!this.#started) return { ok: false, reason: "not started" };
-    if (this.#o.config.leaderElect) return { ok: true, reason: this.#leading ? "ok (leader)" : "ok (standby)" };
-    return { ok: true, reason: "ok" };
+    // Still starting (e.g. retrying while the API server answers 5xx/429): not ready. A standby starts nothing.
+    if ((!this.#o.config.leaderElect || this.#leading) && !this.#reconcilersReady) return { ok: false, reason: "reconcilers starting" };
+    const absent = this.#absentResources();
+    const note = absent.length > 0 ? `; not installed: ${absent.join(", ")}` : "";
+    if (this.#o.config.leaderElect) return { ok: true, reason: `${this.#leading ? "ok (leader)" : "ok (standby)"}${note}` };
+    return { ok: true, reason: `ok${note}` };
+  }
+
+  /** Watched resources the API server does not serve now, as `plural.group`. */
+  #absentResources(): string[] {
+    return [...new Set([...this.#informers.values()].filter((i) => i.absent).map((i) => resourceName(i.resource)))];
+  }
+
+  /** Reports a watched resource becoming unserved or served: a log line naming the kinds that wait, and the metric. */
+  #servedChanged(resource: ResourceRef, served: boolean): void {
+    this.#o.metrics?.resourceInstalled.set({ resource: resourceName(resource) }, served ? 1 : 0);
+    const name = resourceName(resource);
+    if (served) {
+      if (this.#reportedAbsent.delete(name)) this.#o.log.info({ resource: name }, `CRD installed: ${name}; the kinds waiting for it start`);
+      return;
+    }
+    if (this.#reportedAbsent.has(name)) return;
+    this.#reportedAbsent.add(name);
+    const kinds = this.#controllers.filter((c) => c.informers.some((i) => refId(i.resource) === refId(resource))).map((c) => c.reconciler.name);
+    this.#o.log.warn(
+      { resource: resourceName(resource), kinds },
+      `CRD not installed: ${resourceName(resource)}; ${kinds.join(", ") || "no kind"} waits for it (the rest runs; install it with kubectl apply -f crds/)`,
+    );
   }
 
   /**
@@ -209,6 +245,7 @@ export class ControllerRuntime {
         log: this.#o.log,
         timers: this.#timers,
         ...(this.#o.watchBackoff ? { backoff: this.#o.watchBackoff } : {}),
+        onServedChange: (served) => this.#servedChanged(resource, served),
       });
       this.#informers.set(id, informer);
     }
@@ -236,6 +273,9 @@ export class ControllerRuntime {
       event: (regarding, type, reason, message) => this.#events.record(regarding, type, reason, message),
       log,
       isLeader: () => this.#leading,
+      requeueAll: () => {
+        for (const key of primary.keys()) this.#enqueue(controller, key);
+      },
     };
     const controller: Controller = {
       reconciler,
@@ -305,6 +345,7 @@ export class ControllerRuntime {
   #startReconcilers(): Promise<void> {
     this.#reconcilersStarted ??= (async () => {
       for (const c of this.#controllers) await c.reconciler.start?.(c.ctx);
+      this.#reconcilersReady = true;
     })();
     return this.#reconcilersStarted;
   }

@@ -50,7 +50,7 @@ export function sealedSecretKind(keys: ControllerKeys, options: SealedSecretKind
     },
     source: sealedSecretSource,
     open: (ss, namespace, name) => openSealedSecretValues(ss, namespace, name, keys.privateKeys, decrypt),
-    keys: decryptingKeys(keys),
+    keys: decryptingKeys(keys, "sealing"),
     observer: options.observer,
     stop: options.stop,
   });

@@ -8,10 +8,12 @@
  *   this process: it is never in an answer or a log line;
  * - `GET /v1/age-recipient`: the recipient AgeSecrets are sealed to.
  * `/v1/verify` answers 429 beyond 2 requests per second (burst 2), as sealed-secrets' default.
+ * Bodies are parsed through one WorkGate with nesting and size limits (document-body.ts), so
+ * hostile bodies are refused with 400 before any parser or key sees them and `/healthz` is
+ * answered between them; 503 when too many bodies wait to be parsed.
  */
 import { createPublicKey } from "node:crypto";
 import type { KeyObject } from "node:crypto";
-import { parse as parseYaml } from "yaml";
 import { sealedSecretSchema } from "../../api/sealed-secret.js";
 import type { SealedSecret } from "../../api/sealed-secret.js";
 import { hybridDecrypt, hybridEncrypt } from "../../crypto/hybrid-encryption.js";
@@ -20,6 +22,9 @@ import type { HttpResponse, RouteRegistry } from "../../server/http-server.js";
 import { formatZodIssue } from "../../zod-issues.js";
 import { openSealedSecretValues } from "./observe.js";
 import type { HybridDecryptFn } from "./observe.js";
+import { parseDocumentBody } from "../../server/document-body.js";
+import type { DocumentLimits } from "../../server/document-body.js";
+import { WorkGate } from "../../server/work-gate.js";
 
 /** What the endpoints need of the controller's keys. */
 export interface KeySource {
@@ -33,14 +38,19 @@ function text(status: number, body: string, type = "text/plain; charset=utf-8"):
   return { status, headers: { "content-type": type }, body };
 }
 
-/** Parses a request body as one SealedSecret; a string when it is not one (no body content in it). */
-function parseSealedSecret(body: Buffer): SealedSecret | string {
-  let doc: unknown;
-  try {
-    doc = parseYaml(body.toString("utf8"));
-  } catch {
-    return "the body is not JSON or YAML (send one SealedSecret)";
-  }
+/** A body's SealedSecret, or the status to answer and a message with no body content. */
+type BodySealedSecret = { ok: true; ss: SealedSecret } | { ok: false; status: number; message: string };
+
+/** Parses a request body as one SealedSecret within `limits`. */
+function parseSealedSecret(body: Buffer, limits: DocumentLimits): BodySealedSecret {
+  const parsed = parseDocumentBody(body, limits);
+  if (!parsed.ok) return { ok: false, status: parsed.status, message: parsed.message };
+  const ss = sealedSecretProblem(parsed.doc);
+  return typeof ss === "string" ? { ok: false, status: 400, message: ss } : { ok: true, ss };
+}
+
+/** The SealedSecret `doc` is, or what is wrong with it. */
+function sealedSecretProblem(doc: unknown): SealedSecret | string {
   const result = sealedSecretSchema.safeParse(doc);
   if (!result.success) {
     return `not a SealedSecret: ${formatZodIssue(result.error.issues[0])}`;
@@ -63,6 +73,10 @@ export interface KeyEndpointOptions {
   burst?: number;
   /** Milliseconds clock for the bucket (tests). */
   nowMs?: () => number;
+  /** Nesting and size limits of request bodies (defaults: depth 64, YAML up to 1 MiB). */
+  bodyLimits?: DocumentLimits;
+  /** Bodies that may wait to be parsed behind the one being parsed; default 8. */
+  maxWaitingBodies?: number;
 }
 
 /** A token bucket: `take()` is false when the request must wait. */
@@ -79,16 +93,35 @@ function tokenBucket(rate: number, burst: number, nowMs: () => number): () => bo
   };
 }
 
+const BUSY: HttpResponse = { status: 503, headers: { "content-type": "text/plain; charset=utf-8", "retry-after": "1" }, body: "busy parsing other requests (retry in a second)\n" };
+
 const TOO_MANY: HttpResponse = { status: 429, headers: { "content-type": "text/plain; charset=utf-8", "retry-after": "1" }, body: "too many requests (retry in a second)\n" };
 
 /**
- * Registers the four endpoints on `routes`. `/v1/verify` is rate limited (429 beyond it), as in
- * sealed-secrets; `/v1/rotate` is not, so that bulk re-sealing through it is not throttled.
+ * Registers the four endpoints on `routes`, and a readiness check that fails until a sealing key
+ * and an age identity are loaded (so `/readyz` is 200 only when these endpoints can answer).
+ * `/v1/verify` is rate limited (429 beyond it), as in sealed-secrets; `/v1/rotate` is not, so
+ * that bulk re-sealing through it is not throttled.
  * @throws Error when one of the routes is already registered.
  */
 export function registerKeyEndpoints(routes: RouteRegistry, keys: KeySource, options: KeyEndpointOptions = {}): void {
   const decrypt = options.decrypt ?? hybridDecrypt;
   const take = tokenBucket(options.ratePerSecond ?? 2, options.burst ?? 2, options.nowMs ?? Date.now);
+  const gate = new WorkGate({ maxWaiting: options.maxWaitingBodies ?? 8 });
+  const limits = options.bodyLimits ?? {};
+  // A Service must not send kubeseal to a pod that cannot answer yet.
+  routes.addReadinessCheck(() => {
+    if (!keys.registry.keys[0]) return { ok: false, reason: "no sealing key loaded yet (GET /v1/cert.pem cannot answer)" };
+    if (!keys.ageRecipient) return { ok: false, reason: "no age identity loaded yet (GET /v1/age-recipient cannot answer)" };
+    return { ok: true, reason: "ok" };
+  });
+  /** The SealedSecret in a body, or the answer to give instead. */
+  const sealedSecretIn = async (body: Buffer): Promise<{ ok: true; ss: SealedSecret } | { ok: false; answer: HttpResponse }> => {
+    const parsed = await gate.run(() => parseSealedSecret(body, limits));
+    if (!parsed.ok) return { ok: false, answer: BUSY };
+    const value = parsed.value;
+    return value.ok ? value : { ok: false, answer: text(value.status, `${value.message}\n`) };
+  };
   routes.addRoute("GET", "/v1/cert.pem", async () => {
     const newest = keys.registry.keys[0];
     if (!newest) return text(503, "no sealing key yet (the controller is starting)\n");
@@ -103,15 +136,17 @@ export function registerKeyEndpoints(routes: RouteRegistry, keys: KeySource, opt
 
   routes.addRoute("POST", "/v1/verify", async (req) => {
     if (!take()) return TOO_MANY;
-    const ss = parseSealedSecret(req.body);
-    if (typeof ss === "string") return text(400, `${ss}\n`);
+    const parsed = await sealedSecretIn(req.body);
+    if (!parsed.ok) return parsed.answer;
+    const ss = parsed.ss;
     const unsealed = await openSealedSecretValues(ss, ss.metadata?.namespace ?? "", ss.metadata?.name ?? "", keys.privateKeys, decrypt);
     return unsealed.ok ? text(200, "ok\n") : text(409, `${unsealed.message}\n`);
   });
 
   routes.addRoute("POST", "/v1/rotate", async (req) => {
-    const ss = parseSealedSecret(req.body);
-    if (typeof ss === "string") return text(400, `${ss}\n`);
+    const parsed = await sealedSecretIn(req.body);
+    if (!parsed.ok) return parsed.answer;
+    const ss = parsed.ss;
     const namespace = ss.metadata?.namespace ?? "";
     const name = ss.metadata?.name ?? "";
     const newest = keys.registry.keys[0];

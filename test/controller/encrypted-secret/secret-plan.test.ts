@@ -11,6 +11,7 @@ import {
 import type { EncryptedSource, SecretPlan, Unsealed } from "../../../src/controller/encrypted-secret/secret-plan.js";
 import type { KubeObject } from "../../../src/kube/types.js";
 import { writeKind, writtenObject } from "../support/child-writes.js";
+import { UNSEALED_KEYS_ANNOTATION } from "../../../src/controller/keys/key-ids.js";
 
 const CANARY = "canary-7f3a9-plaintext";
 
@@ -182,15 +183,61 @@ describe("planWithoutDecrypting", () => {
     const unlabelled = structuredClone(first);
     delete unlabelled.metadata.labels;
     assert.equal(planWithoutDecrypting(source(), unlabelled), null);
+    // Ownership is the owner reference, not our hash annotation (issue 8): without it, as in
+    // sealed-secrets, the Secret is not managed (unless annotated managed).
     const orphan = structuredClone(first);
     delete orphan.metadata.ownerReferences;
-    assert.equal(planWithoutDecrypting(source(), orphan), null);
+    assert.match(planWithoutDecrypting(source(), orphan)?.condition.message ?? "", /already exists and is not managed by SealedSecret/);
+    orphan.metadata.annotations = { ...orphan.metadata.annotations, [MANAGED_ANNOTATION]: "true" };
+    assert.equal(planWithoutDecrypting(source(), orphan), null, "managed: ours again, so it is decrypted and rewritten");
   });
 
-  test("a recreated source (new uid) needs a new owner reference", () => {
+  test("a Secret another object controls is that object's: a recreated source (new uid) or another kind gets the conflict, no write (issue 8)", () => {
     const first = secretFrom(planSecret(source(), null, unsealed));
-    assert.equal(planWithoutDecrypting(source({ uid: "uid-2" }), first), null);
-    assert.equal(writeKind(planSecret(source({ uid: "uid-2" }), first, unsealed).writes), "update");
+    const recreated = planSecret(source({ uid: "uid-2" }), first, unsealed);
+    assert.equal(writeKind(recreated.writes), "none");
+    assert.equal(recreated.condition.status, "False");
+    assert.match(recreated.condition.message, /^Secret [^ ]+ is managed by SealedSecret [^ ]+ \(an earlier object of that name/);
+    assert.equal(recreated.event?.type, "Warning");
+    const age = planSecret(source({ kind: "AgeSecret", apiVersion: "sealbridge.io/v1alpha1" }), first, unsealed);
+    assert.equal(writeKind(age.writes), "none");
+    assert.match(age.condition.message, /^Secret [^ ]+ is managed by SealedSecret /);
+    // Annotations do not change that (the fight of issue 8 came from the hash annotation).
+    const managed = structuredClone(first);
+    managed.metadata.annotations = { ...managed.metadata.annotations, [MANAGED_ANNOTATION]: "true" };
+    assert.match(planWithoutDecrypting(source({ kind: "AgeSecret" }), managed)?.condition.message ?? "", /is managed by SealedSecret/);
+  });
+
+  test("whether the current keys open it: the Secret records the key set; a renewal keeps it current, other keys send it back to decryption (issue 8)", () => {
+    const k1 = new Set(["k1"]);
+    const written = secretFrom(planSecret(source(), null, unsealed, k1));
+    assert.equal(written.metadata.annotations?.[UNSEALED_KEYS_ANNOTATION], "k1");
+    assert.ok(planWithoutDecrypting(source(), written, k1), "same keys: current without decrypting");
+    assert.ok(planWithoutDecrypting(source(), written, new Set(["k1", "k2"])), "a renewal added a key: still current, no decryption");
+    assert.equal(planWithoutDecrypting(source(), written, new Set(["k2"])), null, "started with other keys: decrypt to know");
+    assert.equal(planWithoutDecrypting(source(), written, new Set()), null);
+    // Decrypting with the other keys fails: Synced=False, and the last good Secret is kept (no write).
+    const failed = planSecret(source(), written, { ok: false, message: "cannot decrypt: no private key opens this value" }, new Set(["k2"]));
+    assert.equal(failed.condition.status, "False");
+    assert.equal(writeKind(failed.writes), "none");
+    // Decrypting works again (the key came back alongside a new one): the record is brought up to date, data untouched.
+    const back = planSecret(source(), written, unsealed, new Set(["k1", "k3"]));
+    assert.equal(writeKind(back.writes), "update");
+    assert.equal(writtenObject(back.writes).metadata.annotations?.[UNSEALED_KEYS_ANNOTATION], "k1,k3");
+    assert.deepEqual(writtenObject(back.writes)["data"], written["data"]);
+    // A Secret written before the record existed is checked once by decrypting.
+    const legacy = structuredClone(written);
+    delete legacy.metadata.annotations?.[UNSEALED_KEYS_ANNOTATION];
+    assert.equal(planWithoutDecrypting(source(), legacy, k1), null);
+  });
+
+  test("a changed template type replaces the Secret (type is immutable) (issue 8)", () => {
+    const first = secretFrom(planSecret(source(), null, unsealed));
+    const retyped = planSecret(source({ template: { type: "kubernetes.io/basic-auth" } }), first, unsealed);
+    assert.equal(writeKind(retyped.writes), "recreate");
+    assert.equal(writtenObject(retyped.writes)["type"], "kubernetes.io/basic-auth");
+    assert.equal(retyped.condition.status, "True");
+    assert.equal(writeKind(planSecret(source({ template: { labels: { x: "y" } } }), first, unsealed).writes), "update", "other changes stay in place");
   });
 
   test("patch mode, up to date: no decrypt even with foreign keys present", () => {

@@ -25,6 +25,6 @@ test("`sealbridge controller` runs the ExternalSecret, SecretStore and ClusterSe
   assert.equal(esoServicesOf(deps), esoServicesOf(deps));
   const other = { ...deps, share: serviceShare() } as ControllerDeps;
   assert.notEqual(esoServicesOf(other), esoServicesOf(deps), "another controller process gets its own (no hidden global)");
-  const source = reconcilerFactories.map((f) => f.toString()).join("\n");
+  const source = reconcilerFactories.map((f) => f.create.toString()).join("\n");
   for (const name of ["externalSecretFactory", "secretStoreFactory", "clusterSecretStoreFactory"]) assert.ok(source.includes(name), `${name} is registered`);
 });

@@ -92,6 +92,24 @@ describe("planSync", () => {
     assert.equal(writeKind(planSync(es, "s", kv, r, merged).write), "none");
   });
 
+  for (const creationPolicy of ["Orphan", "Merge"] as const) {
+    test(`${creationPolicy} refuses a Secret a SealedSecret or AgeSecret controls (they would overwrite each other) (issue 8)`, () => {
+      const es = externalSecret({ ...homelabSpec, target: { name: "strict1", creationPolicy } });
+      const r = results({ "secret/data/my-app": ok({ database_url: "v" }) });
+      for (const kind of ["SealedSecret", "AgeSecret"]) {
+        const existing: SecretObject = { apiVersion: "v1", kind: "Secret", metadata: { name: "strict1", namespace: "my-app", ownerReferences: [{ apiVersion: "x/v1", kind, name: "strict1", uid: "u-ss", controller: true }] }, data: { a: b64("x") } };
+        const plan = planSync(es, "s", kv, r, existing);
+        assert.equal(writeKind(plan.write), "none");
+        assert.equal(plan.result.ready, false);
+        assert.equal(plan.result.reason, "SecretSyncedError");
+        assert.equal(plan.result.message, `Secret my-app/strict1 is managed by ${kind} my-app/strict1 (use another target.name)`);
+      }
+      // A Secret some other controller owns is still written, as ESO does.
+      const other: SecretObject = { apiVersion: "v1", kind: "Secret", metadata: { name: "strict1", namespace: "my-app", ownerReferences: [{ apiVersion: "x/v1", kind: "Other", name: "o", uid: "u2", controller: true }] }, data: {} };
+      assert.notEqual(writeKind(planSync(es, "s", kv, r, other).write), "none");
+    });
+  }
+
   test("None fetches but writes nothing and is Ready", () => {
     const es = externalSecret({ ...homelabSpec, target: { creationPolicy: "None" } });
     const plan = planSync(es, "s", kv, results({ "secret/data/my-app": ok({ database_url: "v" }) }), null);

@@ -12,4 +12,4 @@ const config = parseControllerConfig({
   randomSuffix: "0",
 });
 const stopSignal = new Promise<string>((resolve) => process.once("SIGTERM", () => resolve("SIGTERM")));
-await runControllerService({ config, env: {}, stopSignal, factories: [async () => new MirrorReconciler(Number(delayMs), identity)] });
+await runControllerService({ config, env: {}, stopSignal, factories: [{ name: "mirror", create: async () => new MirrorReconciler(Number(delayMs), identity) }] });

@@ -106,13 +106,32 @@ describe("key endpoints", () => {
     }
   });
 
-  test("no key yet: 503", async () => {
+  test("no key yet: 503, and /readyz 503 until a sealing key and an age identity are loaded (issue 8)", async () => {
     const empty = new HttpServer();
-    registerKeyEndpoints(empty, { registry: { keys: [] }, privateKeys: [], ageRecipient: undefined });
+    const source: { registry: { keys: typeof keys.registry.keys }; privateKeys: typeof keys.privateKeys; ageRecipient: string | undefined } = {
+      registry: { keys: [] },
+      privateKeys: [],
+      ageRecipient: undefined,
+    };
+    registerKeyEndpoints(empty, source);
+    empty.setReadiness(() => ({ ok: true, reason: "ok" }));
     const bound = await empty.listen({ host: "127.0.0.1", port: 0 });
+    const get = async (path: string) => {
+      const res = await fetch(`http://127.0.0.1:${bound.port}${path}`);
+      return { status: res.status, body: await res.text() };
+    };
     try {
-      assert.equal((await fetch(`http://127.0.0.1:${bound.port}/v1/cert.pem`)).status, 503);
-      assert.equal((await fetch(`http://127.0.0.1:${bound.port}/v1/age-recipient`)).status, 503);
+      assert.equal((await get("/v1/cert.pem")).status, 503);
+      assert.equal((await get("/v1/age-recipient")).status, 503);
+      assert.deepEqual(await get("/readyz"), { status: 503, body: "no sealing key loaded yet (GET /v1/cert.pem cannot answer)\n" });
+      source.registry = keys.registry;
+      source.privateKeys = keys.privateKeys;
+      assert.deepEqual(await get("/readyz"), { status: 503, body: "no age identity loaded yet (GET /v1/age-recipient cannot answer)\n" });
+      source.ageRecipient = keys.ageRecipient;
+      assert.deepEqual(await get("/readyz"), { status: 200, body: "ok\n" });
+      assert.equal((await get("/v1/cert.pem")).status, 200);
+      empty.setReadiness(() => ({ ok: false, reason: "caches not synced: secrets" }));
+      assert.deepEqual(await get("/readyz"), { status: 503, body: "caches not synced: secrets\n" }, "the main check comes first");
     } finally {
       await empty.close();
     }
