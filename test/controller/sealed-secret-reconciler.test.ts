@@ -241,13 +241,40 @@ describe("SealedSecret and AgeSecret reconcilers, end to end", { timeout: 120_00
   });
 
   test("a resync of unchanged objects writes nothing", async () => {
-    await waitFor("quiet", async () => {
+    // Passes per SealedSecret, from the controller's "reconciled" log lines (it logs at debug).
+    const passes = (): Map<string, number> => {
+      const out = new Map<string, number>();
+      for (const line of controller.output().split("\n")) {
+        if (!line.includes('"msg":"reconciled"') || !line.includes('"reconciler":"sealedsecret"')) continue;
+        try {
+          const key = (JSON.parse(line) as { key?: string }).key ?? "";
+          out.set(key, (out.get(key) ?? 0) + 1);
+        } catch {
+          // a partial line
+        }
+      }
+      return out;
+    };
+    const synced = server
+      .objects("sealedsecrets.bitnami.com")
+      .filter((o) => syncedOf(server, "sealedsecrets.bitnami.com", o.metadata.namespace ?? "", o.metadata.name ?? "")?.["status"] === "True")
+      .map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
+    assert.ok(synced.length > 0);
+    /** Waits until every synced SealedSecret has been reconciled `by` more times (resyncs run every second). */
+    const resynced = async (by: number): Promise<void> => {
+      const since = passes();
+      await waitFor(`${by} resync(s) of every SealedSecret`, () => {
+        const now = passes();
+        return synced.every((k) => (now.get(k) ?? 0) >= (since.get(k) ?? 0) + by);
+      });
+    };
+    await waitFor("quiet: a resync with no write", async () => {
       const before = server.counters.writes();
-      await new Promise((r) => setTimeout(r, 1200));
+      await resynced(1);
       return server.counters.writes() === before;
-    }, 20_000);
+    }, 30_000);
     const before = server.counters.writes();
-    await new Promise((r) => setTimeout(r, 2500)); // two resync periods of 1 s
+    await resynced(2); // two resyncs
     assert.equal(server.counters.writes(), before, "no writes during resyncs");
     assert.match(controller.output(), /"reconciled"/);
   });
