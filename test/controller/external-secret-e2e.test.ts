@@ -23,6 +23,7 @@ import { silentLogger } from "../../src/log.js";
 import type { KubeObject, ResourceRef } from "../../src/kube/types.js";
 import { startVaultServer, type VaultTestCluster } from "../harness/vault/index.js";
 import { eventually, kubeFixture, type KubeFixture } from "../kube/kube-fixture.js";
+import { countPasses, type CountedReconciler } from "./support/pass-counter.js";
 
 const CANARY = `canary-${randomBytes(6).toString("hex")}`;
 const CRDS: ResourceRef = { group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false };
@@ -50,6 +51,12 @@ describe("ExternalSecret end to end", { timeout: 60_000 }, () => {
   let vault: VaultTestCluster;
   let runtime: ControllerRuntime;
   let reader: VaultReader;
+  let esPasses: CountedReconciler;
+  /** Waits until each of `keys` has been reconciled `by` more times (resyncs run every second). */
+  const reconciledAgain = async (keys: string[], by: number): Promise<void> => {
+    const since = esPasses.snapshot();
+    await eventually(() => esPasses.grewFor(since, keys, by), 15_000, `${by} more passes of ${keys.join(", ")}`);
+  };
 
   const secretData = (ns: string, name: string): Record<string, string> | undefined => {
     const s = k.server.objects("secrets", ns).find((o) => o.metadata.name === name);
@@ -90,7 +97,7 @@ describe("ExternalSecret end to end", { timeout: 60_000 }, () => {
     const connections = new StoreConnections(k.kube, { now: () => new Date() }, { inClusterTokenPath: join(k.dir, "sa-token") });
     runtime = new ControllerRuntime({
       kube: k.kube,
-      reconcilers: [externalSecretReconciler({ reader, connections }), secretStoreReconciler("SecretStore", connections), secretStoreReconciler("ClusterSecretStore", connections)],
+      reconcilers: [(esPasses = countPasses(externalSecretReconciler({ reader, connections }))).reconciler, secretStoreReconciler("SecretStore", connections), secretStoreReconciler("ClusterSecretStore", connections)],
       config: testRuntimeConfig({ resyncPeriodMs: 1_000, namespace: "sealbridge-system" }),
       log: silentLogger,
       backoff: { baseMs: 100, capMs: 1_000 },
@@ -161,7 +168,7 @@ describe("ExternalSecret end to end", { timeout: 60_000 }, () => {
     // Another force-sync with unchanged content, and a watch-triggered reconcile: no second restart.
     await k.kube.mergePatch(es(), "my-app", "app-credentials", { metadata: { annotations: { "force-sync": "2" } } });
     await eventually(() => String(esStatus("my-app", "app-credentials")?.["syncedResourceVersion"]) !== "", 2_000);
-    await new Promise((r) => setTimeout(r, 1_200)); // at least one full resync
+    await reconciledAgain(["my-app/app-credentials"], 2); // a watch-triggered pass and at least one full resync
     assert.equal(gen("app"), (genBefore ?? 0) + 1);
     assert.equal(gen("unrelated"), 1);
   });
@@ -182,7 +189,7 @@ describe("ExternalSecret end to end", { timeout: 60_000 }, () => {
     await eventually(() => secretData("my-app", "once")?.["v"] === "first", 5_000, "first fetch");
     await eventually(() => ready("my-app", "once")?.status === "True", 5_000, "Ready");
     await api(vault, "POST", "secret/data/once", { data: { v: "second" } });
-    await new Promise((r) => setTimeout(r, 1_300)); // a full resync passes
+    await reconciledAgain(["my-app/once"], 2); // resyncs pass
     assert.equal(secretData("my-app", "once")?.["v"], "first");
     await k.kube.mergePatch(es(), "my-app", "once", { metadata: { annotations: { "force-sync": "now" } } });
     await eventually(() => secretData("my-app", "once")?.["v"] === "second", 5_000, "force-synced value");
@@ -345,16 +352,18 @@ describe("ExternalSecret end to end", { timeout: 60_000 }, () => {
     assert.ok(reader.coalescer.stats.hits + reader.coalescer.stats.joined >= 19);
     // Steady state: the runtime resyncs every key each second; nothing is read or written.
     const mutations = (re: RegExp) => ["POST", "PUT", "PATCH", "DELETE"].reduce((n, m) => n + k.server.counters.requests(m, re), 0);
-    // Let the initial sync's own echoes (watch events of our writes) settle first: no write for 300 ms.
+    // Let the initial sync's own echoes (watch events of our writes) settle first: a pass of every
+    // key with no write.
     const count = () => mutations(/\/secrets(\/|\?|$)/) + mutations(/externalsecrets\/shared-/);
+    const keys = Array.from({ length: 20 }, (_, i) => `my-app/shared-${i}`);
     for (let i = 0, before = -1; i < 20 && before !== count(); i++) {
       before = count();
-      await new Promise((r) => setTimeout(r, 300));
+      await reconciledAgain(keys, 1);
     }
     const secretWrites = mutations(/\/secrets(\/|\?|$)/);
     const statusWrites = mutations(/externalsecrets\/shared-/);
     const reads = vault.counters.requests("GET", /secret\/data\//);
-    await new Promise((r) => setTimeout(r, 1_500));
+    await reconciledAgain(keys, 2); // two resyncs of every key
     assert.equal(mutations(/\/secrets(\/|\?|$)/), secretWrites, "no Secret writes on an unchanged resync");
     assert.equal(mutations(/externalsecrets\/shared-/), statusWrites, "no status writes on an unchanged resync");
     assert.equal(vault.counters.requests("GET", /secret\/data\//), reads, "no Vault reads inside the refresh window");

@@ -19,6 +19,7 @@ import type { KubeObject, ResourceRef } from "../../src/kube/types.js";
 import { startVaultServer, type VaultTestCluster } from "../harness/vault/index.js";
 import { eventually, kubeFixture, type KubeFixture } from "../kube/kube-fixture.js";
 import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy.js";
+import { countPasses, type CountedReconciler } from "./support/pass-counter.js";
 
 const CANARY = `canary-${randomBytes(6).toString("hex")}`;
 const CRDS: ResourceRef = { group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false };
@@ -40,6 +41,7 @@ describe("ExternalSecret under Vault faults", { timeout: 60_000 }, () => {
   let k: KubeFixture;
   let vault: VaultTestCluster;
   let runtime: ControllerRuntime;
+  let passes: CountedReconciler;
   let proxy: TcpProxy;
 
   const value = (): string | undefined => {
@@ -67,7 +69,7 @@ describe("ExternalSecret under Vault faults", { timeout: 60_000 }, () => {
     const clock = { now: () => new Date() };
     runtime = new ControllerRuntime({
       kube: k.kube,
-      reconcilers: [externalSecretReconciler({ reader: new VaultReader(clock, { concurrency: 4, backoffBaseMs: 200, backoffMaxMs: 800 }), connections: new StoreConnections(k.kube, clock, { timeoutMs: 300 }) })],
+      reconcilers: [(passes = countPasses(externalSecretReconciler({ reader: new VaultReader(clock, { concurrency: 4, backoffBaseMs: 200, backoffMaxMs: 800 }), connections: new StoreConnections(k.kube, clock, { timeoutMs: 300 }) }))).reconciler],
       config: testRuntimeConfig({ concurrency: { default: 2, perKind: {} }, resyncPeriodMs: 3_600_000, namespace: "faults" }),
       log: silentLogger,
       backoff: { baseMs: 100, capMs: 800 },
@@ -101,7 +103,8 @@ describe("ExternalSecret under Vault faults", { timeout: 60_000 }, () => {
       assert.match(cond?.message ?? "", /store SecretStore faults\/vault, path secret\/data\/f/);
       assert.ok(!(cond?.message ?? "").includes(CANARY));
       assert.equal(value(), CANARY, "the last good Secret stays");
-      await new Promise((r) => setTimeout(r, 1_000));
+      const since = passes.snapshot();
+      await eventually(() => passes.grewFor(since, ["faults/f"], 3), 10_000, "three retries during the backoff");
       assert.match(ready()?.message ?? "", message, "retries during the backoff keep the reason");
       const reads = vault.counters.requests("GET", /secret\/data\/f/) - readsBefore;
       assert.ok(reads <= 12, `backs off: ${reads} Vault reads in ~1-2 s of failure`);

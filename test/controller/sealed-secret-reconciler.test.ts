@@ -256,13 +256,43 @@ describe("SealedSecret and AgeSecret reconcilers, end to end", { timeout: 400_00
   });
 
   test("a resync of unchanged objects writes nothing", async () => {
-    await waitFor("quiet", async () => {
+    // Passes per SealedSecret, from the controller's "reconciled" log lines (it logs at debug).
+    const passes = (): Map<string, number> => {
+      const out = new Map<string, number>();
+      for (const line of controller.output().split("\n")) {
+        if (!line.includes('"msg":"reconciled"') || !line.includes('"reconciler":"sealedsecret"')) continue;
+        try {
+          const key = (JSON.parse(line) as { key?: string }).key ?? "";
+          out.set(key, (out.get(key) ?? 0) + 1);
+        } catch {
+          // a partial line
+        }
+      }
+      return out;
+    };
+    const synced: string[] = [];
+    for (const o of await server.list("/apis/bitnami.com/v1alpha1/sealedsecrets")) {
+      const ns = o.metadata.namespace ?? "";
+      const name = o.metadata.name ?? "";
+      if ((await syncedOf(server, "sealedsecrets.bitnami.com", ns, name))?.["status"] === "True") synced.push(`${ns}/${name}`);
+    }
+    assert.ok(synced.length > 0);
+    /** Waits until every synced SealedSecret has been reconciled `by` more times (resyncs run every second). */
+    const resynced = async (by: number): Promise<void> => {
+      const since = passes();
+      await waitFor(`${by} resync(s) of every SealedSecret`, () => {
+        const now = passes();
+        return synced.every((k) => (now.get(k) ?? 0) >= (since.get(k) ?? 0) + by);
+      });
+    };
+    // Writes are seen through the API (either backend): resourceVersions of Secrets and SealedSecrets.
+    await waitFor("quiet: a resync with no write", async () => {
       const before = await writeSignature(server);
-      await new Promise((r) => setTimeout(r, 1200));
+      await resynced(1);
       return (await writeSignature(server)) === before;
     }, 30_000);
     const before = await writeSignature(server);
-    await new Promise((r) => setTimeout(r, 2500)); // two resync periods of 1 s
+    await resynced(2); // two resyncs
     assert.equal(await writeSignature(server), before, "no writes during resyncs");
     assert.match(controller.output(), /"reconciled"/);
   });

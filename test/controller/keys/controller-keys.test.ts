@@ -13,6 +13,7 @@ import { silentLogger } from "../../../src/log.js";
 import { eventually, kubeFixture, NAMESPACES } from "../../kube/kube-fixture.js";
 import type { KubeFixture } from "../../kube/kube-fixture.js";
 import { goGeneratedKey, keySecret, opensslKey } from "../../support/openssl-keys.js";
+import { ManualTimers } from "../runtime/manual-timers.js";
 
 const clock = { now: () => new Date() };
 
@@ -55,9 +56,16 @@ describe("ControllerKeys: follow on every replica, write only when leading", { t
       assert.equal(follower.ageRecipient, leader.ageRecipient);
       const version = follower.version;
       await follower.stop();
-      const later = opensslKey(2048);
-      await f.kube.create({ group: "", version: "v1", plural: "secrets", kind: "Secret", namespaced: true }, keySecret("sealed-secrets-keylater", later, { namespace: "follow" }));
-      await new Promise((r) => setTimeout(r, 500));
+      // A witness still following shows when the watch has delivered the new key.
+      const witness = new ControllerKeys(options("follow"));
+      try {
+        await witness.follow(f.kube, clock, silentLogger);
+        const later = opensslKey(2048);
+        await f.kube.create({ group: "", version: "v1", plural: "secrets", kind: "Secret", namespaced: true }, keySecret("sealed-secrets-keylater", later, { namespace: "follow" }));
+        await eventually(() => witness.registry.keys.length === 2, 5000, "the witness loads the later key");
+      } finally {
+        await witness.stop();
+      }
       assert.equal(follower.registry.keys.length, 1, "no reload after stop()");
       assert.equal(follower.version, version);
     } finally {
@@ -69,8 +77,10 @@ describe("ControllerKeys: follow on every replica, write only when leading", { t
     await f.kube.create(NAMESPACES, { metadata: { name: "renew" } });
     let leading = true;
     let generated = 0;
+    const timers = new ManualTimers();
     const keys = new ControllerKeys(
       options("renew", {
+        timers,
         // Renewal due almost at once (the timer adds up to a minute of jitter: none here).
         renewPeriodMs: 1,
         random: () => 0,
@@ -85,7 +95,11 @@ describe("ControllerKeys: follow on every replica, write only when leading", { t
       assert.equal(generated, 1, "the leader made the first key");
       leading = false;
       const before = keySecrets("renew").length;
-      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(timers.pending, 1, "the renewal timer is armed");
+      timers.advance(60_000);
+      assert.equal(timers.pending, 0, "the renewal fired");
+      // Not leading, it only reloads, then looks again in a minute: the timer is armed again.
+      await eventually(() => timers.pending === 1, 5000, "the renewal re-armed");
       assert.equal(generated, 1, "no key made while not leading");
       assert.equal(keySecrets("renew").length, before);
     } finally {

@@ -28,6 +28,11 @@ describe("leader election with two runtimes", { timeout: 60_000 }, () => {
 
   const lease = async () => (await f.kube.get<KubeObject & { spec: LeaseSpec }>(LEASES, "sealbridge", "sealbridge-controller"))?.spec;
   const isConverged = () => converged(f.server.objects("configmaps", "le"), f.server.objects("secrets", "le"));
+  /** Waits until the leader has renewed the lease `n` more times (every retry period, 200 ms). */
+  const renewals = async (n: number): Promise<void> => {
+    const seen = new Set([(await lease())?.renewTime]);
+    await eventually(async () => (seen.add((await lease())?.renewTime), seen.size > n), 10_000, `${n} lease renewals`);
+  };
   const addCm = (i: number) => f.kube.create(CONFIGMAPS, { metadata: { name: `cm-${i}`, namespace: "le", labels: { mirror: "yes" } }, data: { v: String(i) } });
 
   test("only the leader works; a killed leader is replaced within the lease duration; a clean stop hands over at once", async () => {
@@ -51,7 +56,7 @@ describe("leader election with two runtimes", { timeout: 60_000 }, () => {
       await addCm(5);
       await eventually(isConverged, 5000, "a handles new work");
       // Several renew periods pass: b still does nothing.
-      await new Promise((r) => setTimeout(r, 600));
+      await renewals(3);
       assert.equal(b.stats.reconciles, 0, "the standby never reconciles");
       assert.equal(b.startCalls, 0, "a standby does not start its reconcilers");
       assert.equal(a.startCalls, 1);
@@ -107,8 +112,10 @@ describe("leader election with two runtimes", { timeout: 60_000 }, () => {
       await eventually(() => !runtime.leading, 4000, "stops leading");
       assert.ok(Date.now() - failedAt >= 1000, "not before the renew deadline");
       const before = r.stats.reconciles;
+      const attempts = f.server.counters.requests(undefined, /\/leases\/solo-lease/);
       await addCm(100);
-      await new Promise((res) => setTimeout(res, 300));
+      // Several failed lease attempts (every retry period) while the new object sits in the cache.
+      await eventually(() => f.server.counters.requests(undefined, /\/leases\/solo-lease/) >= attempts + 3, 10_000, "lease attempts");
       assert.equal(r.stats.reconciles, before, "no work while not leading");
       f.server.faults.clear();
       await eventually(() => runtime.leading, 5000, "leads again");

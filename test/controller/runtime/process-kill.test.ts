@@ -6,6 +6,7 @@ import { eventually, kubeFixture, NAMESPACES } from "../../kube/kube-fixture.js"
 import type { KubeFixture } from "../../kube/kube-fixture.js";
 import { CONFIGMAPS, converged } from "./mirror-reconciler.js";
 import { fileURLToPath } from "node:url";
+import { LEASES } from "../../../src/kube/resources.js";
 
 const MAIN = fileURLToPath(new URL("./mirror-controller-main.ts", import.meta.url));
 
@@ -22,10 +23,13 @@ describe("controller process killed mid-work", { timeout: 60_000 }, () => {
     await f.close();
   });
 
-  function start(identity: string): { child: ChildProcess; exited: Promise<number | null> } {
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, f.kubeconfigPath, identity, "10"], { stdio: ["ignore", "ignore", "pipe"] });
+  function start(identity: string): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
+    const child = spawn(process.execPath, ["--import", "tsx", MAIN, f.kubeconfigPath, identity, "10"], { stdio: ["ignore", "pipe", "pipe"] });
     children.push(child);
-    return { child, exited: new Promise((resolve) => child.on("exit", (code) => resolve(code))) };
+    let out = "";
+    child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr?.on("data", (d: Buffer) => (out += d.toString()));
+    return { child, exited: new Promise((resolve) => child.on("exit", (code) => resolve(code))), output: () => out };
   }
 
   test("SIGKILL during work, start again: every object converges once", async () => {
@@ -65,8 +69,14 @@ describe("controller process killed mid-work", { timeout: 60_000 }, () => {
     assert.deepEqual([...writers()], [leader]);
     for (let i = 10; i < 15; i++) await add(i);
     await eventually(isConverged, 10_000, "leader handles new work");
-    // Let the second process start and stand by for a while: it must not write anything.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Let the second process start and stand by for a while (its caches synced, then several lease
+    // renewals by the leader): it must not write anything.
+    await eventually(() => b.output().includes('"caches synced"'), 20_000, "the second process is up");
+    const renewTimes = new Set<unknown>();
+    await eventually(async () => {
+      renewTimes.add(((await f.kube.get(LEASES, "sealbridge", "sealbridge-controller"))?.["spec"] as { renewTime?: string } | undefined)?.renewTime);
+      return renewTimes.size > 5;
+    }, 10_000, "lease renewals while the second process stands by");
     assert.deepEqual([...writers()], [leader], `only the leader wrote (writers: ${[...writers()].join(", ")})`);
     const [dead, survivor] = leader === "proc-a" ? [a, b] : [b, a];
     dead.child.kill("SIGKILL");
