@@ -14,6 +14,7 @@ const commandGroups: Array<() => Promise<{ register(program: Command): void }>> 
   () => import("./hook.js"),
   () => import("./controller.js"),
   () => import("./keys.js"),
+  () => import("./vault.js"),
 ];
 
 /** Builds the program with every command group registered. */
