@@ -44,9 +44,12 @@ export async function readNodeState(api: StatusApi): Promise<NodeSealState> {
       shares: s.n,
       ...(s.version !== undefined ? { version: s.version } : {}),
     };
-    const leader = await api.leader();
-    if (leader === null) state.haMode = "sealed";
-    else if (!leader.ha_enabled) state.haMode = "disabled";
+    // The seal status is what matters; a leader lookup that fails leaves the HA mode unknown.
+    const leader = await api.leader().catch(() => undefined);
+    if (leader === undefined) return state;
+    if (leader === null) {
+      if (s.sealed) state.haMode = "sealed";
+    } else if (!leader.ha_enabled) state.haMode = "disabled";
     else {
       state.haMode = leader.is_self ? "active" : "standby";
       if (leader.leader_address !== "") state.leader = leader.leader_address;

@@ -58,8 +58,8 @@ const initStateSchema = z.object({ initialized: z.boolean() });
 /** sys/leader, vault-api.md §2.7. */
 export const leaderSchema = z.object({
   ha_enabled: z.boolean(),
-  is_self: z.boolean(),
-  leader_address: z.string(),
+  is_self: z.boolean().default(false),
+  leader_address: z.string().default(""),
 });
 /** A parsed leader answer. */
 export type LeaderInfo = z.infer<typeof leaderSchema>;
@@ -229,6 +229,8 @@ export class VaultSysApi {
   async leader(): Promise<LeaderInfo | null> {
     const answer = await this.#send("GET", "sys/leader");
     if (answer.status !== 200) return null;
-    return this.#parse(leaderSchema, answer, "sys/leader");
+    // A node that just unsealed may not know its leader yet: an odd answer is "unknown", not an error.
+    const parsed = leaderSchema.safeParse(answer.body);
+    return parsed.success ? parsed.data : null;
   }
 }
