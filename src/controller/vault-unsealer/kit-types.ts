@@ -31,8 +31,19 @@ export interface Plan {
     | { kind: "transient"; reason: string; message: string };
 }
 
-/** ReconcileContext without write access. */
-export type ObserveContext = Omit<ReconcileContext, "event">;
+/** Read-only access to the API server. */
+export interface LiveReader {
+  get<T extends KubeObject = KubeObject>(resource: import("../../kube/types.js").ResourceRef, namespace: string | undefined, name: string): Promise<T | null>;
+}
+
+/** What observe() may use: ReconcileContext without write access. */
+export interface ObserveContext {
+  clock: ReconcileContext["clock"];
+  log: ReconcileContext["log"];
+  cache: ReconcileContext["cache"];
+  live: LiveReader;
+  isLeader?: () => boolean;
+}
 
 /** Used only to keep the raw object's type in one place. */
 export type RawObject = KubeObject;

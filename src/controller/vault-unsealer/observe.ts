@@ -43,6 +43,8 @@ export interface UnsealerDeps {
   alertSinks?: readonly UnsealerAlertSink[];
   /** How long to wait for a raft node finishing its unseal (default: do not wait; the next pass sees it). */
   settle?: SettleOptions;
+  /** Told when this pass unsealed a node (the ESO stores' recovery probe: StoreRecovery.nudge). */
+  onNodeUnsealed?(): void;
 }
 
 interface NodeTarget {
@@ -91,7 +93,7 @@ async function encryptedShares(ctx: ObserveContext, spec: UnsealerSpec): Promise
       texts.push(s.value);
       continue;
     }
-    const secret = await ctx.kube.get(SECRETS, spec.namespace, s.secretRef.name);
+    const secret = await ctx.live.get(SECRETS, spec.namespace, s.secretRef.name);
     const b64 = (secret?.["data"] as Record<string, string> | undefined)?.[s.secretRef.key];
     if (b64 === undefined) {
       return { texts, problem: `share ${i + 1}: Secret ${spec.namespace}/${s.secretRef.name} key ${s.secretRef.key} not found (create it or fix spec.shares[${i}].secretRef)` };
@@ -178,6 +180,7 @@ export async function observeVaultUnsealer(ctx: ObserveContext, spec: UnsealerSp
         return attempt ? { ...n, attempt } : n;
       });
       const unsealed = [...attempts.values()].filter((a) => a.result === "unsealed").length;
+      if (unsealed > 0) deps.onNodeUnsealed?.();
       if (attempts.size > 0) ctx.log.info({ vaultunsealer: `${spec.namespace}/${spec.name}`, attempted: attempts.size, unsealed }, "vault unseal attempts");
     }
   }

@@ -70,7 +70,7 @@ export function unsealerScenarios(kind: BackendKind): void {
       assert.ok(parsed.ok, parsed.ok ? "" : parsed.message);
       const pods = (await k.kube.list(PODS, NS)).items;
       const ctx: ObserveContext = {
-        kube: k.kube,
+        live: k.kube,
         clock: { now: () => new Date(nowMs) },
         cache: (() => ({ get: () => undefined, list: () => pods, synced: async () => undefined })) as ObserveContext["cache"],
         log: logger(),
