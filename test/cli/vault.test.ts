@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateAgeIdentity, type AgeKeyPair } from "../../src/crypto/age-keys.js";
-import { PODS } from "../../src/kube/resources.js";
+import { PODS, SERVICES } from "../../src/kube/resources.js";
 import { startVaultServer, type VaultTestCluster } from "../harness/vault/index.js";
 import { kubeFixture, type KubeFixture } from "../kube/kube-fixture.js";
 import { deadAddress } from "../vault/seal-backend.js";
@@ -75,6 +75,7 @@ describe("sealbridge vault (CLI)", { timeout: 180_000 }, () => {
       k.server.setPodBackend("vault", `vault-${i}`, addr);
     }
     await k.kube.create(PODS, { metadata: { name: "other", namespace: "vault", labels: { app: "other" } }, spec: { containers: [{ name: "x", image: "x" }] } });
+    await k.kube.create(SERVICES, { metadata: { name: "vault", namespace: "vault" }, spec: { selector: { "app.kubernetes.io/name": "vault" }, ports: [{ port: 8200 }] } });
     dead = await deadAddress();
   });
   after(async () => {
@@ -130,6 +131,11 @@ describe("sealbridge vault (CLI)", { timeout: 180_000 }, () => {
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^NODE +INITIALIZED +SEALED +PROGRESS +VERSION +HA MODE +LEADER\n/);
     assert.match(table.stdout, new RegExp(`pod vault/vault-0 +true +false +- +1\\.17\\.2 +active +${v.addrs[0]}`));
+    const byService = await run(["status", "--service", "vault", "-n", "vault", "--kubeconfig", k.kubeconfigPath, "-o", "json"]);
+    assert.equal(byService.code, 0, byService.stderr);
+    assert.deepEqual((JSON.parse(byService.stdout) as { nodes: Array<{ node: string }> }).nodes.map((n) => n.node), ["pod vault/vault-0", "pod vault/vault-1", "pod vault/vault-2"]);
+    const noService = await run(["status", "--service", "nope", "-n", "vault", "--kubeconfig", k.kubeconfigPath]);
+    assert.equal(noService.stderr, "error: service not found: vault/nope (pass the Vault service's name and -n NAMESPACE)\n");
     const again = await run([...share2, ...pods()]);
     assert.equal(again.stdout, [0, 1, 2].map((i) => `pod vault/vault-${i}: already unsealed (nothing submitted)\n`).join(""));
   });
