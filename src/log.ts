@@ -5,8 +5,18 @@
  */
 import { pino } from "pino";
 import type { DestinationStream, Logger } from "pino";
-import type { ControllerLogger } from "./controller/types.js";
-import type { LogLevel } from "./controller/config.js";
+
+/** pino's level names (`--log-level`). */
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+
+/** Structured logger; field values are redacted by the logger's configuration. */
+export interface StructuredLogger {
+  debug(fields: Record<string, unknown>, msg: string): void;
+  info(fields: Record<string, unknown>, msg: string): void;
+  warn(fields: Record<string, unknown>, msg: string): void;
+  error(fields: Record<string, unknown>, msg: string): void;
+  child(fields: Record<string, unknown>): StructuredLogger;
+}
 
 /** Field names whose whole value is never logged, at any depth (compared case-insensitively). */
 const SECRET_CONTAINERS = new Set(["data", "stringData", "encryptedData", "binaryData", "keys", "keysB64"].map((s) => s.toLowerCase()));
@@ -105,8 +115,8 @@ export function createLogger(options: LoggerOptions): Logger {
   );
 }
 
-/** Adapts a pino logger to the ControllerLogger contract reconcilers use. */
-export function controllerLogger(logger: Logger): ControllerLogger {
+/** Adapts a pino logger to the StructuredLogger contract reconcilers use. */
+export function controllerLogger(logger: Logger): StructuredLogger {
   return {
     debug: (fields, msg) => logger.debug(fields, msg),
     info: (fields, msg) => logger.info(fields, msg),
@@ -117,7 +127,7 @@ export function controllerLogger(logger: Logger): ControllerLogger {
 }
 
 /** A logger that drops everything (tests, library use). */
-export const silentLogger: ControllerLogger = {
+export const silentLogger: StructuredLogger = {
   debug: () => undefined,
   info: () => undefined,
   warn: () => undefined,

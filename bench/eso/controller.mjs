@@ -1,7 +1,7 @@
 // The controller side of bench/eso-10k.mjs: the compiled runtime with the ExternalSecret
 // reconciler only (no sealing keys to generate), against the kubeconfig given. Prints
 // `{"synced":N,"ms":T}` once N distinct ExternalSecrets reconciled successfully.
-import { ExternalSecretReconciler } from "../../dist/controller/external-secret-reconciler.js";
+import { externalSecretReconciler } from "../../dist/controller/external-secret/index.js";
 import { StoreConnections } from "../../dist/eso/store-connections.js";
 import { VaultReader } from "../../dist/eso/vault-reader.js";
 import { benchClock, benchKube, countingReconciler, runBenchRuntime } from "../support/bench-controller.mjs";
@@ -10,7 +10,7 @@ const [kubeconfig, expectedText] = process.argv.slice(2);
 const started = performance.now();
 const kube = await benchKube(kubeconfig);
 const reader = new VaultReader(benchClock, { concurrency: 16 });
-const inner = new ExternalSecretReconciler({ reader, connections: new StoreConnections(kube, benchClock) });
+const inner = externalSecretReconciler({ reader, connections: new StoreConnections(kube, benchClock) });
 const reconciler = countingReconciler(inner, Number(expectedText), (synced) => {
   process.stdout.write(`${JSON.stringify({ synced, ms: Math.round(performance.now() - started), vaultReads: reader.stats.vaultReads })}\n`);
 });

@@ -5,7 +5,7 @@
 // answers "stats" on stdin with `{"decrypts":D}`.
 import { createInterface } from "node:readline";
 import { controllerKeysFor } from "../../dist/controller/keys/controller-keys.js";
-import { sealedSecretReconciler } from "../../dist/controller/sealed-secret-reconciler.js";
+import { sealedSecretReconciler } from "../../dist/controller/sealed-secret/index.js";
 import { hybridDecrypt } from "../../dist/crypto/hybrid-encryption.js";
 import { createDecryptPool } from "../../dist/crypto/decrypt-pool.js";
 import { benchKube, countingReconciler, runBenchRuntime } from "../support/bench-controller.mjs";
@@ -20,7 +20,8 @@ const decrypt = (keys, label, ct) => {
   return pool ? pool.decrypt(keys, label, ct) : hybridDecrypt(keys, label, ct);
 };
 const keys = controllerKeysFor({ namespace: "sealbridge", keyPrefix: "sealed-secrets-key", keyRenewPeriodMs: 0, keyBackupRecipients: [], keyBackupConfigMap: "x" });
-const inner = sealedSecretReconciler(keys, decrypt, {
+const inner = sealedSecretReconciler(keys, {
+  decrypt,
   stop: async () => {
     await keys.stop();
     await pool?.close();

@@ -20,6 +20,8 @@ export function countingReconciler(inner, expected, report) {
     name: inner.name,
     resource: inner.resource,
     secondaryWatches: inner.secondaryWatches,
+    reportsOutcome: inner.reportsOutcome,
+    retryToken: inner.retryToken ? (obj, ctx) => inner.retryToken(obj, ctx) : undefined,
     start: (ctx) => inner.start?.(ctx),
     stop: () => inner.stop?.(),
     async reconcile(key, ctx) {

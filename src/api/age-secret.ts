@@ -7,6 +7,7 @@ import { InputError } from "../errors.js";
 import type { ResourceRef } from "../kube/types.js";
 import { secretTemplateSchema } from "./sealed-secret.js";
 import { objectMetaSchema } from "./secret.js";
+import { formatZodIssue } from "../zod-issues.js";
 
 export const AGE_SECRET_API_VERSION = "sealbridge.io/v1alpha1";
 export const AGE_SECRET_KIND = "AgeSecret";
@@ -70,9 +71,7 @@ export function isAgeSecretLike(obj: unknown): boolean {
 export function parseAgeSecret(obj: unknown, source: string): AgeSecret {
   const result = ageSecretSchema.safeParse(obj);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const path = issue?.path.map(String).join(".") || "(root)";
-  throw new InputError(`invalid AgeSecret: ${source}: ${path}: ${issue?.message ?? "invalid"} (fix the manifest)`, {
+  throw new InputError(`invalid AgeSecret: ${source}: ${formatZodIssue(result.error.issues[0])} (fix the manifest)`, {
     code: "InvalidAgeSecret",
   });
 }

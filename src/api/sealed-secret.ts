@@ -4,10 +4,14 @@
  * and the deprecated whole-Secret `spec.data`.
  */
 import { z } from "zod";
+import type { ResourceRef } from "../kube/types.js";
 import { objectMetaSchema } from "./secret.js";
 
 export const SEALED_SECRET_API_VERSION = "bitnami.com/v1alpha1";
 export const SEALED_SECRET_KIND = "SealedSecret";
+
+/** The SealedSecret collection. */
+export const sealedSecretResource: ResourceRef = { group: "bitnami.com", version: "v1alpha1", plural: "sealedsecrets", kind: SEALED_SECRET_KIND, namespaced: true };
 
 /** The Secret a SealedSecret turns into, minus its data. */
 export const secretTemplateSchema = z.looseObject({

@@ -3,6 +3,7 @@
  * them to the same verdicts). It exists for start-up time: `sealbridge seal --cert FILE` must
  * start in about twice bare Node's time, and loading zod alone costs ~40 ms (95 modules).
  */
+import { isBase64 } from "../base64.js";
 import type { Secret } from "./secret.js";
 
 /** Where a Secret is malformed: a field path like `data.password` and what is wrong. */
@@ -11,18 +12,17 @@ export interface SecretIssue {
   message: string;
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function checkStringMap(value: unknown, path: string, pattern?: RegExp): SecretIssue | null {
+function checkStringMap(value: unknown, path: string, valid?: (item: string) => boolean): SecretIssue | null {
   if (value === undefined) return null;
   if (!isRecord(value)) return { path, message: "expected a map of strings" };
   for (const [key, item] of Object.entries(value)) {
     if (typeof item !== "string") return { path: `${path}.${key}`, message: "expected a string" };
-    if (pattern && !pattern.test(item)) return { path: `${path}.${key}`, message: "not base64" };
+    if (valid && !valid(item)) return { path: `${path}.${key}`, message: "not base64" };
   }
   return null;
 }
@@ -56,7 +56,7 @@ export function checkSecret(value: unknown): SecretIssue | null {
   if (issue) return issue;
   if (value["immutable"] !== undefined && typeof value["immutable"] !== "boolean") return { path: "immutable", message: "expected a boolean" };
   return (
-    (value["data"] === null ? null : checkStringMap(value["data"], "data", BASE64)) ??
+    (value["data"] === null ? null : checkStringMap(value["data"], "data", isBase64)) ??
     (value["stringData"] === null ? null : checkStringMap(value["stringData"], "stringData"))
   );
 }

@@ -3,6 +3,7 @@
  * does not use (they are kept), strict about the ones sealing depends on.
  */
 import { z } from "zod";
+import { isBase64 } from "../base64.js";
 
 /** Object metadata: name/namespace/labels/annotations typed, anything else kept as is. */
 export const objectMetaSchema = z.looseObject({
@@ -13,7 +14,6 @@ export const objectMetaSchema = z.looseObject({
 });
 export type ObjectMetaInput = z.infer<typeof objectMetaSchema>;
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** A `v1 Secret`: `data` values are standard base64, `stringData` values plain text. */
 export const secretSchema = z.looseObject({
@@ -22,7 +22,7 @@ export const secretSchema = z.looseObject({
   metadata: objectMetaSchema.optional(),
   type: z.string().min(1).optional(),
   immutable: z.boolean().optional(),
-  data: z.record(z.string(), z.string().regex(BASE64, "not base64")).nullish(),
+  data: z.record(z.string(), z.string().refine(isBase64, "not base64")).nullish(),
   stringData: z.record(z.string(), z.string()).nullish(),
 });
 export type Secret = z.infer<typeof secretSchema>;

@@ -3,10 +3,11 @@
  * index (`--staged`). The IO shell around the pure finder in plaintext-secrets.ts.
  */
 import { execFile } from "node:child_process";
-import { readdir, readFile, realpath, stat } from "node:fs/promises";
+import { readFile, realpath, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import { InputError } from "../errors.js";
+import { MANIFEST_FILE, walkManifestFiles } from "../manifest/manifest-files.js";
 
 const run = promisify(execFile);
 
@@ -18,14 +19,12 @@ export interface ManifestSource {
   read(): Promise<string>;
 }
 
-/** File names `check` looks at inside directories and in the git index. */
-export const MANIFEST_FILE = /\.(ya?ml|json)$/i;
-const SKIPPED_DIRS = new Set([".git", "node_modules"]);
 const MAX_BYTES = 8 * 1024 * 1024;
 
 /**
  * The manifest files under `paths`: a file is taken as given (whatever its extension), a
- * directory is walked for *.yaml, *.yml and *.json, skipping .git and node_modules.
+ * directory is walked for manifest files (src/manifest/manifest-files.ts: hidden directories such
+ * as .git and node_modules skipped).
  * @throws InputError when a path does not exist or cannot be read.
  */
 export async function manifestFilesUnder(paths: readonly string[]): Promise<ManifestSource[]> {
@@ -37,7 +36,7 @@ export async function manifestFilesUnder(paths: readonly string[]): Promise<Mani
         cause: err,
       });
     });
-    if (info.isDirectory()) files.push(...(await walk(path)));
+    if (info.isDirectory()) files.push(...(await walkManifestFiles(path)));
     else files.push(path);
   }
   return files.map((file) => ({ file, read: () => readDiskFile(file) }));
@@ -59,21 +58,6 @@ export async function stagedManifestFiles(cwd: string): Promise<ManifestSource[]
     file: relative(here, join(root, name)),
     read: () => git(["show", `:${name}`], root),
   }));
-}
-
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!SKIPPED_DIRS.has(entry.name)) out.push(...(await walk(path)));
-    } else if (entry.isFile() && MANIFEST_FILE.test(entry.name)) {
-      out.push(path);
-    }
-  }
-  return out;
 }
 
 async function readDiskFile(file: string): Promise<string> {

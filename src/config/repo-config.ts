@@ -24,6 +24,7 @@ import { SCOPES } from "../crypto/scope.js";
 import { InputError } from "../errors.js";
 import { globToRegExp } from "./path-glob.js";
 import { findRepoConfigPath, REPO_CONFIG_FILE } from "./repo-config-path.js";
+import { formatZodIssue } from "../zod-issues.js";
 
 export { REPO_CONFIG_FILE };
 
@@ -86,8 +87,7 @@ export async function parseRepoConfig(text: string, path: string): Promise<RepoC
   }
   const parsed = repoConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InputError(`invalid ${REPO_CONFIG_FILE}: ${path} at ${issue?.path.join(".") || "top level"}: ${issue?.message ?? "invalid"} (see the README, section .sealbridge.yaml)`, { code: "InvalidRepoConfig" });
+    throw new InputError(`invalid ${REPO_CONFIG_FILE}: ${path} at ${formatZodIssue(parsed.error.issues[0], "top level")} (see the README, section .sealbridge.yaml)`, { code: "InvalidRepoConfig" });
   }
   const rules = parsed.data.creation_rules.map((rule, index) => {
     try {

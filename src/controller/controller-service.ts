@@ -15,7 +15,7 @@ import { addMetricsRoute, createControllerMetrics } from "../server/metrics.js";
 import { VERSION } from "../version.js";
 import type { ControllerConfig, ListenAddress } from "./config.js";
 import { InputError } from "../errors.js";
-import { reconcilerFactories } from "./reconcilers.js";
+import { reconcilerFactories, serviceShare } from "./reconcilers.js";
 import type { ControllerDeps } from "./reconcilers.js";
 import { ControllerRuntime } from "./runtime/runtime.js";
 import type { Reconciler } from "./types.js";
@@ -57,7 +57,7 @@ export async function runControllerService(options: ControllerServiceOptions): P
   addMetricsRoute(metricsServer, metrics);
 
   let startError: unknown;
-  const deps: ControllerDeps = { kube, http, log, clock, metrics };
+  const deps: ControllerDeps = { kube, http, log, clock, metrics, share: serviceShare() };
   const reconcilers = await Promise.all((options.factories ?? reconcilerFactories).map((factory) => factory(config, deps)));
   let fatal: (err: unknown) => void = () => undefined;
   const fatalError = new Promise<string>((resolve) => {

@@ -1,10 +1,8 @@
 /**
  * The reconcilers `sealbridge controller` runs. Each entry builds one reconciler from the parsed
  * configuration (and, if it needs them, the shared services in `deps`); add a kind by appending
- * its factory with a lazy `await import()` so the CLI stays fast to start, e.g.
- *
- *   async (cfg) => new (await import("./sealed-secret.js")).SealedSecretReconciler(cfg),
- *   async (cfg, deps) => (await import("./keys/key-reconciler.js")).keyReconciler(cfg, deps.http),
+ * its factory (from the kind's folder, `<kind>/index.ts`) with a lazy `await import()` so the CLI
+ * stays fast to start. See docs/adding-a-kind.md.
  */
 import type { Clock } from "../clock.js";
 import type { KubeClient } from "../kube/types.js";
@@ -22,13 +20,27 @@ export interface ControllerDeps {
   clock: Clock;
   /** The process's metrics registry (`--metrics-addr`): reconcilers count what they do here. */
   metrics: ControllerMetrics;
+  /**
+   * A service shared by the factories that ask for it by `name`, built by the first of them
+   * (once per controller process; e.g. the ESO kinds' Vault connections).
+   */
+  share<T>(name: string, build: () => T): T;
+}
+
+/** A fresh `share` for one controller process. */
+export function serviceShare(): ControllerDeps["share"] {
+  const built = new Map<string, unknown>();
+  return <T>(name: string, build: () => T): T => {
+    if (!built.has(name)) built.set(name, build());
+    return built.get(name) as T;
+  };
 }
 
 /** One factory per kind; the runtime starts every reconciler they return. */
 export const reconcilerFactories: Array<(cfg: ControllerConfig, deps: ControllerDeps) => Promise<Reconciler>> = [
-  async (cfg, deps) => (await import("./sealing-reconcilers.js")).sealedSecretFactory(cfg, deps),
-  async (cfg, deps) => (await import("./sealing-reconcilers.js")).ageSecretFactory(cfg, deps),
-  async (cfg, deps) => (await import("./eso-reconcilers.js")).externalSecretFactory(cfg, deps),
-  async (cfg, deps) => (await import("./eso-reconcilers.js")).secretStoreFactory(cfg, deps),
-  async (cfg, deps) => (await import("./eso-reconcilers.js")).clusterSecretStoreFactory(cfg, deps),
+  async (cfg, deps) => (await import("./sealed-secret/index.js")).sealedSecretFactory(cfg, deps),
+  async (cfg, deps) => (await import("./age-secret/index.js")).ageSecretFactory(cfg, deps),
+  async (cfg, deps) => (await import("./external-secret/index.js")).externalSecretFactory(cfg, deps),
+  async (cfg, deps) => (await import("./secret-store/index.js")).secretStoreFactory(cfg, deps),
+  async (cfg, deps) => (await import("./secret-store/index.js")).clusterSecretStoreFactory(cfg, deps),
 ];

@@ -6,6 +6,7 @@
  */
 import type { Clock } from "../clock.js";
 import type { KubeClient, KubeObject, ResourceRef } from "../kube/types.js";
+import type { StructuredLogger } from "../log.js";
 
 /** `namespace/name` for namespaced objects, `name` for cluster-scoped ones. */
 export type ObjectKey = string;
@@ -47,14 +48,8 @@ export interface ReconcileContext {
   isLeader?: () => boolean;
 }
 
-/** Structured logger; field values are redacted by the runtime's logger configuration. */
-export interface ControllerLogger {
-  debug(fields: Record<string, unknown>, msg: string): void;
-  info(fields: Record<string, unknown>, msg: string): void;
-  warn(fields: Record<string, unknown>, msg: string): void;
-  error(fields: Record<string, unknown>, msg: string): void;
-  child(fields: Record<string, unknown>): ControllerLogger;
-}
+/** Structured logger; field values are redacted by the runtime's logger configuration (src/log.ts). */
+export type ControllerLogger = StructuredLogger;
 
 /** One reconciler per kind. */
 export interface Reconciler {
@@ -69,6 +64,16 @@ export interface Reconciler {
    * then writes `Ready=True` itself on success. Default false: the reconciler owns all status.
    */
   readonly writeReadyOnError?: boolean;
+  /**
+   * True when the reconciler writes status and Events for failures itself (every kit kind, see
+   * runtime/kind-reconciler.ts): the runtime then only queues by the thrown error's class.
+   */
+  readonly reportsOutcome?: boolean;
+  /**
+   * What, besides the object's generation, makes a stalled object worth retrying (e.g. the key
+   * set's version): the runtime retries a stalled key once this token changes.
+   */
+  retryToken?(obj: KubeObject, ctx: ReconcileContext): string;
   /**
    * Called once with the runtime's context before any reconcile: at start without leader
    * election, else when this instance first becomes leader (standbys write nothing, so they

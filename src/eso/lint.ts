@@ -7,6 +7,7 @@ import { externalSecretFindings, externalSecretSchema } from "../api/external-se
 import type { Finding } from "../api/field-rules.js";
 import { ESO_GROUP, secretStoreFindings, secretStoreSchema } from "../api/secret-store.js";
 import { parseManifestDocuments } from "../manifest/documents.js";
+import { issuePath } from "../zod-issues.js";
 
 /** A problem in one document of a file. */
 export interface LintFinding extends Finding {
@@ -22,7 +23,7 @@ const SUPPORTED_VERSIONS = new Set([`${ESO_GROUP}/v1`, `${ESO_GROUP}/v1beta1`]);
 /** Turns zod issues into findings with dotted paths (never including input values). */
 export function schemaFindings(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): Finding[] {
   return issues.map((issue) => {
-    const path = issue.path.reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc === "" ? String(p) : `${acc}.${String(p)}`), "");
+    const path = issuePath(issue.path, "indexed");
     return { path: path || "(document)", message: `invalid ${path || "document"}: ${issue.message}` };
   });
 }

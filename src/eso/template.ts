@@ -1,235 +1,31 @@
 /**
- * The subset of ESO's template engine v2 (Go text/template + Sprig) that people write in
- * `target.template`: `{{ .name }}`, `{{ index . "key-with-dash" }}`, pipelines, parentheses,
- * string literals and the common functions in `TEMPLATE_FUNCTIONS`. Anything else (if/range,
- * variables, other functions) is a clear TemplateError, never a silent pass-through.
+ * ESO's template engine v2 over the one Go-template engine (src/go-template.ts), with its
+ * functions: `target.template` values and keys rendered over the secret's values (strings, as
+ * ESO exposes them), errors worded as ESO users read them.
  */
+import { GoTemplateError, renderGoTemplate } from "../go-template.js";
 import { InputError } from "../errors.js";
 
 /** A template could not be parsed or evaluated; the message names the template key, never a value. */
 export class TemplateError extends InputError {
-  constructor(message: string) {
-    super(message, { code: "TemplateError" });
-  }
-}
-
-type Fn = (...args: string[]) => string;
-
-function b64dec(s: string): string {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s.replace(/\s/g, "")) || s.replace(/\s/g, "").length % 4 === 1) {
-    throw new TemplateError("b64dec: input is not base64 (check the value stored in Vault)");
-  }
-  return Buffer.from(s, "base64").toString("utf8");
-}
-
-function indent(n: string, s: string): string {
-  const pad = " ".repeat(Number.parseInt(n, 10) || 0);
-  return pad + s.replace(/\n/g, `\n${pad}`);
-}
-
-/** Functions available in templates, with Sprig's argument order (the piped value comes last). */
-const TEMPLATE_FUNCTIONS: Record<string, { arity: number; fn: Fn }> = {
-  toString: { arity: 1, fn: (s: string) => s },
-  upper: { arity: 1, fn: (s) => s.toUpperCase() },
-  lower: { arity: 1, fn: (s) => s.toLowerCase() },
-  trim: { arity: 1, fn: (s) => s.trim() },
-  trimPrefix: { arity: 2, fn: (p, s) => (s.startsWith(p) ? s.slice(p.length) : s) },
-  trimSuffix: { arity: 2, fn: (p, s) => (p !== "" && s.endsWith(p) ? s.slice(0, -p.length) : s) },
-  quote: { arity: 1, fn: (s) => JSON.stringify(s) },
-  squote: { arity: 1, fn: (s) => `'${s}'` },
-  replace: { arity: 3, fn: (o, n, s) => s.split(o).join(n) },
-  default: { arity: 2, fn: (d, s) => (s === "" ? d : s) },
-  b64enc: { arity: 1, fn: (s) => Buffer.from(s, "utf8").toString("base64") },
-  b64dec: { arity: 1, fn: b64dec },
-  indent: { arity: 2, fn: indent },
-  nindent: { arity: 2, fn: (n, s) => `\n${indent(n, s)}` },
-};
-
-/** Names of the supported template functions (for docs and `check --eso`). */
-export const templateFunctionNames: readonly string[] = [...Object.keys(TEMPLATE_FUNCTIONS), "index"].sort();
-
-type Token = { kind: "field"; name: string } | { kind: "dot" } | { kind: "string"; value: string } | { kind: "ident"; name: string } | { kind: "number"; value: string } | { kind: "pipe" } | { kind: "lparen" } | { kind: "rparen" };
-
-function tokenize(src: string, where: string): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  const fail = (why: string): TemplateError => new TemplateError(`invalid template: ${where} (${why})`);
-  while (i < src.length) {
-    const c = src[i] as string;
-    if (/\s/.test(c)) {
-      i++;
-    } else if (c === "|") {
-      out.push({ kind: "pipe" });
-      i++;
-    } else if (c === "(") {
-      out.push({ kind: "lparen" });
-      i++;
-    } else if (c === ")") {
-      out.push({ kind: "rparen" });
-      i++;
-    } else if (c === '"') {
-      let j = i + 1;
-      while (j < src.length && src[j] !== '"') j += src[j] === "\\" ? 2 : 1;
-      if (j >= src.length) throw fail("unterminated string");
-      out.push({ kind: "string", value: JSON.parse(src.slice(i, j + 1)) as string });
-      i = j + 1;
-    } else if (c === "`") {
-      const j = src.indexOf("`", i + 1);
-      if (j < 0) throw fail("unterminated raw string");
-      out.push({ kind: "string", value: src.slice(i + 1, j) });
-      i = j + 1;
-    } else if (c === ".") {
-      const m = /^\.([A-Za-z_][A-Za-z0-9_]*)?/.exec(src.slice(i)) as RegExpExecArray;
-      if (m[1] !== undefined) out.push({ kind: "field", name: m[1] });
-      else out.push({ kind: "dot" });
-      i += m[0].length;
-      if (src[i] === ".") throw fail("nested fields such as .a.b are not supported; use index");
-    } else if (/[0-9-]/.test(c)) {
-      const m = /^-?[0-9]+/.exec(src.slice(i));
-      if (!m) throw fail(`unexpected "${c}"`);
-      out.push({ kind: "number", value: m[0] });
-      i += m[0].length;
-    } else if (/[A-Za-z_]/.test(c)) {
-      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i)) as RegExpExecArray;
-      out.push({ kind: "ident", name: m[0] });
-      i += m[0].length;
-    } else {
-      throw fail(c === "$" ? "template variables are not supported" : `unexpected "${c}"`);
-    }
-  }
-  return out;
-}
-
-class Evaluator {
-  private pos = 0;
-  constructor(
-    private readonly tokens: Token[],
-    private readonly values: ReadonlyMap<string, string>,
-    private readonly where: string,
-  ) {}
-
-  run(): string {
-    const result = this.pipeline();
-    if (this.pos !== this.tokens.length) throw this.fail("unexpected tokens after the pipeline");
-    return result;
-  }
-
-  private fail(why: string): TemplateError {
-    return new TemplateError(`template failed: ${this.where} (${why})`);
-  }
-
-  private pipeline(): string {
-    let value = this.command(undefined);
-    while (this.tokens[this.pos]?.kind === "pipe") {
-      this.pos++;
-      value = this.command(value);
-    }
-    return value;
-  }
-
-  private lookup(name: string): string {
-    const v = this.values.get(name);
-    if (v === undefined) throw this.fail(`map has no entry for key "${name}"; add it to data or dataFrom`);
-    return v;
-  }
-
-  private operand(): string {
-    const t = this.tokens[this.pos];
-    if (!t) throw this.fail("missing value");
-    this.pos++;
-    switch (t.kind) {
-      case "field":
-        return this.lookup(t.name);
-      case "string":
-      case "number":
-        return t.value;
-      case "lparen": {
-        const v = this.pipeline();
-        if (this.tokens[this.pos]?.kind !== "rparen") throw this.fail("missing )");
-        this.pos++;
-        return v;
-      }
-      case "dot":
-        throw this.fail('"." alone is the whole map; use index . "key" or .key');
-      default:
-        throw this.fail(`unexpected ${t.kind}`);
-    }
-  }
-
-  private isOperandStart(): boolean {
-    const t = this.tokens[this.pos];
-    return t !== undefined && t.kind !== "pipe" && t.kind !== "rparen";
-  }
-
-  private command(piped: string | undefined): string {
-    const t = this.tokens[this.pos];
-    if (t?.kind === "ident") {
-      this.pos++;
-      if (t.name === "index") {
-        if (this.tokens[this.pos]?.kind !== "dot") throw this.fail('index supports only index . "key"');
-        this.pos++;
-        const key = this.operand();
-        return this.lookup(key);
-      }
-      const spec = Object.hasOwn(TEMPLATE_FUNCTIONS, t.name) ? TEMPLATE_FUNCTIONS[t.name] : undefined;
-      if (!spec) {
-        const control = ["if", "else", "range", "with", "end", "define", "template", "block"].includes(t.name);
-        throw this.fail(
-          control ? `action "${t.name}" is not supported` : `function "${t.name}" is not supported (supported: ${templateFunctionNames.join(", ")})`,
-        );
-      }
-      const args: string[] = [];
-      while (this.isOperandStart()) args.push(this.operand());
-      if (piped !== undefined) args.push(piped);
-      if (args.length !== spec.arity) throw this.fail(`${t.name} takes ${spec.arity} argument(s), got ${args.length}`);
-      try {
-        return spec.fn(...args);
-      } catch (err) {
-        throw this.fail(err instanceof Error ? err.message : String(err));
-      }
-    }
-    if (piped !== undefined) throw this.fail("only a function can follow |");
-    const v = this.operand();
-    if (this.isOperandStart()) throw this.fail("a value cannot take arguments");
-    return v;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { code: "TemplateError", ...options });
   }
 }
 
 /**
- * Renders one template text over the secret's values (strings, as ESO v2 exposes them).
+ * Renders one template text over the secret's values.
  * `where` names the template (e.g. `target.template.data.config`) for error messages.
  * @throws TemplateError on syntax errors, unsupported actions or functions, and missing keys.
  */
 export function renderTemplate(text: string, values: ReadonlyMap<string, string>, where: string): string {
-  let out = "";
-  let i = 0;
-  while (i < text.length) {
-    const open = text.indexOf("{{", i);
-    if (open < 0) {
-      out += text.slice(i);
-      break;
-    }
-    let literal = text.slice(i, open);
-    let start = open + 2;
-    if (text.startsWith("- ", start) || text.startsWith("-\n", start) || text.startsWith("-\t", start)) {
-      literal = literal.replace(/\s+$/, "");
-      start += 1;
-    }
-    out += literal;
-    const close = text.indexOf("}}", start);
-    if (close < 0) throw new TemplateError(`invalid template: ${where} (unclosed {{)`);
-    let body = text.slice(start, close);
-    let trimAfter = false;
-    if (/\s-$/.test(body)) {
-      body = body.slice(0, -1);
-      trimAfter = true;
-    }
-    i = close + 2;
-    if (trimAfter) {
-      while (i < text.length && /\s/.test(text[i] as string)) i++;
-    }
-    if (/^\s*\/\*[\s\S]*\*\/\s*$/.test(body)) continue; // a comment
-    out += new Evaluator(tokenize(body, where), values, where).run();
+  const bytes = new Map<string, Buffer>();
+  for (const [k, v] of values) bytes.set(k, Buffer.from(v, "utf8"));
+  try {
+    return renderGoTemplate(text, bytes, { functions: true }).toString("utf8");
+  } catch (err) {
+    if (!(err instanceof GoTemplateError)) throw err;
+    const why = err.problem.kind === "missing" ? `${err.why}; add it to data or dataFrom` : err.why;
+    throw new TemplateError(`${err.phase === "parse" ? "invalid template" : "template failed"}: ${where} (${why})`, { cause: err });
   }
-  return out;
 }

@@ -35,7 +35,7 @@ export class VaultReader {
    * (its listeners then retry the ExternalSecrets waiting on it).
    */
   constructor(
-    private readonly clock: Clock,
+    clock: Clock,
     opts: { concurrency?: number; backoffBaseMs?: number; backoffMaxMs?: number; onApiCall?: ApiCallObserver; recovery?: StoreRecovery } = {},
   ) {
     this.#onApiCall = opts.onApiCall ?? (() => undefined);

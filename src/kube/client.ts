@@ -10,6 +10,7 @@ import type { KubeConnection } from "./config.js";
 import { KubeApiError } from "./errors.js";
 import type { KubeRequestTarget } from "./errors.js";
 import type { KubeClient, KubeObject, ListOptions, ObjectList, ResourceRef, WatchEnd, WatchEvent } from "./types.js";
+import { readAll } from "../stream-read.js";
 
 /** Timeouts and identification of an HttpKubeClient. */
 export interface HttpKubeClientOptions {
@@ -314,13 +315,8 @@ export class HttpKubeClient implements KubeClient {
   }
 }
 
-function collect(response: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    response.on("data", (c: Buffer) => chunks.push(c));
-    response.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    response.on("error", reject);
-  });
+async function collect(response: IncomingMessage): Promise<string> {
+  return ((await readAll(response)) ?? Buffer.alloc(0)).toString("utf8");
 }
 
 function parseJson(text: string): unknown {

@@ -75,7 +75,7 @@ export async function sealToAgeSecret(secret: Secret, opts: AgeSealOptions): Pro
  * @throws DecryptError when a value does not open with `identities`, is malformed, or is sealed for
  * another scope; the message names the key, never a value.
  */
-export async function unsealAgeSecret(obj: unknown, identities: string[], source: string): Promise<Secret> {
+export async function ageSecretToSecret(obj: unknown, identities: string[], source: string): Promise<Secret> {
   const ageSecret = parseAgeSecret(obj, source);
   const name = ageSecret.metadata.name;
   if (!name) throw new InputError(`invalid AgeSecret: ${source}: metadata.name is missing (set it)`, { code: "InvalidAgeSecret" });

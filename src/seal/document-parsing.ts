@@ -8,6 +8,8 @@ import { checkSecret } from "../api/secret-check.js";
 import type { SealedSecret } from "../api/sealed-secret.js";
 import { InputError } from "../errors.js";
 import { parseManifestDocuments, type ManifestDocument } from "../manifest/documents.js";
+import { looksLikeJson } from "../manifest/format.js";
+import { formatZodIssue } from "../zod-issues.js";
 
 /** "kind \"Deployment\"" or "not an object", for messages. */
 export function describeKind(value: unknown): string {
@@ -26,8 +28,7 @@ export function kindOf(value: unknown): string | undefined {
 function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return "invalid";
-  const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : String(p))).join(".");
-  return `${path || "(top level)"}: ${issue.message}`;
+  return formatZodIssue(issue, "(top level)", "bracketed");
 }
 
 /**
@@ -59,7 +60,7 @@ export async function parseSealedSecretDocument(value: unknown, where: string): 
  * text per value; returns `null` when `text` is not such a stream of two or more objects.
  */
 export function splitJsonStream(text: string): string[] | null {
-  if (!text.trimStart().startsWith("{")) return null;
+  if (!looksLikeJson(text)) return null;
   const parts: string[] = [];
   let depth = 0;
   let inString = false;

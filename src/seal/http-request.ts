@@ -5,6 +5,7 @@
  */
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest, type RequestOptions } from "node:https";
+import { readAll } from "../stream-read.js";
 
 /** An HTTP answer: status and body bytes. */
 export interface HttpAnswer {
@@ -20,10 +21,7 @@ export async function sendRequest(url: URL, options: RequestOptions, body: strin
   const doRequest = url.protocol === "http:" ? httpRequest : httpsRequest;
   return await new Promise<HttpAnswer>((resolve, reject) => {
     const req = doRequest(url, { ...options, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-      res.on("error", reject);
+      readAll(res).then((body) => resolve({ status: res.statusCode ?? 0, body: body ?? Buffer.alloc(0) }), reject);
     });
     req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer in ${timeoutMs} ms`), { code: "ETIMEDOUT" })));
     req.on("error", reject);

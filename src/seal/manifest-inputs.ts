@@ -1,12 +1,12 @@
 /**
  * The manifests a command works on: files and directories given on the command line (a
- * directory means every .yaml/.yml/.json file under it, hidden directories and node_modules
- * skipped), or stdin when none is given.
+ * directory means every manifest file under it, src/manifest/manifest-files.ts), or stdin when
+ * none is given.
  */
 import { readFileSync, statSync } from "node:fs";
-import { readdir } from "node:fs/promises";
-import { join } from "node:path";
 import { InputError } from "../errors.js";
+import { walkManifestFiles } from "../manifest/manifest-files.js";
+import { readAll } from "../stream-read.js";
 
 /** One input text and where it came from. */
 export interface ManifestInput {
@@ -19,21 +19,6 @@ export interface ManifestInput {
   fromDirectory: boolean;
   /** Permission bits of the file (undefined for stdin), kept when it is rewritten in place. */
   mode?: number | undefined;
-}
-
-const MANIFEST_FILE = /\.(ya?ml|json)$/i;
-
-/** Every manifest file under `dir`, sorted. */
-export async function manifestFilesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const entries = await readdir(dir, { withFileTypes: true });
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await manifestFilesUnder(path)));
-    else if (entry.isFile() && MANIFEST_FILE.test(entry.name)) out.push(path);
-  }
-  return out;
 }
 
 /**
@@ -52,9 +37,7 @@ function readFileInput(path: string, fromDirectory: boolean): ManifestInput {
 
 /** Reads all of a stream as bytes (binary-safe, for `--raw` values). */
 export async function readStreamBytes(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks);
+  return (await readAll(stream)) ?? Buffer.alloc(0);
 }
 
 /** Reads all of a stream as UTF-8. */
@@ -80,7 +63,7 @@ export async function readManifestInputs(paths: readonly string[], stdin: NodeJS
     } catch (err) {
       throw new InputError(`cannot read input: ${path} (${(err as NodeJS.ErrnoException).code ?? "unreadable"}; check the path)`, { cause: err, code: "InputUnreadable" });
     }
-    if (isDirectory) for (const file of await manifestFilesUnder(path)) inputs.push(readFileInput(file, true));
+    if (isDirectory) for (const file of await walkManifestFiles(path)) inputs.push(readFileInput(file, true));
     else inputs.push(readFileInput(path, false));
   }
   return inputs;

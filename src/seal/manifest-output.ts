@@ -5,10 +5,11 @@
  */
 import { parseAllDocuments } from "yaml";
 import { InputError } from "../errors.js";
+import type { ManifestFormat } from "../manifest/format.js";
 import { yamlText } from "./yaml-text.js";
 
 export const OUTPUT_FORMATS = ["json", "yaml"] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export type OutputFormat = ManifestFormat;
 
 const TOP_LEVEL_ORDER = ["apiVersion", "kind", "metadata", "type", "immutable", "spec", "data", "stringData", "status"];
 
@@ -22,12 +23,6 @@ export function orderedObject(obj: unknown): unknown {
   return out;
 }
 
-/** The format kubeseal picks for a `-w` file: YAML for `.yaml`/`.yml`, JSON for `.json`. */
-export function formatForPath(path: string): OutputFormat | undefined {
-  if (/\.ya?ml$/i.test(path)) return "yaml";
-  if (/\.json$/i.test(path)) return "json";
-  return undefined;
-}
 
 function yamlBody(obj: unknown): string {
   return yamlText(orderedObject(obj));

@@ -8,7 +8,8 @@ import { InputError } from "../errors.js";
 import { kindOf, parseSealedSecretDocument, parseManifestText } from "./document-parsing.js";
 import { writeFilesAtomically, type FileWrite } from "./file-batch.js";
 import { readManifestInputs } from "./manifest-inputs.js";
-import { formatForPath, rewriteManifestText } from "./manifest-output.js";
+import { manifestFormat } from "../manifest/format.js";
+import { rewriteManifestText } from "./manifest-output.js";
 import { ReencryptorSet } from "./sealed-secret-commands.js";
 import { parseSealFlags, SealRun, type CommandIO } from "./seal-command.js";
 
@@ -61,7 +62,7 @@ export async function runReseal(dirs: readonly string[], rawFlags: unknown, io: 
     }
     if (results.size > 0) {
       const path = input.path as string;
-      const format = formatForPath(path) ?? (input.text.trimStart().startsWith("{") ? "json" : "yaml");
+      const format = manifestFormat(path, input.text);
       writes.push({ path, text: rewriteManifestText(input.text, input.source, format, (_v, i) => results.get(i)).text });
       summary.filesChanged++;
     }

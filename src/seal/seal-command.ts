@@ -11,7 +11,8 @@ import { InputError } from "../errors.js";
 import { parseSecretDocument, kindOf, parseManifestText } from "./document-parsing.js";
 import { FileBatch, writeFilesAtomically } from "./file-batch.js";
 import { readManifestInputs, type ManifestInput } from "./manifest-inputs.js";
-import { formatForPath, formatObjects, parseEditableManifest, OUTPUT_FORMATS, type EditableManifest } from "./manifest-output.js";
+import { formatForPath, manifestFormat } from "../manifest/format.js";
+import { formatObjects, parseEditableManifest, OUTPUT_FORMATS, type EditableManifest } from "./manifest-output.js";
 import type { ManifestDocument } from "../manifest/documents.js";
 import { effectiveScope, sealSecret } from "./sealed-secret-builder.js";
 import { SealSettingsResolver, type SealSettings, type SettingsFlags } from "./seal-settings.js";
@@ -265,7 +266,7 @@ async function sealInPlace(run: SealRun, inputs: readonly ManifestInput[], io: C
         if (input.fromDirectory) continue;
         throw new InputError(`nothing to seal: ${input.source} holds no Secret (seal a file with kind: Secret)`, { code: "NoSecret" });
       }
-      const format = formatForPath(path) ?? (input.text.trimStart().startsWith("{") ? "json" : "yaml");
+      const format = manifestFormat(path, input.text);
       batch.stage({ path, text: manifest.render(sealed, format).text, mode: input.mode });
       written++;
     }

@@ -10,10 +10,11 @@ import { InputError, RemoteError } from "../errors.js";
 import { kindOf, parseSealedSecretDocument, parseSecretDocument, describeKind, locatedDocuments, parseManifestText } from "./document-parsing.js";
 import { writeFilesAtomically } from "./file-batch.js";
 import { readManifestInputs, readStreamBytes } from "./manifest-inputs.js";
-import { formatForPath, formatObject, formatObjects, rewriteManifestText, type OutputFormat } from "./manifest-output.js";
+import { formatForPath, manifestFormat } from "../manifest/format.js";
+import { formatObject, formatObjects, rewriteManifestText, type OutputFormat } from "./manifest-output.js";
 import { controllerReencryptor, offlineReencryptor, type Reencryptor } from "./reencryptor.js";
 import { mergeSealedSecret, sealRawValue } from "./sealed-secret-builder.js";
-import { unsealSealedSecret } from "./sealed-secret-opener.js";
+import { sealedSecretToSecret } from "./sealed-secret-opener.js";
 import { SealRun, type CommandIO, type SealFlags } from "./seal-command.js";
 
 /**
@@ -53,7 +54,7 @@ export async function runRaw(flags: SealFlags, io: CommandIO): Promise<void> {
 }
 
 function fileFormat(path: string, text: string): OutputFormat {
-  return formatForPath(path) ?? (text.trimStart().startsWith("{") ? "json" : "yaml");
+  return manifestFormat(path, text);
 }
 
 /** `--merge-into FILE`: seals the input Secret's items into an existing SealedSecret file, in place. */
@@ -94,11 +95,11 @@ export async function runUnseal(flags: SealFlags, io: CommandIO): Promise<void> 
           const { readIdentityFile } = await import("../crypto/age-keys.js");
           identities = (await Promise.all(flags.identity.map((file) => readIdentityFile(file)))).flat();
         }
-        const { unsealAgeSecret } = await import("./age-seal.js");
-        outputs.push(await unsealAgeSecret(value, identities, where));
+        const { ageSecretToSecret } = await import("./age-seal.js");
+        outputs.push(await ageSecretToSecret(value, identities, where));
       } else if (kind === "SealedSecret") {
         if (keys.length === 0) throw new InputError(`cannot unseal: ${where} is a SealedSecret (pass --recovery-private-key FILE)`, { code: "NoPrivateKey" });
-        outputs.push(unsealSealedSecret(await parseSealedSecretDocument(value, where), keys, where));
+        outputs.push(sealedSecretToSecret(await parseSealedSecretDocument(value, where), keys, where));
       } else {
         throw new InputError(`cannot unseal: ${where} is ${describeKind(value)} (give SealedSecret or AgeSecret manifests)`, { code: "NotASealedSecret" });
       }

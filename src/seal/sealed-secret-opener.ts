@@ -10,6 +10,7 @@ import { hybridDecrypt, hybridEncrypt, type RandomSource } from "../crypto/hybri
 import { scopeFromAnnotations, scopeLabel } from "../crypto/scope.js";
 import { DecryptError, InputError } from "../errors.js";
 import { sortedRecord } from "./secret-metadata.js";
+import { isBase64 } from "../base64.js";
 
 /** The OAEP label a SealedSecret's values were sealed to, read from its own annotations. */
 export function sealedSecretLabel(sealed: SealedSecret, source: string, defaultNamespace?: string): string {
@@ -26,7 +27,7 @@ export function sealedSecretLabel(sealed: SealedSecret, source: string, defaultN
 }
 
 function decodeCiphertext(value: string, where: string): Buffer {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value)) {
+  if (!isBase64(value)) {
     throw new DecryptError(`cannot decrypt: ${where} is not base64 (re-seal the value)`, { code: "InvalidCiphertext" });
   }
   return Buffer.from(value, "base64");
@@ -66,7 +67,7 @@ export function openSealedValues(sealed: SealedSecret, privateKeys: readonly Key
  * @throws DecryptError when a value does not open; InputError when `spec.template.data` holds
  *   templates (rendering them offline is not supported).
  */
-export function unsealSealedSecret(sealed: SealedSecret, privateKeys: readonly KeyObject[], source: string, defaultNamespace?: string): Secret {
+export function sealedSecretToSecret(sealed: SealedSecret, privateKeys: readonly KeyObject[], source: string, defaultNamespace?: string): Secret {
   const values = openSealedValues(sealed, privateKeys, source, defaultNamespace);
   const template = sealed.spec.template ?? {};
   const data: Record<string, string> = {};

@@ -6,8 +6,14 @@
 import { createServer } from "node:http";
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ControllerLogger } from "../controller/types.js";
-import type { ListenAddress } from "../controller/config.js";
+import type { StructuredLogger as ControllerLogger } from "../log.js";
+import { readAll } from "../stream-read.js";
+
+/** Where to listen: `host` undefined means all interfaces; port 0 picks a free port. */
+export interface ListenAddress {
+  host: string | undefined;
+  port: number;
+}
 
 /** What a route handler sees of a request. */
 export interface HttpRequest {
@@ -155,16 +161,7 @@ function probeResponse(result: ProbeResult): HttpResponse {
 
 /** Reads the whole body; `null` when it exceeds `max` bytes (the rest is drained, not kept). */
 function readBody(req: IncomingMessage, max: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= max) chunks.push(chunk);
-    });
-    req.once("end", () => resolve(size > max ? null : Buffer.concat(chunks)));
-    req.once("error", reject);
-  });
+  return readAll(req, max);
 }
 
 function errorSummary(err: unknown): { name: string; message: string } {

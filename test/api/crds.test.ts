@@ -3,16 +3,18 @@
  * CRD's openAPIV3Schema (checked as the API server does, with the test server's structural-schema
  * code) and from the zod schema, and that verdict is the one its file name states; the CRDs
  * name the resources the controller watches; and the fields each declares are the zod ones.
+ * The last part walks every CRD in crds/, so a new kind is held to this without editing the test
+ * (its `src/api/<kind>.ts` exports `<kind>Schema` and `<kind>Resource`; docs/adding-a-kind.md).
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { ageSecretResource, ageSecretSchema } from "../../src/api/age-secret.js";
 import { sealedSecretSchema, secretTemplateSchema } from "../../src/api/sealed-secret.js";
-import { SEALED_SECRETS } from "../../src/controller/sealed-secret-reconciler.js";
+import { SEALED_SECRETS } from "../../src/controller/sealed-secret/index.js";
 import type { ResourceRef } from "../../src/kube/types.js";
 import { checkSchema } from "../harness/kube/schema.js";
 import { CRD_DIR, loadCrd, type Crd } from "./crd-file.js";
@@ -103,4 +105,87 @@ describe("the CRDs declare the zod fields", () => {
     assert.deepEqual(Object.keys(spec?.properties ?? {}).sort(), shapeKeys(ageSecretSchema.shape.spec));
     assert.deepEqual(Object.keys(spec?.properties?.["template"]?.properties ?? {}).sort(), shapeKeys(secretTemplateSchema));
   });
+});
+
+/** `ClusterSecretStore` → `clusterSecretStore`. */
+const camel = (kind: string): string => kind.charAt(0).toLowerCase() + kind.slice(1);
+/** `ClusterSecretStore` → `cluster-secret-store`. */
+const kebab = (kind: string): string => kind.replace(/[A-Z]/g, (c, i: number) => `${i === 0 ? "" : "-"}${c.toLowerCase()}`);
+
+/** Every example manifest under crds/examples/ (any depth). */
+function exampleFiles(dir = join(ROOT, "examples")): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const path = join(dir, f);
+    return statSync(path).isDirectory() ? exampleFiles(path) : f.endsWith(".yaml") ? [path] : [];
+  });
+}
+
+/**
+ * The zod schema and resource of a CRD's kind, by convention: `src/api/<kebab kind>.ts` exports
+ * `<camel kind>Schema` and `<camel kind>Resource`; a cluster-scoped twin (`ClusterSecretStore`)
+ * may live in its namespaced kind's file and share its schema.
+ */
+async function apiOf(kind: string): Promise<{ schema: z.ZodType; resource: ResourceRef; file: string }> {
+  const names = [kind, kind.replace(/^Cluster/, "")];
+  for (const name of names) {
+    const file = `src/api/${kebab(name)}.ts`;
+    let mod: Record<string, unknown>;
+    try {
+      mod = (await import(new URL(`../../${file}`, import.meta.url).href)) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    const schema = (mod[`${camel(kind)}Schema`] ?? mod[`${camel(name)}Schema`]) as z.ZodType | undefined;
+    const resource = mod[`${camel(kind)}Resource`] as ResourceRef | undefined;
+    if (schema && resource) return { schema, resource, file };
+  }
+  assert.fail(`no zod schema and resource for CRD kind ${kind}: add src/api/${kebab(kind)}.ts exporting ${camel(kind)}Schema and ${camel(kind)}Resource (see docs/adding-a-kind.md)`);
+}
+
+describe("every CRD in crds/ agrees with its zod schema (new kinds included)", async () => {
+  const crdFiles = readdirSync(ROOT).filter((f) => f.endsWith(".yaml")).sort();
+  const examples = exampleFiles().map((path) => ({ path, name: path.slice(path.lastIndexOf("/") + 1), doc: parseYaml(readFileSync(path, "utf8")) as Record<string, unknown> }));
+  test("crds/ holds the CRDs", () => assert.ok(crdFiles.length >= 5, crdFiles.join(", ")));
+  for (const file of crdFiles) {
+    const crd = loadCrd(file);
+    const kind = crd.spec.names.kind;
+    const api = await apiOf(kind);
+    describe(`${file} (${kind}, ${api.file})`, () => {
+      test("names the resource the controller watches, with a status subresource", () => {
+        const ref = api.resource;
+        assert.equal(crd.spec.group, ref.group);
+        assert.equal(crd.spec.names.plural, ref.plural);
+        assert.equal(crd.spec.names.kind, ref.kind);
+        assert.equal(crd.spec.scope, ref.namespaced ? "Namespaced" : "Cluster");
+        const v = crd.spec.versions.find((x) => x.name === ref.version);
+        assert.ok(v?.served && v.storage, `${ref.version} is served and stored`);
+        assert.ok(v.subresources?.status, "status subresource (the controller writes status through it)");
+      });
+      test("declares every top-level spec field zod knows", () => {
+        const spec = crd.spec.versions.find((x) => x.name === api.resource.version)?.schema.openAPIV3Schema.properties?.["spec"];
+        const zodSpec = (api.schema as unknown as { shape?: { spec?: { shape?: Record<string, unknown> } } }).shape?.spec?.shape;
+        assert.ok(zodSpec, `${camel(kind)}Schema has an object spec`);
+        assert.deepEqual(Object.keys(spec?.properties ?? {}).sort(), Object.keys(zodSpec).sort());
+      });
+      const own = examples.filter((e) => e.doc["kind"] === kind && String(e.doc["apiVersion"]).startsWith(`${crd.spec.group}/`));
+      test("has a valid example in crds/examples/", () => assert.ok(own.some((e) => e.name.startsWith("valid-")), `add crds/examples/valid-${kind.toLowerCase()}-….yaml`));
+      for (const example of own) {
+        test(`example ${example.name}: the CRD and zod give the verdict its name states`, () => {
+          const version = String(example.doc["apiVersion"]).split("/")[1];
+          const schema = crd.spec.versions.find((v) => v.name === version)?.schema.openAPIV3Schema;
+          assert.ok(schema, `${kind} ${version} is served`);
+          const causes = [...checkSchema(example.doc, schema).causes, ...celCauses(example.doc, schema, "")];
+          const zodOk = api.schema.safeParse(example.doc).success;
+          const n = example.name;
+          // valid-: both accept; invalid-: both reject; crd-rejects-: only the API server refuses
+          // it; unsupported-: the API server stores it (sealbridge's field rules report it).
+          if (n.startsWith("valid-")) assert.deepEqual([causes.length === 0, zodOk], [true, true], JSON.stringify(causes));
+          else if (n.startsWith("invalid-")) assert.deepEqual([causes.length === 0, zodOk], [false, false], JSON.stringify(causes));
+          else if (n.startsWith("crd-rejects-")) assert.deepEqual([causes.length === 0, zodOk], [false, true], JSON.stringify(causes));
+          else if (n.startsWith("unsupported-")) assert.equal(causes.length, 0, JSON.stringify(causes));
+          else assert.fail(`example ${n}: name it valid-, invalid-, crd-rejects- or unsupported-`);
+        });
+      }
+    });
+  }
 });

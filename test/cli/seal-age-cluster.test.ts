@@ -11,10 +11,10 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { generateAgeIdentity, type AgeKeyPair } from "../../src/crypto/age-keys.js";
-import { unsealAgeSecret } from "../../src/seal/age-seal.js";
+import { ageSecretToSecret } from "../../src/seal/age-seal.js";
 import { sendRequest } from "../../src/seal/http-request.js";
 import { HttpServer } from "../../src/server/http-server.js";
-import { registerKeyEndpoints, type KeySource } from "../../src/server/key-endpoints.js";
+import { registerKeyEndpoints, type KeySource } from "../../src/controller/sealed-secret/key-endpoints.js";
 import { startKubeServer, type KubeTestServer } from "../harness/kube/index.js";
 import { goGeneratedKey } from "../support/openssl-keys.js";
 import { runCli } from "../support/run-cli.js";
@@ -28,7 +28,7 @@ const secretYaml = (name: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n 
 async function openAll(stdout: string, identity: string): Promise<string[]> {
   const docs = parseAllDocuments(stdout).map((doc) => doc.toJS() as unknown);
   return await Promise.all(
-    docs.map(async (doc, i) => Buffer.from((await unsealAgeSecret(doc, [identity], `document ${i}`)).data?.["password"] ?? "", "base64").toString()),
+    docs.map(async (doc, i) => Buffer.from((await ageSecretToSecret(doc, [identity], `document ${i}`)).data?.["password"] ?? "", "base64").toString()),
   );
 }
 

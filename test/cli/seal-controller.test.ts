@@ -14,7 +14,7 @@ import type { SealedSecret } from "../../src/api/sealed-secret.js";
 import { sealSecret } from "../../src/seal/sealed-secret-builder.js";
 import { formatObject } from "../../src/seal/manifest-output.js";
 import { generateSealingKey } from "../../src/crypto/sealing-key.js";
-import { reencryptSealedSecret, unsealSealedSecret } from "../../src/seal/sealed-secret-opener.js";
+import { reencryptSealedSecret, sealedSecretToSecret } from "../../src/seal/sealed-secret-opener.js";
 import { referenceDecrypt, VECTOR_CERT, VECTOR_KEY, vectorCertPem, vectorPrivateKey, vectorPublicKey } from "../support/sealing-vectors.js";
 import { runCli } from "../support/run-cli.js";
 
@@ -55,7 +55,7 @@ before(async () => {
       if (req.method === "GET" && req.url === `${proxy}/v1/cert.pem`) return send(200, vectorCertPem);
       if (req.method === "POST" && req.url === `${proxy}/v1/verify`) {
         try {
-          unsealSealedSecret(JSON.parse(await body(req)) as SealedSecret, [vectorPrivateKey], "verify");
+          sealedSecretToSecret(JSON.parse(await body(req)) as SealedSecret, [vectorPrivateKey], "verify");
           return send(200, "");
         } catch {
           return send(409, "no key could decrypt secret");
@@ -121,7 +121,7 @@ describe("the certificate from the controller, through the API server's service 
     const result = await runCli(["seal", "--re-encrypt", "-f", file], { env: env() });
     assert.equal(result.code, 0, result.stderr);
     const obj = parse(await readFile(file, "utf8")) as SealedSecret;
-    const value = unsealSealedSecret(obj, [createPrivateKey(newKey.privateKeyPem)], "t").data?.["password"];
+    const value = sealedSecretToSecret(obj, [createPrivateKey(newKey.privateKeyPem)], "t").data?.["password"];
     assert.equal(Buffer.from(value ?? "", "base64").toString(), CANARY);
   });
 });
@@ -134,7 +134,7 @@ describe("sealbridge seal --re-encrypt offline", () => {
     assert.doesNotMatch(result.stdout + result.stderr, /CANARY/);
     const obj = parse(result.stdout) as SealedSecret;
     assert.deepEqual(obj.metadata?.annotations, { "sealedsecrets.bitnami.com/namespace-wide": "true" });
-    assert.equal(Buffer.from(unsealSealedSecret({ ...obj, metadata: { ...obj.metadata, name: "renamed" } }, [createPrivateKey(newKey.privateKeyPem)], "t").data?.["password"] ?? "", "base64").toString(), CANARY);
+    assert.equal(Buffer.from(sealedSecretToSecret({ ...obj, metadata: { ...obj.metadata, name: "renamed" } }, [createPrivateKey(newKey.privateKeyPem)], "t").data?.["password"] ?? "", "base64").toString(), CANARY);
   });
 });
 
@@ -158,7 +158,7 @@ describe("sealbridge reseal DIR", () => {
     assert.equal(await readFile(join(tree, "cm.yaml"), "utf8"), configMap);
     const newPrivate = createPrivateKey(newKey.privateKeyPem);
     for (const obj of [parse(a.slice(configMap.length)), JSON.parse(await readFile(join(tree, "b.json"), "utf8"))] as SealedSecret[]) {
-      assert.equal(Buffer.from(unsealSealedSecret(obj, [newPrivate], "t").data?.["password"] ?? "", "base64").toString(), CANARY);
+      assert.equal(Buffer.from(sealedSecretToSecret(obj, [newPrivate], "t").data?.["password"] ?? "", "base64").toString(), CANARY);
     }
     const second = await runCli(args);
     assert.equal(second.code, 0, second.stderr);
@@ -183,7 +183,7 @@ describe("sealbridge reseal DIR", () => {
     assert.ok(a.startsWith(`${configMap}---\n`), a);
     const newPrivate = createPrivateKey(newKey.privateKeyPem);
     for (const obj of [parse(a.slice(configMap.length + 4)), JSON.parse(await readFile(join(tree, "b.json"), "utf8"))] as SealedSecret[]) {
-      assert.equal(Buffer.from(unsealSealedSecret(obj, [newPrivate], "t").data?.["password"] ?? "", "base64").toString(), CANARY);
+      assert.equal(Buffer.from(sealedSecretToSecret(obj, [newPrivate], "t").data?.["password"] ?? "", "base64").toString(), CANARY);
     }
   });
 

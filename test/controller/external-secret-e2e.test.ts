@@ -15,8 +15,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ControllerRuntime } from "../../src/controller/runtime/runtime.js";
-import { ExternalSecretReconciler } from "../../src/controller/external-secret-reconciler.js";
-import { SecretStoreReconciler } from "../../src/controller/secret-store-reconciler.js";
+import { externalSecretReconciler } from "../../src/controller/external-secret/index.js";
+import { secretStoreReconciler } from "../../src/controller/secret-store/index.js";
 import { StoreConnections } from "../../src/eso/store-connections.js";
 import { VaultReader } from "../../src/eso/vault-reader.js";
 import { silentLogger } from "../../src/log.js";
@@ -90,7 +90,7 @@ describe("ExternalSecret end to end", { timeout: 60_000 }, () => {
     const connections = new StoreConnections(k.kube, { now: () => new Date() }, { inClusterTokenPath: join(k.dir, "sa-token") });
     runtime = new ControllerRuntime({
       kube: k.kube,
-      reconcilers: [new ExternalSecretReconciler({ reader, connections }), new SecretStoreReconciler("SecretStore", connections), new SecretStoreReconciler("ClusterSecretStore", connections)],
+      reconcilers: [externalSecretReconciler({ reader, connections }), secretStoreReconciler("SecretStore", connections), secretStoreReconciler("ClusterSecretStore", connections)],
       config: testRuntimeConfig({ resyncPeriodMs: 1_000, namespace: "sealbridge-system" }),
       log: silentLogger,
       backoff: { baseMs: 100, capMs: 1_000 },

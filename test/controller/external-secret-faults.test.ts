@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { ControllerRuntime } from "../../src/controller/runtime/runtime.js";
-import { ExternalSecretReconciler } from "../../src/controller/external-secret-reconciler.js";
+import { externalSecretReconciler } from "../../src/controller/external-secret/index.js";
 import { StoreConnections } from "../../src/eso/store-connections.js";
 import { VaultReader } from "../../src/eso/vault-reader.js";
 import { silentLogger } from "../../src/log.js";
@@ -67,7 +67,7 @@ describe("ExternalSecret under Vault faults", { timeout: 60_000 }, () => {
     const clock = { now: () => new Date() };
     runtime = new ControllerRuntime({
       kube: k.kube,
-      reconcilers: [new ExternalSecretReconciler({ reader: new VaultReader(clock, { concurrency: 4, backoffBaseMs: 200, backoffMaxMs: 800 }), connections: new StoreConnections(k.kube, clock, { timeoutMs: 300 }) })],
+      reconcilers: [externalSecretReconciler({ reader: new VaultReader(clock, { concurrency: 4, backoffBaseMs: 200, backoffMaxMs: 800 }), connections: new StoreConnections(k.kube, clock, { timeoutMs: 300 }) })],
       config: testRuntimeConfig({ concurrency: { default: 2, perKind: {} }, resyncPeriodMs: 3_600_000, namespace: "faults" }),
       log: silentLogger,
       backoff: { baseMs: 100, capMs: 800 },

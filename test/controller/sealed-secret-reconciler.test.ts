@@ -164,6 +164,8 @@ describe("SealedSecret and AgeSecret reconcilers, end to end", { timeout: 120_00
       assert.equal(secretData(server, ns, name), undefined, `no Secret for ${ns}/${name}`);
       await waitFor(`Warning event for ${name}`, () => warningEvents(server, ns, name).some((e) => e["reason"] === "ErrUnsealFailed"));
     }
+    // Status is written after the Secret, so wait for it rather than racing the controller.
+    await waitFor("Synced=True on prod/db", () => syncedOf(server, "sealedsecrets.bitnami.com", "prod", "db")?.["status"] === "True");
     assert.equal(syncedOf(server, "sealedsecrets.bitnami.com", "prod", "db")?.["status"], "True");
     const get = await ws.kubectl(["get", "sealedsecrets", "-n", "prod"]);
     assert.match(get.stdout, /tampered\s+Failed to unseal/);

@@ -4,7 +4,7 @@ import { loadKubeConnection } from "../../src/kube/config.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { KubeClient, ResourceRef } from "../../src/kube/types.js";
+import type { KubeClient } from "../../src/kube/types.js";
 import { startKubeServer } from "../harness/kube/index.js";
 import type { KubeTestServer } from "../harness/kube/index.js";
 import { CONFIGMAPS, NAMESPACES, SECRETS } from "../../src/kube/resources.js";

@@ -4,7 +4,7 @@ import { parseAgeSecret } from "../../src/api/age-secret.js";
 import type { Secret } from "../../src/api/secret.js";
 import { generateAgeIdentity } from "../../src/crypto/age-keys.js";
 import { DecryptError, InputError } from "../../src/errors.js";
-import { sealToAgeSecret, unsealAgeSecret } from "../../src/seal/age-seal.js";
+import { sealToAgeSecret, ageSecretToSecret } from "../../src/seal/age-seal.js";
 
 const CANARY = "canary-seal-Pp4w";
 const CANARY_B64 = Buffer.from(`${CANARY}-data`).toString("base64");
@@ -78,11 +78,11 @@ describe("sealToAgeSecret", () => {
   });
 });
 
-describe("unsealAgeSecret", () => {
+describe("ageSecretToSecret", () => {
   test("any recipient opens it back into the Secret (stringData folded into data)", async () => {
     const sealed = await sealToAgeSecret(secret(), { recipients: [owner.recipient, backup.recipient], scope: "strict" });
     for (const id of [owner.identity, backup.identity]) {
-      const out = await unsealAgeSecret(JSON.parse(JSON.stringify(sealed)), [id], "s.yaml document 0");
+      const out = await ageSecretToSecret(JSON.parse(JSON.stringify(sealed)), [id], "s.yaml document 0");
       assert.deepEqual(out, {
         apiVersion: "v1",
         kind: "Secret",
@@ -101,7 +101,7 @@ describe("unsealAgeSecret", () => {
   test("moving a strict AgeSecret to another name or namespace is refused, naming the key only", async () => {
     const sealed = await sealToAgeSecret(secret(), { recipients: [owner.recipient], scope: "strict" });
     for (const metadata of [{ name: "other", namespace: "prod" }, { name: "db", namespace: "dev" }]) {
-      await assert.rejects(unsealAgeSecret({ ...sealed, metadata }, [owner.identity], "moved.yaml"), (err: unknown) => {
+      await assert.rejects(ageSecretToSecret({ ...sealed, metadata }, [owner.identity], "moved.yaml"), (err: unknown) => {
         assert.ok(err instanceof DecryptError);
         assert.equal(err.code, "AgeScopeMismatch");
         assert.match(err.message, /key "binary" \(moved\.yaml\)/);
@@ -110,22 +110,22 @@ describe("unsealAgeSecret", () => {
       });
     }
     const nsWide = await sealToAgeSecret(secret(), { recipients: [owner.recipient], scope: "namespace-wide" });
-    const renamed = await unsealAgeSecret({ ...nsWide, metadata: { name: "renamed", namespace: "prod" } }, [owner.identity], "x");
+    const renamed = await ageSecretToSecret({ ...nsWide, metadata: { name: "renamed", namespace: "prod" } }, [owner.identity], "x");
     assert.equal(renamed.metadata?.name, "renamed");
   });
 
   test("a stranger's identity, an invalid object and templated data fail clearly", async () => {
     const sealed = await sealToAgeSecret(secret(), { recipients: [owner.recipient], scope: "strict" });
-    await assert.rejects(unsealAgeSecret(sealed, [stranger.identity], "x"), (err: unknown) => err instanceof DecryptError && err.code === "AgeNoIdentityMatched");
-    await assert.rejects(unsealAgeSecret({ kind: "AgeSecret" }, [owner.identity], "bad.yaml"), /invalid AgeSecret: bad\.yaml: apiVersion/);
+    await assert.rejects(ageSecretToSecret(sealed, [stranger.identity], "x"), (err: unknown) => err instanceof DecryptError && err.code === "AgeNoIdentityMatched");
+    await assert.rejects(ageSecretToSecret({ kind: "AgeSecret" }, [owner.identity], "bad.yaml"), /invalid AgeSecret: bad\.yaml: apiVersion/);
     const notArmored = { ...sealed, spec: { encryptedData: { password: CANARY } } };
-    await assert.rejects(unsealAgeSecret(notArmored, [owner.identity], "bad.yaml"), (err: unknown) => {
+    await assert.rejects(ageSecretToSecret(notArmored, [owner.identity], "bad.yaml"), (err: unknown) => {
       assert.ok(err instanceof InputError);
       assert.match(err.message, /spec\.encryptedData\.password: values are ASCII-armored age files/);
       assert.ok(!err.message.includes(CANARY));
       return true;
     });
     const templated = { ...sealed, spec: { ...sealed.spec, template: { data: { url: "x" } } } };
-    await assert.rejects(unsealAgeSecret(templated, [owner.identity], "t.yaml"), /spec\.template\.data/);
+    await assert.rejects(ageSecretToSecret(templated, [owner.identity], "t.yaml"), /spec\.template\.data/);
   });
 });

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parse, parseAllDocuments } from "yaml";
-import { formatForPath, formatObject, formatObjects, rewriteManifestText } from "../../src/seal/manifest-output.js";
+import { formatForPath } from "../../src/manifest/format.js";
+import { formatObject, formatObjects, rewriteManifestText } from "../../src/seal/manifest-output.js";
 
 describe("formatObject", () => {
   test("JSON by default with apiVersion, kind, metadata, spec first; YAML starts with ---", () => {
@@ -42,7 +43,7 @@ list: [1,   2]
 `;
 
   test("replaces only the chosen documents and keeps the others byte for byte", () => {
-    const out = rewriteManifestText(text, "f.yaml", "yaml", (value, index) => (index === 1 ? { apiVersion: "bitnami.com/v1alpha1", kind: "SealedSecret", spec: { encryptedData: { p: "AgB" } } } : undefined));
+    const out = rewriteManifestText(text, "f.yaml", "yaml", (_value, index) => (index === 1 ? { apiVersion: "bitnami.com/v1alpha1", kind: "SealedSecret", spec: { encryptedData: { p: "AgB" } } } : undefined));
     assert.equal(out.replaced, 1);
     assert.ok(out.text.startsWith('# leading comment\napiVersion: v1\nkind: ConfigMap   # odd spacing kept\ndata: {a: "1"}\n---\n# about the secret\napiVersion: bitnami.com/v1alpha1\n'));
     assert.ok(out.text.endsWith("---\nkind: Other\nlist: [1,   2]\n"));

@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import type { Secret } from "../../src/api/secret.js";
 import type { SealedSecret } from "../../src/api/sealed-secret.js";
 import { mergeSealedSecret, sealRawValue, sealSecret } from "../../src/seal/sealed-secret-builder.js";
-import { unsealSealedSecret } from "../../src/seal/sealed-secret-opener.js";
+import { sealedSecretToSecret } from "../../src/seal/sealed-secret-opener.js";
 import { DecryptError, InputError } from "../../src/errors.js";
 import { referenceDecrypt, vectorPrivateKey, vectorPublicKey } from "../support/sealing-vectors.js";
 
@@ -31,7 +31,7 @@ function moved(sealed: SealedSecret, namespace: string | undefined, name: string
 
 function open(sealed: SealedSecret): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(unsealSealedSecret(sealed, [vectorPrivateKey], "test").data ?? {})) out[k] = Buffer.from(v, "base64").toString();
+  for (const [k, v] of Object.entries(sealedSecretToSecret(sealed, [vectorPrivateKey], "test").data ?? {})) out[k] = Buffer.from(v, "base64").toString();
   return out;
 }
 

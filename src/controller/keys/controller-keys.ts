@@ -14,6 +14,8 @@ import type { KeyObject } from "node:crypto";
 import type { Clock } from "../../clock.js";
 import type { KubeClient } from "../../kube/types.js";
 import type { ControllerLogger } from "../types.js";
+import { realTimers } from "../runtime/work-queue.js";
+import type { Timers } from "../runtime/work-queue.js";
 import { AgeIdentityStore } from "./age-identity.js";
 import type { AgeIdentityGenerator } from "./age-identity.js";
 import { writeKeyBackup } from "./key-custody.js";
@@ -41,6 +43,8 @@ export interface ControllerKeysOptions {
   reloadEveryMs?: number;
   /** Watch the key Secrets and reload on change (default true). */
   watch?: boolean;
+  /** Timers for renewals and re-reads (default Node's, unref'd so they never keep the process alive). */
+  timers?: Timers;
 }
 
 /** How soon a renewal timer that fired while not leading looks again. */
@@ -58,8 +62,10 @@ export class ControllerKeys {
   #started: Promise<void> | undefined;
   #isLeader: () => boolean = () => true;
   #watch: KeySecretWatch | undefined;
-  #timers: NodeJS.Timeout[] = [];
-  #intervals: NodeJS.Timeout[] = [];
+  /** Pending renewal timers. */
+  #renewals: unknown[] = [];
+  /** The pending periodic re-read. */
+  #reread: unknown;
   #stopped = false;
   #log: ControllerLogger | undefined;
   #kube: KubeClient | undefined;
@@ -67,6 +73,10 @@ export class ControllerKeys {
   #lock: Promise<unknown> = Promise.resolve();
   /** Bumped on every key change; part of the memo of failed decryptions. */
   #version = 0;
+
+  get #t(): Timers {
+    return this.#opts.timers ?? realTimers;
+  }
 
   constructor(opts: ControllerKeysOptions) {
     this.#opts = opts;
@@ -90,11 +100,14 @@ export class ControllerKeys {
     }
     const every = this.#opts.reloadEveryMs ?? 300_000;
     if (every > 0) {
-      const reload = setInterval(() => {
-        this.reload().catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, "re-reading key Secrets failed"));
-      }, every);
-      reload.unref();
-      this.#intervals.push(reload);
+      const reread = (): void => {
+        this.#reread = this.#t.setTimeout(() => {
+          if (this.#stopped) return;
+          this.reload().catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, "re-reading key Secrets failed"));
+          reread();
+        }, every);
+      };
+      reread();
     }
     return this.#following;
   }
@@ -127,10 +140,10 @@ export class ControllerKeys {
   /** Stops the watch, the renewal timers and the periodic re-read. Idempotent. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers = [];
-    for (const t of this.#intervals) clearInterval(t);
-    this.#intervals = [];
+    for (const t of this.#renewals) this.#t.clearTimeout(t);
+    this.#renewals = [];
+    if (this.#reread !== undefined) this.#t.clearTimeout(this.#reread);
+    this.#reread = undefined;
     const watch = this.#watch;
     this.#watch = undefined;
     await watch?.stop();
@@ -224,16 +237,14 @@ export class ControllerKeys {
 
   #arm(minWaitMs = 0): void {
     if (this.#stopped) return;
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers = [];
+    for (const t of this.#renewals) this.#t.clearTimeout(t);
+    this.#renewals = [];
     const waits = [this.#keys?.msUntilRenewal(), this.#ages?.msUntilRenewal()].filter((w): w is number => typeof w === "number");
     if (waits.length === 0) return;
     // Up to a minute of jitter, so that a leader handing over near a renewal does not renew at the
     // same moment as its successor (each reloads first and finds it not due).
     const wait = Math.min(MAX_TIMER_MS, Math.max(minWaitMs, Math.min(...waits) + Math.floor((this.#opts.random ?? Math.random)() * 60_000)));
-    const timer = setTimeout(() => void this.#renew(), wait);
-    timer.unref();
-    this.#timers.push(timer);
+    this.#renewals.push(this.#t.setTimeout(() => void this.#renew(), wait));
   }
 
   async #renew(): Promise<void> {
@@ -252,9 +263,7 @@ export class ControllerKeys {
     } catch (err) {
       this.#log?.error({ err: err instanceof Error ? err.message : String(err) }, "key renewal failed; retrying in 1 minute");
       if (this.#stopped) return;
-      const retry = setTimeout(() => void this.#renew(), 60_000);
-      retry.unref();
-      this.#timers.push(retry);
+      this.#renewals.push(this.#t.setTimeout(() => void this.#renew(), 60_000));
       return;
     }
     this.#arm();
@@ -270,26 +279,20 @@ export interface ControllerKeysConfig {
   keyBackupConfigMap: string;
 }
 
-const shared = new WeakMap<ControllerKeysConfig, ControllerKeys>();
-
 /**
- * The one key service of a controller configuration, shared by the SealedSecret and AgeSecret
- * reconcilers and the key endpoints. Keys are RSA-4096 with a 10-year self-signed certificate
- * (sealed-secrets' defaults).
+ * A key service for a controller configuration. The SealedSecret and AgeSecret kinds and the key
+ * endpoints share one per process (encrypted-secret/followed-keys.ts). Keys are RSA-4096 with a
+ * 10-year self-signed certificate (sealed-secrets' defaults).
  */
-export function controllerKeysFor(cfg: ControllerKeysConfig): ControllerKeys {
-  let keys = shared.get(cfg);
-  if (!keys) {
-    keys = new ControllerKeys({
-      namespace: cfg.namespace,
-      keyPrefix: cfg.keyPrefix,
-      renewPeriodMs: cfg.keyRenewPeriodMs,
-      backupRecipients: cfg.keyBackupRecipients,
-      backupConfigMap: cfg.keyBackupConfigMap,
-      generateSealingKey: async () => (await import("../../crypto/sealing-key.js")).generateSealingKey({ bits: 4096 }),
-      generateAgeIdentity: async () => (await import("../../crypto/age-keys.js")).generateAgeIdentity(),
-    });
-    shared.set(cfg, keys);
-  }
-  return keys;
+export function controllerKeysFor(cfg: ControllerKeysConfig, timers?: Timers): ControllerKeys {
+  return new ControllerKeys({
+    namespace: cfg.namespace,
+    keyPrefix: cfg.keyPrefix,
+    renewPeriodMs: cfg.keyRenewPeriodMs,
+    backupRecipients: cfg.keyBackupRecipients,
+    backupConfigMap: cfg.keyBackupConfigMap,
+    generateSealingKey: async () => (await import("../../crypto/sealing-key.js")).generateSealingKey({ bits: 4096 }),
+    generateAgeIdentity: async () => (await import("../../crypto/age-keys.js")).generateAgeIdentity(),
+    ...(timers ? { timers } : {}),
+  });
 }

@@ -17,10 +17,9 @@
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { decryptAgeFile, encryptArmoredAgeFile } from "../../crypto/age-file.js";
 import { InputError } from "../../errors.js";
-import type { KubeObject, ResourceRef } from "../../kube/types.js";
+import type { KubeObject } from "../../kube/types.js";
 import type { AgeIdentitySet } from "./age-identity.js";
 import type { KeyRegistry } from "./key-registry.js";
-import { CONFIGMAPS } from "../../kube/resources.js";
 
 export const KEY_BACKUP_FORMAT = "sealbridge-key-backup/v1";
 export const SEALING_KEYS_ENTRY = "sealing-keys.yaml.age";

@@ -6,7 +6,7 @@
 import type { Clock } from "../../clock.js";
 import type { GeneratedSealingKey } from "../../crypto/sealing-key.js";
 import { RemoteError } from "../../errors.js";
-import type { KubeClient, KubeObject, ResourceRef } from "../../kube/types.js";
+import type { KubeClient, KubeObject } from "../../kube/types.js";
 import {
   SEALING_KEY_ACTIVE,
   SEALING_KEY_LABEL,

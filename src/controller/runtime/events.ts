@@ -5,7 +5,7 @@
  * cannot cause an event storm. Best effort: failures are logged, never thrown.
  */
 import type { Clock } from "../../clock.js";
-import type { KubeClient, KubeObject, ResourceRef } from "../../kube/types.js";
+import type { KubeClient, KubeObject } from "../../kube/types.js";
 import { scrubText } from "../../log.js";
 import type { ControllerLogger } from "../types.js";
 import { EVENTS } from "../../kube/resources.js";

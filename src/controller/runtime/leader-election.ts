@@ -5,7 +5,7 @@
  * two candidates racing get one 409. Decisions are pure (`decideLease`); time is injected.
  */
 import type { Clock } from "../../clock.js";
-import type { KubeClient, KubeObject, ResourceRef } from "../../kube/types.js";
+import type { KubeClient, KubeObject } from "../../kube/types.js";
 import type { ControllerLogger } from "../types.js";
 import { sleepUnlessAborted } from "./abortable-sleep.js";
 import { realTimers } from "./work-queue.js";

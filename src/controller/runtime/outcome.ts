@@ -6,7 +6,7 @@
 import { StalledError, TransientError, WaitingError } from "../types.js";
 import type { ReconcileOutcome } from "../types.js";
 import type { ConditionInput } from "./conditions.js";
-import { scrubText } from "../../log.js";
+import { READY, REASON_FAILED, summaryCondition } from "./status-summary.js";
 
 /** Reconcile results, the `result` label of `sealbridge_reconcile_total`. */
 export const RESULT = {
@@ -37,19 +37,6 @@ export interface Decision {
   errorReason?: string;
 }
 
-/** The summary condition type. */
-export const READY = "Ready";
-/** Ready=True reason when a reconciler returned normally. */
-export const REASON_SUCCEEDED = "ReconciliationSucceeded";
-/** Ready=False reason for errors that are not typed controller errors. */
-export const REASON_FAILED = "ReconciliationFailed";
-
-const MAX_MESSAGE = 1024;
-
-function clean(message: string): string {
-  const scrubbed = scrubText(message);
-  return scrubbed.length > MAX_MESSAGE ? `${scrubbed.slice(0, MAX_MESSAGE)}…` : scrubbed;
-}
 
 /**
  * Maps a reconcile result to the next step and the Ready condition:
@@ -65,37 +52,37 @@ export function decide(result: { outcome: ReconcileOutcome } | { error: unknown 
     return {
       result: RESULT.Success,
       next: after !== undefined && after > 0 ? { kind: "requeueAfter", ms: after } : { kind: "done" },
-      condition: { type: READY, status: "True", reason: REASON_SUCCEEDED, message: "Reconciled", ...gen },
+      condition: { ...summaryCondition(READY, { kind: "ok" }), ...gen },
     };
   }
   const err = result.error;
   if (err instanceof WaitingError) {
-    const message = clean(err.message);
+    const condition = { ...summaryCondition(READY, { kind: "waiting", reason: err.reason, message: err.message, afterMs: err.afterMs }), ...gen };
     return {
       result: RESULT.Waiting,
       next: { kind: "requeueAfter", ms: Math.max(0, err.afterMs) },
-      condition: { type: READY, status: "False", reason: err.reason, message, ...gen },
-      event: { type: "Normal", reason: err.reason, message },
+      condition,
+      event: { type: "Normal", reason: err.reason, message: condition.message },
       errorReason: err.reason,
     };
   }
   if (err instanceof StalledError) {
-    const message = clean(err.message);
+    const condition = { ...summaryCondition(READY, { kind: "stalled", reason: err.reason, message: err.message }), ...gen };
     return {
       result: RESULT.Stalled,
       next: { kind: "stalled" },
-      condition: { type: READY, status: "False", reason: err.reason, message, ...gen },
-      event: { type: "Warning", reason: err.reason, message },
+      condition,
+      event: { type: "Warning", reason: err.reason, message: condition.message },
       errorReason: err.reason,
     };
   }
   const reason = err instanceof TransientError ? err.reason : REASON_FAILED;
-  const message = clean(err instanceof Error ? err.message : String(err));
+  const condition = { ...summaryCondition(READY, { kind: "transient", reason, message: err instanceof Error ? err.message : String(err) }), ...gen };
   return {
     result: RESULT.Error,
     next: { kind: "backoff" },
-    condition: { type: READY, status: "False", reason, message, ...gen },
-    event: { type: "Warning", reason, message },
+    condition,
+    event: { type: "Warning", reason, message: condition.message },
     errorReason: reason,
   };
 }

@@ -9,7 +9,7 @@ import type { ControllerMetrics } from "../../server/metrics.js";
 import type { ObjectCache, ObjectKey, ReconcileContext, Reconciler } from "../types.js";
 import { decide } from "./outcome.js";
 import type { Decision, StalledMemory } from "./outcome.js";
-import { writeCondition } from "./status-writer.js";
+import { writeReadyCondition } from "./status-write.js";
 import type { WorkQueue } from "./work-queue.js";
 
 /** What a pass needs: the reconciler with its context, cache, queue and memory, and the runtime's services. */
@@ -31,8 +31,11 @@ export async function runReconcilePass(p: PassInput, key: ObjectKey): Promise<vo
   const name = c.reconciler.name;
   const obj = c.primary.get(key);
   const generation = obj?.metadata.generation;
-  // Kinds without a generation (Secrets, ConfigMaps) stay stalled until any change instead.
-  const version = generation ?? obj?.metadata.resourceVersion;
+  // Kinds without a generation (Secrets, ConfigMaps) stay stalled until any change instead; a
+  // reconciler may name more that makes a retry worth it (a new key set, a changed child).
+  const base = generation ?? obj?.metadata.resourceVersion;
+  const token = obj && c.reconciler.retryToken ? c.reconciler.retryToken(obj, c.ctx) : "";
+  const version = token === "" ? base : `${base ?? ""}|${token}`;
   if (obj && c.stalled.isStalled(key, version)) return;
   c.stalled.clear(key);
   const started = performance.now();
@@ -62,12 +65,13 @@ export async function runReconcilePass(p: PassInput, key: ObjectKey): Promise<vo
       c.ctx.log.debug({ key, seconds }, "reconciled");
     }
   }
-  if (!obj || decision.result === "success") return;
+  // Kit reconcilers (kind-reconciler.ts) have written status and Events themselves.
+  if (!obj || decision.result === "success" || c.reconciler.reportsOutcome) return;
   if (decision.event) await c.ctx.event(obj, decision.event.type, decision.event.reason, decision.event.message);
   if (c.reconciler.writeReadyOnError) {
     const latest = c.primary.get(key) ?? obj;
     try {
-      await writeCondition(p.kube, c.reconciler.resource, latest, decision.condition, p.clock.now());
+      await writeReadyCondition(p.kube, c.reconciler.resource, latest, decision.condition, p.clock.now());
     } catch (err) {
       c.ctx.log.warn({ key, err }, "writing Ready=False status failed");
     }

@@ -24,7 +24,7 @@ import { SECRETS } from "../../../src/kube/resources.js";
 import { HttpKubeClient } from "../../../src/kube/client.js";
 import { loadKubeConnection } from "../../../src/kube/config.js";
 import type { KubeObject } from "../../../src/kube/types.js";
-import { SEALED_SECRETS } from "../../../src/controller/sealed-secret-reconciler.js";
+import { SEALED_SECRETS } from "../../../src/controller/sealed-secret/index.js";
 import { startKubeServer } from "../../harness/kube/index.js";
 import type { KubeTestServer } from "../../harness/kube/index.js";
 import { kubeWorkspace, run, startController, waitFor } from "../../support/controller-process.js";

@@ -9,7 +9,6 @@ import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { hybridEncrypt } from "../../../src/crypto/hybrid-encryption.js";
 import { generateAgeIdentity } from "../../../src/crypto/age-keys.js";
-import { LEASES } from "../../../src/kube/resources.js";
 import type { KubeObject } from "../../../src/kube/types.js";
 import { startController, waitFor } from "../../support/controller-process.js";
 import type { ControllerProcess } from "../../support/controller-process.js";

@@ -1,6 +1,6 @@
 // A tiny reconciler for runtime tests: every ConfigMap labelled mirror=yes gets a Secret of the
 // same name holding its data; the Secret goes when the ConfigMap goes. Records what it did.
-import type { KubeObject, ResourceRef } from "../../../src/kube/types.js";
+import type { KubeObject } from "../../../src/kube/types.js";
 import { StalledError, TransientError } from "../../../src/controller/types.js";
 import type { ObjectKey, ReconcileContext, ReconcileOutcome, Reconciler } from "../../../src/controller/types.js";
 import { CONFIGMAPS, SECRETS } from "../../../src/kube/resources.js";

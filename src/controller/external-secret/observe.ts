@@ -1,0 +1,102 @@
+/**
+ * What an ExternalSecret pass reads: the store it points at (from the caches), its Vault
+ * connection, the target Secret, and the Vault reads through the shared VaultReader (coalesced,
+ * bounded, backing off per store). Reads only; failures become data for the plan.
+ */
+import type { ExternalSecret } from "../../api/external-secret.js";
+import { clusterSecretStoreResource, type SecretStore, secretStoreFindings, secretStoreResource, secretStoreSchema } from "../../api/secret-store.js";
+import { isSealbridgeError } from "../../errors.js";
+import { schemaFindings } from "../../eso/lint.js";
+import { planReads } from "../../eso/source-data.js";
+import type { StoreConnections } from "../../eso/store-connections.js";
+import type { VaultReader } from "../../eso/vault-reader.js";
+import { SECRETS } from "../../kube/resources.js";
+import type { KubeObject } from "../../kube/types.js";
+import type { ObjectCache } from "../types.js";
+import type { ObserveContext } from "../runtime/kind.js";
+import type { ExternalSecretObserved, ParsedExternalSecret } from "./plan.js";
+import { syncedResourceVersionOf } from "./status-fields.js";
+import type { SecretObject } from "./target-secret.js";
+
+/** Window used to coalesce reads of `refreshInterval: 0` ExternalSecrets. */
+const ONCE_WINDOW_MS = 60_000;
+
+/** The Vault services an ExternalSecret pass reads through. */
+export interface ExternalSecretReaders {
+  reader: VaultReader;
+  connections: StoreConnections;
+  /** [0, 1) for refresh jitter. */
+  random: () => number;
+}
+
+/** A message that never carries a foreign error's text (it might hold a value). */
+export function safeMessage(err: unknown): string {
+  return isSealbridgeError(err) ? err.message : err instanceof Error ? `${err.name} (see controller logs)` : String(err);
+}
+
+function safeRegExp(source: string): RegExp | null {
+  try {
+    return new RegExp(source);
+  } catch {
+    return null;
+  }
+}
+
+/** The parsed, supported store an ExternalSecret points at, or why it cannot be used. Pure over the caches. */
+export function resolveStore(es: ExternalSecret, stores: ObjectCache, clusterStores: ObjectCache): SecretStore | { refused: string } {
+  const ref = es.spec.secretStoreRef;
+  const ns = es.metadata.namespace;
+  const cluster = ref.kind === "ClusterSecretStore";
+  const raw: KubeObject | undefined = cluster ? clusterStores.get(ref.name) : stores.get(`${ns}/${ref.name}`);
+  if (!raw) {
+    const other = cluster ? stores.get(`${ns}/${ref.name}`) : clusterStores.get(ref.name);
+    const hint = other
+      ? `a ${cluster ? "SecretStore" : "ClusterSecretStore"} of that name exists: set secretStoreRef.kind: ${cluster ? "SecretStore" : "ClusterSecretStore"}`
+      : `create it or fix secretStoreRef`;
+    return { refused: `${ref.kind} ${cluster ? "" : `${ns}/`}${ref.name} not found (${hint})` };
+  }
+  const parsed = secretStoreSchema.safeParse(raw);
+  const problems = [...(parsed.success ? [] : schemaFindings(parsed.error.issues)), ...secretStoreFindings(raw.spec)];
+  if (!parsed.success || problems.length > 0) {
+    return { refused: `${ref.kind} ${ref.name} is not usable: ${problems.slice(0, 2).map((p) => p.message).join("; ")}` };
+  }
+  const store = parsed.data;
+  if (cluster && store.spec.conditions && store.spec.conditions.length > 0) {
+    const allowed = store.spec.conditions.some(
+      (c) => (c.namespaces ?? []).includes(ns) || (c.namespaceRegexes ?? []).some((re) => safeRegExp(re)?.test(ns) ?? false),
+    );
+    if (!allowed) return { refused: `ClusterSecretStore ${ref.name} does not allow namespace ${ns} (see its spec.conditions)` };
+  }
+  return store;
+}
+
+/** Reads what the pass needs. Never throws for store, connection or Vault failures (they are data). */
+export async function observeExternalSecret(readers: ExternalSecretReaders, ctx: ObserveContext, p: ParsedExternalSecret): Promise<ExternalSecretObserved> {
+  const { es, target, intervalMs } = p;
+  const namespace = es.metadata.namespace;
+  const store = resolveStore(es, ctx.cache(secretStoreResource), ctx.cache(clusterSecretStoreResource));
+  if ("refused" in store) return { kind: "store-failed", message: store.refused };
+  let conn;
+  try {
+    conn = await readers.connections.get(store, namespace);
+  } catch (err) {
+    return { kind: "store-failed", message: safeMessage(err) };
+  }
+  const existing = (ctx.cache(SECRETS).get(`${namespace}/${target}`) as SecretObject | undefined) ?? null;
+  const srv = syncedResourceVersionOf(es);
+  const ready = es.status?.conditions?.find((c) => c.type === "Ready");
+  if (intervalMs === 0 && es.status?.syncedResourceVersion === srv && ready?.status === "True" && (existing || es.spec.target.creationPolicy !== "Owner")) {
+    return { kind: "once" };
+  }
+  // A metadata or spec change after a sync (e.g. the force-sync annotation) reads Vault afresh.
+  const synced = es.status?.syncedResourceVersion;
+  const fresh = synced !== undefined && synced !== "" && synced !== srv;
+  const results = await readers.reader.readAll(conn, planReads(es.spec, conn.kv), intervalMs > 0 ? intervalMs : ONCE_WINDOW_MS, fresh);
+  return { kind: "read", storeName: conn.storeName, kv: conn.kv, results, existing, backoffMs: readers.reader.backoffRemainingMs(conn), jitter: readers.random() };
+}
+
+/** After a 409: the same reads, with the target Secret read from the API server. */
+export async function reobserveExternalSecret(ctx: ObserveContext, p: ParsedExternalSecret, observed: ExternalSecretObserved): Promise<ExternalSecretObserved> {
+  if (observed.kind !== "read") return observed;
+  return { ...observed, existing: await ctx.live.get<SecretObject>(SECRETS, p.es.metadata.namespace, p.target) };
+}
