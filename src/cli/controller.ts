@@ -33,6 +33,7 @@ export function register(program: Command): void {
     .option("--key-renew-period <duration>", "new sealing key this often; 0 disables (default 720h)")
     .option("--key-prefix <prefix>", "name prefix of sealing key Secrets (default sealed-secrets-key)")
     .option("--key-backup-recipient <age1…>", "age recipient for the private key backup, repeatable", collect)
+    .option("--vault-unsealer", "run the VaultUnsealer reconciler (opt-in; needs get/list/watch on pods)")
     .option("--key-backup-configmap <name>", "ConfigMap holding the encrypted key backup (default sealbridge-key-backup)")
     .action(async (opts: Record<string, unknown>) => {
       const [{ parseControllerConfig }, { runControllerService }, { hostname }, { randomBytes }] = await Promise.all([

@@ -52,6 +52,8 @@ export interface ControllerConfig {
   /** age recipients (`age1…`) the private keys are backed up to; empty = no backup. */
   keyBackupRecipients: string[];
   keyBackupConfigMap: string;
+  /** Run the VaultUnsealer reconciler (opt-in: it watches pods cluster-wide). */
+  vaultUnsealer: boolean;
 }
 
 /** The raw inputs: commander's option object and the process environment. */
@@ -150,6 +152,7 @@ const flagsSchema = z.object({
   keyPrefix: z.string().regex(DNS_SUBDOMAIN, "must be a DNS subdomain prefix").max(200).default("sealed-secrets-key"),
   keyBackupRecipient: stringList.pipe(z.array(z.string().regex(/^age1[0-9a-z]+$/, "must be an age recipient (age1…)"))),
   keyBackupConfigMap: z.string().regex(DNS_SUBDOMAIN, "must be a DNS subdomain").max(253).default("sealbridge-key-backup"),
+  vaultUnsealer: z.boolean().default(false),
 });
 
 const envSchema = z.object({
@@ -220,6 +223,7 @@ export function parseControllerConfig(input: ControllerConfigInput): ControllerC
     keyPrefix: f.keyPrefix,
     keyBackupRecipients: f.keyBackupRecipient,
     keyBackupConfigMap: f.keyBackupConfigMap,
+    vaultUnsealer: f.vaultUnsealer,
   };
 }
 

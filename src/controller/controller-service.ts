@@ -6,7 +6,7 @@
 import { systemClock } from "../clock.js";
 import type { Clock } from "../clock.js";
 import { HttpKubeClient } from "../kube/client.js";
-import { loadKubeConnection } from "../kube/config.js";
+import { loadKubeConnection, type KubeConnection } from "../kube/config.js";
 import type { KubeClient } from "../kube/types.js";
 import { controllerLogger, createLogger } from "../log.js";
 import { HttpServer } from "../server/http-server.js";
@@ -45,8 +45,10 @@ export async function runControllerService(options: ControllerServiceOptions): P
   const log = controllerLogger(logger);
   let agentToClose: { destroy(): void } | undefined;
   let kube = options.kube;
+  let kubeConnection: KubeConnection | undefined;
   if (!kube) {
     const connection = await loadKubeConnection({ kubeconfig: config.kubeconfig, env: options.env });
+    kubeConnection = connection;
     agentToClose = connection.agent;
     kube = new HttpKubeClient(connection, { userAgent: `sealbridge/${VERSION}` });
   }
@@ -57,8 +59,8 @@ export async function runControllerService(options: ControllerServiceOptions): P
   addMetricsRoute(metricsServer, metrics);
 
   let startError: unknown;
-  const deps: ControllerDeps = { kube, http, log, clock, metrics, share: serviceShare() };
-  const reconcilers = await Promise.all((options.factories ?? reconcilerFactories).map((factory) => factory(config, deps)));
+  const deps: ControllerDeps = { kube, http, log, clock, metrics, share: serviceShare(), ...(kubeConnection ? { kubeConnection } : {}) };
+  const reconcilers = (await Promise.all((options.factories ?? reconcilerFactories).map((factory) => factory(config, deps)))).filter((r): r is Reconciler => r !== null);
   let fatal: (err: unknown) => void = () => undefined;
   const fatalError = new Promise<string>((resolve) => {
     fatal = (err) => {

@@ -9,6 +9,7 @@ import type { KubeClient } from "../kube/types.js";
 import type { RouteRegistry } from "../server/http-server.js";
 import type { ControllerMetrics } from "../server/metrics.js";
 import type { ControllerConfig } from "./config.js";
+import type { KubeConnection } from "../kube/config.js";
 import type { ControllerLogger, Reconciler } from "./types.js";
 
 /** Shared services a factory may use before the runtime starts (routes must be added here). */
@@ -25,6 +26,8 @@ export interface ControllerDeps {
    * (once per controller process; e.g. the ESO kinds' Vault connections).
    */
   share<T>(name: string, build: () => T): T;
+  /** The API server connection when the process built one (the VaultUnsealer's pod proxy). */
+  kubeConnection?: KubeConnection;
 }
 
 /** A fresh `share` for one controller process. */
@@ -37,10 +40,12 @@ export function serviceShare(): ControllerDeps["share"] {
 }
 
 /** One factory per kind; the runtime starts every reconciler they return. */
-export const reconcilerFactories: Array<(cfg: ControllerConfig, deps: ControllerDeps) => Promise<Reconciler>> = [
+export const reconcilerFactories: Array<(cfg: ControllerConfig, deps: ControllerDeps) => Promise<Reconciler | null>> = [
   async (cfg, deps) => (await import("./sealed-secret/index.js")).sealedSecretFactory(cfg, deps),
   async (cfg, deps) => (await import("./age-secret/index.js")).ageSecretFactory(cfg, deps),
   async (cfg, deps) => (await import("./external-secret/index.js")).externalSecretFactory(cfg, deps),
   async (cfg, deps) => (await import("./secret-store/index.js")).secretStoreFactory(cfg, deps),
   async (cfg, deps) => (await import("./secret-store/index.js")).clusterSecretStoreFactory(cfg, deps),
+  // Opt-in (--vault-unsealer): null when not enabled.
+  async (cfg, deps) => (cfg.vaultUnsealer ? (await import("./vault-unsealer/index.js")).vaultUnsealerFactory(cfg, deps) : null),
 ];

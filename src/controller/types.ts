@@ -46,6 +46,11 @@ export interface ReconcileContext {
   log: ControllerLogger;
   /** True while this instance does the work (always, without leader election). */
   isLeader?: () => boolean;
+  /**
+   * Reconciles these keys of the primary resource now, as if they had never failed: their
+   * backoff is dropped (e.g. every ExternalSecret of a store whose Vault just came back).
+   */
+  retryNow?(keys: readonly ObjectKey[]): void;
 }
 
 /** Structured logger; field values are redacted by the runtime's logger configuration (src/log.ts). */

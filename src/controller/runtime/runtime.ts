@@ -236,6 +236,9 @@ export class ControllerRuntime {
       event: (regarding, type, reason, message) => this.#events.record(regarding, type, reason, message),
       log,
       isLeader: () => this.#leading,
+      retryNow: (keys) => {
+        for (const key of keys) controller.queue?.retryNow(key);
+      },
     };
     const controller: Controller = {
       reconciler,

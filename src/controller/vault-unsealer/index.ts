@@ -7,8 +7,13 @@
 import { vaultUnsealerResource } from "../../api/vault-unsealer.js";
 import { PODS } from "../../kube/resources.js";
 import type { KubeObject } from "../../kube/types.js";
-import type { ReconcileContext } from "../types.js";
-import type { KindDefinition } from "./kit-types.js";
+import type { ControllerConfig } from "../config.js";
+import { followedKeys } from "../encrypted-secret/followed-keys.js";
+import { esoServicesOf } from "../external-secret/index.js";
+import type { ControllerDeps } from "../reconcilers.js";
+import { kindReconciler } from "../runtime/kind-reconciler.js";
+import type { KindDefinition } from "../runtime/kind.js";
+import type { ReconcileContext, Reconciler } from "../types.js";
 import { observeVaultUnsealer, type UnsealerDeps } from "./observe.js";
 import { planVaultUnsealer, type UnsealerObserved } from "./plan.js";
 import { parseVaultUnsealer, type UnsealerSpec } from "./spec.js";
@@ -45,4 +50,21 @@ export function vaultUnsealerKind(deps: UnsealerDeps): KindDefinition<UnsealerSp
       context = ctx;
     },
   };
+}
+
+/**
+ * The VaultUnsealer reconciler for `sealbridge controller --vault-unsealer`: shares open with the
+ * controller's age identities; an unseal nudges the ESO stores' recovery probe, so the
+ * ExternalSecrets waiting on that Vault are retried at once. (Alert sinks: none are configured
+ * yet; the certificates issue's sinks plug in through `alertSinks`.)
+ */
+export async function vaultUnsealerFactory(cfg: ControllerConfig, deps: ControllerDeps): Promise<Reconciler> {
+  const keys = followedKeys(cfg, deps);
+  const recovery = esoServicesOf(deps).recovery;
+  const kind = vaultUnsealerKind({
+    identities: async () => keys.ageIdentities,
+    ...(deps.kubeConnection ? { kubeConnection: deps.kubeConnection } : {}),
+    onNodeUnsealed: () => recovery?.nudge(),
+  });
+  return kindReconciler({ ...kind, stop: () => keys.stop() });
 }

@@ -17,7 +17,7 @@ import type { SealEndpoint } from "../../vault/sys-api.js";
 import { VaultSysApi } from "../../vault/sys-api.js";
 import { describeOutcome, unsealNode, type SettleOptions, type UnsealApi } from "../../vault/unseal.js";
 import { parseShareText } from "../../vault/unseal-share.js";
-import type { ObserveContext } from "./kit-types.js";
+import type { ObserveContext } from "../runtime/kind.js";
 import { alertChanges, attemptAllowed, nextNodeStatuses, sharesDigest, type ObservedNode, type UnsealerAlert } from "./node-status.js";
 import type { UnsealerObserved } from "./plan.js";
 import type { UnsealerSpec } from "./spec.js";

@@ -6,7 +6,7 @@
  * wrong share combination, shares the controller cannot open).
  */
 import type { ConditionInput } from "../runtime/conditions.js";
-import type { Plan, PlannedEvent } from "./kit-types.js";
+import type { Plan, PlannedEvent } from "../runtime/kind.js";
 import { jitteredInterval, nextNodeStatuses, type ObservedNode } from "./node-status.js";
 import type { UnsealerSpec } from "./spec.js";
 

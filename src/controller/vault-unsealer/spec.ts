@@ -5,7 +5,8 @@
 import { vaultUnsealerSchema, type UnsealShare, type UnsealerNodeStatus } from "../../api/vault-unsealer.js";
 import { parseDuration } from "../../duration.js";
 import type { Condition } from "../runtime/conditions.js";
-import type { ParseResult, RawObject } from "./kit-types.js";
+import type { KubeObject } from "../../kube/types.js";
+import type { ParseResult } from "../runtime/kind.js";
 
 /** Which nodes. */
 export type UnsealerNodes =
@@ -36,7 +37,7 @@ export const UNSEALER_DEFAULTS = { port: 8200, checkIntervalMs: 30_000, alertAft
  * Parses a VaultUnsealer.
  * @returns the spec, or `{ok:false}` with reason InvalidSpec and the first bad field (never a value).
  */
-export function parseVaultUnsealer(raw: RawObject): ParseResult<UnsealerSpec> {
+export function parseVaultUnsealer(raw: KubeObject): ParseResult<UnsealerSpec> {
   const result = vaultUnsealerSchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];

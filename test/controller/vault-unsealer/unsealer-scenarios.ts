@@ -22,7 +22,7 @@ import { loadKubeConnection } from "../../../src/kube/config.js";
 import { NAMESPACES, PODS, SECRETS } from "../../../src/kube/resources.js";
 import type { KubeObject } from "../../../src/kube/types.js";
 import { vaultUnsealerKind } from "../../../src/controller/vault-unsealer/index.js";
-import type { ObserveContext, Plan } from "../../../src/controller/vault-unsealer/kit-types.js";
+import type { ObserveContext, Plan } from "../../../src/controller/runtime/kind.js";
 import type { UnsealerAlertSink } from "../../../src/controller/vault-unsealer/observe.js";
 import type { UnsealerAlert } from "../../../src/controller/vault-unsealer/node-status.js";
 import type { ControllerLogger } from "../../../src/controller/types.js";
