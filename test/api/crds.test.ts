@@ -28,15 +28,25 @@ const crds = {
 };
 const zods: Record<keyof typeof crds, z.ZodType> = { "bitnami.com/v1alpha1": sealedSecretSchema, "sealbridge.io/v1alpha1": ageSecretSchema };
 
-/** The one CEL form our CRDs use: `self.all(k, k.matches('<re>'))` on a map. */
+/**
+ * The CEL forms our CRDs use: `self.all(k, k.matches('<re>'))` on a map, and
+ * `has(self.a) != has(self.b)` (exactly one of two fields) on an object.
+ */
 function celCauses(value: unknown, schema: Schema, path: string): string[] {
   const out: string[] = [];
   const rules = (schema as { "x-kubernetes-validations"?: Array<{ rule: string }> })["x-kubernetes-validations"] ?? [];
   for (const { rule } of rules) {
+    const oneOf = /^has\(self\.(\w+)\) != has\(self\.(\w+)\)$/.exec(rule);
+    if (oneOf?.[1] && oneOf[2]) {
+      const o = (value ?? {}) as Record<string, unknown>;
+      if ((o[oneOf[1]] !== undefined) === (o[oneOf[2]] !== undefined)) out.push(`${path}: ${rule}`);
+      continue;
+    }
     const m = /^self\.all\(k, k\.matches\('(.*)'\)\)$/.exec(rule);
     assert.ok(m?.[1], `unsupported CEL rule in CRD at ${path}: ${rule}`);
     if (value && typeof value === "object") for (const k of Object.keys(value)) if (!new RegExp(m[1]).test(k)) out.push(`${path}: key ${k}`);
   }
+  if (Array.isArray(value) && schema.items) value.forEach((v, i) => out.push(...celCauses(v, schema.items as Schema, `${path}[${i}]`)));
   for (const [k, sub] of Object.entries(schema.properties ?? {})) {
     const v = (value as Record<string, unknown> | undefined)?.[k];
     if (v !== undefined) out.push(...celCauses(v, sub, `${path}.${k}`));
