@@ -72,8 +72,10 @@ describe("VaultUnsealer under the controller runtime", { timeout: 120_000 }, () 
     assert.equal(s?.conditions?.find((c) => c.type === "Unsealed")?.reason, "AllUnsealed");
     assert.deepEqual(s?.nodes?.map((n) => [n.name, n.sealed]), v.addrs.map((a) => [a, false]));
     assert.deepEqual([0, 1, 2].map((i) => v.node(i).sealed), [false, false, false]);
-    const events = k.server.objects("events", NS).filter((e) => (e["reason"] as string) === "NodeUnsealed");
-    assert.equal(events.length, 3);
+    // One Normal NodeUnsealed Event per node (Events are written after the pass).
+    const unsealedEvents = () => k.server.objects("events", NS).filter((e) => e["reason"] === "NodeUnsealed" && e["type"] === "Normal");
+    await eventually(() => unsealedEvents().length === 3, 10_000, "three NodeUnsealed Events");
+    assert.deepEqual(unsealedEvents().map((e) => e["message"]).sort(), v.addrs.map((a) => `unsealed ${a} with 2 share(s)`).sort());
   });
 
   test("a restarted node is unsealed again at the next check", async () => {
