@@ -112,9 +112,13 @@ describe("ExternalSecrets of a store whose Vault comes back", { timeout: 300_000
     const unseal = await fetch(`${vault.addr}/v1/sys/unseal`, { method: "PUT", body: JSON.stringify({ key: vault.unsealKeys?.[0] }) });
     assert.equal(unseal.status, 200);
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     await eventually(() => synced() === N, 120_000, `all ${N} Secrets synced`);
     const seconds = (performance.now() - t0) / 1000;
-    process.stdout.write(`# unseal → ${N} Secrets synced: ${seconds.toFixed(2)} s (target < 5 s on a quiet machine)\n`);
+    const cpu = process.cpuUsage(cpu0);
+    // Wall time depends on the machine's load; the CPU time this process (controller and both
+    // test servers) spent is the load-independent part.
+    process.stdout.write(`# unseal → ${N} Secrets synced: ${seconds.toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU (target < 5 s)\n`);
     // Far inside the 5 minutes any backoff would have taken: only the recovery path can do this.
     assert.ok(seconds < 120, `${seconds} s`);
     // Coalesced: about one read per path, not one per ExternalSecret.
