@@ -45,7 +45,7 @@ function sealbridge(args: string[], env: Record<string, string> = {}): Promise<R
   });
 }
 
-describe("sealbridge vault (CLI)", { timeout: 180_000 }, () => {
+describe("sealbridge vault (CLI)", { timeout: 600_000 }, () => {
   let v: VaultTestCluster;
   let k: KubeFixture;
   let dir: string;
