@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   await env.kube.writeKubeconfig(KUBECONFIG);
   await kubectl(["create", "namespace", "sealbridge"]);
   await kubectl(["create", "namespace", "my-app"]);
-  await kubectl(["apply", "-f", join(ROOT, "crds")]);
+  await kubectl(["apply", "--server-side", "-f", join(ROOT, "crds")]);
   const crds = (await kubectl(["get", "crd", "-o", "name"])).stdout;
   check(/sealedsecrets\.bitnami\.com/.test(crds) && /externalsecrets\.external-secrets\.io/.test(crds), "CRDs installed with kubectl");
 

@@ -12,11 +12,12 @@ import { loadKubeConnection } from "../../src/kube/config.js";
 import type { KubeObject, ResourceRef } from "../../src/kube/types.js";
 import { startKubeServer } from "../../test/harness/kube/index.js";
 import { startVaultServer } from "../../test/harness/vault/index.js";
+import { fileURLToPath } from "node:url";
 
 const N = Number(process.argv[2] ?? 10_000);
 const P = Number(process.argv[3] ?? 500);
 const NAMESPACES = Number(process.argv[4] ?? 20);
-const root = new URL("../../", import.meta.url).pathname;
+const root = fileURLToPath(new URL("../../", import.meta.url));
 
 const CRDS: ResourceRef = { group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false };
 const NS: ResourceRef = { group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false };

@@ -2,9 +2,10 @@
 // used, read from this process's accumulated children times in /proc/self/stat.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 /** The sealing certificate every seal benchmark uses (RSA-4096, from the Go vectors). */
-export const BENCH_CERT = "/work/shared/vectors/sealed-secrets/go-generated-key/tls.crt";
+export const BENCH_CERT = fileURLToPath(new URL("../../test/fixtures/sealed-secrets/go-generated-key/tls.crt", import.meta.url));
 
 const TICKS_PER_SECOND = 100;
 

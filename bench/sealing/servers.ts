@@ -13,11 +13,12 @@ import { HttpKubeClient } from "../../src/kube/client.js";
 import { loadKubeConnection } from "../../src/kube/config.js";
 import type { KubeObject, ResourceRef } from "../../src/kube/types.js";
 import { startKubeServer } from "../../test/harness/kube/index.js";
+import { fileURLToPath } from "node:url";
 
 const N = Number(process.argv[2] ?? 2000);
 const K = Number(process.argv[3] ?? 3);
-const root = new URL("../../", import.meta.url).pathname;
-const KEY_DIR = "/work/shared/vectors/sealed-secrets/go-generated-key";
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const KEY_DIR = fileURLToPath(new URL("../../test/fixtures/sealed-secrets/go-generated-key/", import.meta.url));
 
 const CRDS: ResourceRef = { group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false };
 const NS: ResourceRef = { group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false };

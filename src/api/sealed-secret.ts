@@ -15,7 +15,8 @@ export const sealedSecretResource: ResourceRef = { group: "bitnami.com", version
 
 /** The Secret a SealedSecret turns into, minus its data. */
 export const secretTemplateSchema = z.looseObject({
-  metadata: objectMetaSchema.optional(),
+  /** `nullable` in sealed-secrets' CRD, so the API server may store `null`. */
+  metadata: objectMetaSchema.nullish(),
   type: z.string().min(1).optional(),
   immutable: z.boolean().optional(),
   /** Go text/template strings rendered over the decrypted values. */

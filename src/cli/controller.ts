@@ -17,7 +17,8 @@ export function register(program: Command): void {
   program
     .command("controller")
     .description("Run the in-cluster controller (all reconcilers, /healthz, /readyz, /metrics).")
-    .option("--kubeconfig <file>", "kubeconfig file (default: KUBECONFIG, else in-cluster, else ~/.kube/config)")
+    .option("--kubeconfig <file>", "kubeconfig file (default: KUBECONFIG, else ~/.kube/config, else in-cluster)")
+    .option("--context <name>", "kubeconfig context to use (default: its current-context)")
     .option("-n, --namespace <ns>", "the controller's own namespace (default: POD_NAMESPACE, else sealbridge)")
     .option("--http-addr <addr>", "address for /healthz, /readyz and the /v1 API (default :8080)")
     .option("--metrics-addr <addr>", "address for /metrics (default :8081; equal to --http-addr serves both on one port)")
@@ -36,19 +37,25 @@ export function register(program: Command): void {
     .option("--vault-unsealer", "run the VaultUnsealer reconciler (opt-in; needs get/list/watch on pods)")
     .option("--key-backup-configmap <name>", "ConfigMap holding the encrypted key backup (default sealbridge-key-backup)")
     .action(async (opts: Record<string, unknown>) => {
-      const [{ parseControllerConfig }, { runControllerService }, { hostname }, { randomBytes }] = await Promise.all([
+      const [{ parseControllerConfig }, { runControllerService }, { hostname }, { randomBytes }, { loadKubeConnection }, { HttpKubeClient }, { VERSION }] = await Promise.all([
         import("../controller/config.js"),
         import("../controller/controller-service.js"),
         import("node:os"),
         import("node:crypto"),
+        import("../kube/config.js"),
+        import("../kube/client.js"),
+        import("../version.js"),
       ]);
-      const { keyBackupConfigmap, ...rest } = opts;
+      const { keyBackupConfigmap, context, ...rest } = opts;
       const config = parseControllerConfig({
         flags: { ...rest, ...(keyBackupConfigmap !== undefined ? { keyBackupConfigMap: keyBackupConfigmap } : {}) },
         env: process.env,
         hostname: hostname(),
         randomSuffix: randomBytes(4).toString("hex"),
       });
+      // The one kubeconfig loader of every command (kubectl's rules, --context), before anything starts.
+      const connection = await loadKubeConnection({ kubeconfig: typeof rest["kubeconfig"] === "string" ? rest["kubeconfig"] : undefined, context: typeof context === "string" ? context : undefined, env: process.env });
+      const kube = new HttpKubeClient(connection, { userAgent: `sealbridge/${VERSION}` });
       let signalled = false;
       const stopSignal = new Promise<string>((resolve) => {
         const onSignal = (signal: NodeJS.Signals): void => {
@@ -64,8 +71,9 @@ export function register(program: Command): void {
         process.on("SIGINT", onSignal);
       });
       try {
-        await runControllerService({ config, env: process.env, stopSignal });
+        await runControllerService({ config, env: process.env, stopSignal, kube });
       } finally {
+        connection.agent.destroy();
         // Shutdown closed every server, watch, pool and timer, so the process ends by itself. This
         // is only a safety net against a handle some library leaks (test/cli/controller.test.ts
         // asserts that it does not fire).

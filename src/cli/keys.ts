@@ -15,6 +15,7 @@ interface BackupOptions {
   recipientsFile: string[];
   output?: string;
   kubeconfig?: string;
+  context?: string;
   namespace: string;
   configmap: string;
 }
@@ -22,25 +23,27 @@ interface BackupOptions {
 interface RestoreOptions {
   identity: string[];
   kubeconfig?: string;
+  context?: string;
   namespace: string;
 }
 
-async function kubeClient(kubeconfig: string | undefined) {
+/** A client by the one kubeconfig loader of every command (flag, KUBECONFIG, ~/.kube/config, in-cluster). */
+async function kubeClient(opts: { kubeconfig?: string | undefined; context?: string | undefined }) {
   const [{ loadKubeConnection }, { HttpKubeClient }, { VERSION }] = await Promise.all([
     import("../kube/config.js"),
     import("../kube/client.js"),
     import("../version.js"),
   ]);
-  const connection = await loadKubeConnection({ kubeconfig, env: process.env });
+  const connection = await loadKubeConnection({ kubeconfig: opts.kubeconfig, context: opts.context, env: process.env });
   return { kube: new HttpKubeClient(connection, { userAgent: `sealbridge/${VERSION}` }), close: () => connection.agent.destroy() };
 }
 
 async function backup(opts: BackupOptions): Promise<void> {
-  const [{ parseRecipient, readRecipientsFile }, { exportKeyBackup }, { stringify }, { writeFile, rename }, { InputError }] = await Promise.all([
+  const [{ parseRecipient, readRecipientsFile }, { exportKeyBackup }, { stringify }, { targetProblem, writeFilesAtomically }, { InputError }] = await Promise.all([
     import("../crypto/age-keys.js"),
     import("../controller/keys/key-custody.js"),
     import("yaml"),
-    import("node:fs/promises"),
+    import("../seal/file-batch.js"),
     import("../errors.js"),
   ]);
   const recipients = opts.recipient.map((r, i) => parseRecipient(r, `--recipient #${i + 1}`));
@@ -48,7 +51,10 @@ async function backup(opts: BackupOptions): Promise<void> {
   if (recipients.length === 0) {
     throw new InputError("no backup recipient: keys backup (pass --recipient age1… or --recipients-file FILE: the holder of the matching identity can restore)");
   }
-  const { kube, close } = await kubeClient(opts.kubeconfig);
+  // A directory, a symbolic link or a read-only file is refused before the cluster is asked.
+  const problem = opts.output === undefined ? undefined : targetProblem(opts.output);
+  if (problem) throw problem;
+  const { kube, close } = await kubeClient(opts);
   try {
     const configMap = await exportKeyBackup(kube, opts.namespace, opts.configmap, recipients);
     const keys = (JSON.parse((configMap["data"] as Record<string, string>)["manifest.json"] ?? "{}") as { sealingKeys?: unknown[] }).sealingKeys ?? [];
@@ -57,9 +63,8 @@ async function backup(opts: BackupOptions): Promise<void> {
     }
     const text = `${stringify(configMap)}`;
     if (opts.output) {
-      const tmp = `${opts.output}.tmp-${process.pid}`;
-      await writeFile(tmp, text, { mode: 0o644 });
-      await rename(tmp, opts.output);
+      // Temp file and rename, removed on any failure: never a half-written backup.
+      await writeFilesAtomically([{ path: opts.output, text, mode: 0o644 }]);
       process.stderr.write(`wrote the backup of ${keys.length} sealing key(s) to ${opts.output}\n`);
     } else {
       process.stdout.write(text);
@@ -88,7 +93,7 @@ async function restore(file: string, opts: RestoreOptions): Promise<void> {
     throw new InputError(`reading the key backup failed: ${file} (pass the ConfigMap YAML written by sealbridge keys backup or the controller)`, { cause: err });
   }
   const backup = await decryptKeyBackup(doc, identities, file);
-  const { kube, close } = await kubeClient(opts.kubeconfig);
+  const { kube, close } = await kubeClient(opts);
   try {
     const result = await restoreKeyBackup(kube, opts.namespace, backup);
     for (const name of result.created) process.stdout.write(`created secret ${opts.namespace}/${name}\n`);
@@ -107,7 +112,8 @@ export function register(program: Command): void {
     .option("--recipient <age1…>", "age recipient that can restore the backup (repeatable)", collect, [])
     .option("--recipients-file <file>", "file of age recipients (repeatable)", collect, [])
     .option("-o, --output <file>", "write to FILE (default: stdout)")
-    .option("--kubeconfig <file>", "kubeconfig (default: KUBECONFIG or ~/.kube/config)")
+    .option("--kubeconfig <file>", "kubeconfig (default: KUBECONFIG, else ~/.kube/config, else in-cluster)")
+    .option("--context <name>", "kubeconfig context to use (default: its current-context)")
     .option("-n, --namespace <ns>", "the controller's namespace, where its key Secrets are", "sealbridge")
     .option("--configmap <name>", "name of the ConfigMap in the output", "sealbridge-key-backup")
     .action((opts: BackupOptions) => backup(opts));
@@ -116,7 +122,8 @@ export function register(program: Command): void {
     .description("Create the key Secrets of a backup in the controller's namespace (existing ones are left alone).")
     .argument("<file>", "the backup ConfigMap YAML (from keys backup or the controller's ConfigMap)")
     .option("-i, --identity <file>", "age identity file of a backup recipient (repeatable)", collect, [])
-    .option("--kubeconfig <file>", "kubeconfig (default: KUBECONFIG or ~/.kube/config)")
+    .option("--kubeconfig <file>", "kubeconfig (default: KUBECONFIG, else ~/.kube/config, else in-cluster)")
+    .option("--context <name>", "kubeconfig context to use (default: its current-context)")
     .option("-n, --namespace <ns>", "the controller's namespace to restore into", "sealbridge")
     .action((file: string, opts: RestoreOptions) => restore(file, opts));
 }

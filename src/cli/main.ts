@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { isSealbridgeError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { handleOutputErrors } from "./output-errors.js";
 
 /**
  * The command groups. Each module registers its commands on the program and imports the code
@@ -14,13 +15,16 @@ const commandGroups: Array<() => Promise<{ register(program: Command): void }>> 
   () => import("./hook.js"),
   () => import("./controller.js"),
   () => import("./keys.js"),
+  () => import("./dns.js"),
+  // After the certs group (certs check) so that `issue` joins it; see certs-issue.ts.
+  () => import("./certs-issue.js"),
   () => import("./vault.js"),
 ];
 
 /** Builds the program with every command group registered. */
 export async function buildProgram(): Promise<Command> {
   const program = new Command("sealbridge")
-    .description("Seal secrets for git, sync them from Vault, renew certificates, unseal Vault.")
+    .description("Seal secrets for git (kubeseal-compatible SealedSecrets, or age) and sync them from Vault into Kubernetes: one CLI and one controller.")
     .version(VERSION, "-V, --version")
     .option("--debug", "print stack traces on errors")
     .showHelpAfterError("(run with --help for usage)")
@@ -32,6 +36,7 @@ export async function buildProgram(): Promise<Command> {
 
 /** Runs the CLI; the only place that turns errors into `error: …` and an exit code. */
 export async function main(argv: string[]): Promise<void> {
+  handleOutputErrors(process);
   const program = await buildProgram();
   try {
     await program.parseAsync(argv);

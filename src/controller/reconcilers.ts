@@ -46,6 +46,8 @@ export const reconcilerFactories: Array<(cfg: ControllerConfig, deps: Controller
   async (cfg, deps) => (await import("./external-secret/index.js")).externalSecretFactory(cfg, deps),
   async (cfg, deps) => (await import("./secret-store/index.js")).secretStoreFactory(cfg, deps),
   async (cfg, deps) => (await import("./secret-store/index.js")).clusterSecretStoreFactory(cfg, deps),
+  async (cfg, deps) => (await import("./acme-certificate/index.js")).acmeCertificateFactory(cfg, deps),
+  async (cfg, deps) => (await import("./dns-credential/index.js")).dnsCredentialFactory(cfg, deps),
   // Opt-in (--vault-unsealer): null when not enabled.
   async (cfg, deps) => (cfg.vaultUnsealer ? (await import("./vault-unsealer/index.js")).vaultUnsealerFactory(cfg, deps) : null),
 ];

@@ -102,9 +102,12 @@ export class DecryptPool {
 
 function spawnWorker(): Worker {
   if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./decrypt-worker.js", import.meta.url));
-  // Running from source under tsx (tests): the worker registers tsx itself before loading the .ts entry.
+  // Running from source under tsx (tests): the worker registers tsx itself before loading the .ts
+  // entry. tsx is resolved here, from this file: eval'd code would resolve it from the cwd, which
+  // may be any directory.
   const entry = JSON.stringify(new URL("./decrypt-worker.ts", import.meta.url).href);
-  return new Worker(`import("tsx/esm/api").then((m) => { m.register(); return import(${entry}); });`, { eval: true });
+  const tsx = JSON.stringify(import.meta.resolve("tsx/esm/api"));
+  return new Worker(`import(${tsx}).then((m) => { m.register(); return import(${entry}); });`, { eval: true });
 }
 
 /**

@@ -15,10 +15,24 @@ export interface KubeRequestTarget {
 
 const MAX_SERVER_MESSAGE = 300;
 
-function hintFor(status: number | undefined, reason: string): string {
+/** Built-in API groups (core, apps, batch, policy, autoscaling, *.k8s.io): no CRD installs them. */
+function isBuiltInResource(resource: string): boolean {
+  const dot = resource.indexOf(".");
+  if (dot < 0) return true;
+  const group = resource.slice(dot + 1);
+  return ["apps", "batch", "policy", "autoscaling"].includes(group) || group === "k8s.io" || group.endsWith(".k8s.io");
+}
+
+function hintFor(status: number | undefined, reason: string, serverMessage: string, resource: string): string {
   if (status === undefined) return "check that the cluster is reachable and the kubeconfig points at it";
   if (status === 401) return "check the credentials in the kubeconfig or the service account token";
+  // The OwnerReferencesPermissionEnforcement admission plugin, not RBAC's own check: the missing
+  // permission is on the owner, which the server's message does not name.
+  if (status === 403 && serverMessage.includes("cannot set blockOwnerDeletion")) {
+    return "grant the controller's service account update on the owner kind's finalizers subresource, e.g. externalsecrets/finalizers (see deploy/rbac.yaml)";
+  }
   if (status === 403) return "grant the controller's service account this permission in its RBAC";
+  if (status === 404 && isBuiltInResource(resource)) return "check the name and namespace, or create it";
   if (status === 404) return reason === "NotFound" ? "check the name and namespace, or install the CRD" : "install the CRD or check the API version";
   if (status === 409) return "re-read the object and retry";
   if (status === 410) return "re-list to get a current resourceVersion";
@@ -36,7 +50,7 @@ export class KubeApiError extends RemoteError {
     const where = `${target.resource}${target.name !== undefined ? ` "${target.namespace ? `${target.namespace}/` : ""}${target.name}"` : target.namespace ? ` in namespace "${target.namespace}"` : ""}`;
     const trimmed = serverMessage.length > MAX_SERVER_MESSAGE ? `${serverMessage.slice(0, MAX_SERVER_MESSAGE)}…` : serverMessage;
     const what = status === undefined ? `kubernetes ${target.verb} failed (${reason})` : `kubernetes ${target.verb} failed with ${status} ${reason}`;
-    super(`${what}: ${where}${trimmed ? `: ${trimmed}` : ""} (${hintFor(status, reason)})`, {
+    super(`${what}: ${where}${trimmed ? `: ${trimmed}` : ""} (${hintFor(status, reason, serverMessage, target.resource)})`, {
       code: reason === "" ? "KubeApiFailed" : reason,
       ...(status !== undefined ? { status } : {}),
       ...(options?.cause !== undefined ? { cause: options.cause } : {}),

@@ -1,4 +1,4 @@
-import { parseAllDocuments } from "yaml";
+import { parseAllDocuments, type Document } from "yaml";
 import { InputError } from "../errors.js";
 
 /** One YAML or JSON document of a manifest file, with its position for error messages. */
@@ -27,8 +27,26 @@ export function parseManifestDocuments(text: string, source: string): ManifestDo
         { code: "InvalidYAML" },
       );
     }
-    return { index, value: doc.toJS({ maxAliasCount: 100 }) as unknown };
+    return { index, value: documentValue(doc, source, index) };
   });
+}
+
+/** How many alias expansions a document may make (yaml's default; a "billion laughs" needs far more). */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The value of one parsed document, with yaml's alias-expansion limit turned into a clear error.
+ * @throws InputError naming `source` and the document when the document expands too many aliases.
+ */
+export function documentValue(doc: Document.Parsed, source: string, index: number): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+  } catch (err) {
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+      throw new InputError(`invalid YAML: ${source}, document ${index}: its aliases expand more than ${MAX_ALIAS_COUNT} times, as in a YAML alias bomb (write the values out instead of using * aliases)`, { cause: err, code: "InvalidYAML" });
+    }
+    throw err;
+  }
 }
 
 /** 1-based line number of character offset `offset` in `text`. */

@@ -49,15 +49,16 @@ export async function fetchCertificateUrl(url: string, timeoutMs = 10_000): Prom
 }
 
 /**
- * Reads a certificate file.
+ * Reads a certificate file; `origin` says where its path was given (`--cert`, a
+ * `.sealbridge.yaml` rule), for the message.
  * @throws InputError when the file cannot be read.
  */
-export async function readCertificateFile(path: string): Promise<CertificateText> {
+export async function readCertificateFile(path: string, origin = "--cert"): Promise<CertificateText> {
   try {
     return { pem: await readFile(path, "utf8"), source: path };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new InputError(`cannot read certificate: ${path} (${code}; check the path given to --cert)`, { cause: err, code: "CertUnreadable" });
+    throw new InputError(`cannot read certificate: ${path} (${code}; check the path given to ${origin})`, { cause: err, code: "CertUnreadable" });
   }
 }
 
@@ -67,7 +68,7 @@ export async function readCertificateFile(path: string): Promise<CertificateText
  */
 export async function fetchControllerCertificate(ref: ControllerRef): Promise<CertificateText> {
   const { connectControllerProxy } = await import("./controller-proxy.js");
-  const proxy = await connectControllerProxy(ref);
+  const proxy = await connectControllerProxy(ref, "cannot fetch the sealing certificate");
   const answer = await proxy.request("GET", "/v1/cert.pem");
   if (answer.status !== 200) {
     throw new RemoteError(`cannot fetch certificate: service ${ref.namespace}/${ref.name} answered HTTP ${answer.status} (check the controller, or pass --cert FILE)`, { status: answer.status, code: "CertUnreachable" });
@@ -79,7 +80,7 @@ export async function fetchControllerCertificate(ref: ControllerRef): Promise<Ce
  * The certificate text from `--cert` (file or URL) or, without it, from the controller.
  * @throws InputError for an unreadable file; RemoteError for a URL or controller that fails.
  */
-export async function loadCertificateText(cert: string | undefined, controller: ControllerRef): Promise<CertificateText> {
-  if (cert) return isCertUrl(cert) ? await fetchCertificateUrl(cert, controller.timeoutMs) : await readCertificateFile(cert);
+export async function loadCertificateText(cert: string | undefined, controller: ControllerRef, origin = "--cert"): Promise<CertificateText> {
+  if (cert) return isCertUrl(cert) ? await fetchCertificateUrl(cert, controller.timeoutMs) : await readCertificateFile(cert, origin);
   return await fetchControllerCertificate(controller);
 }

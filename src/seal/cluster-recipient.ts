@@ -40,7 +40,7 @@ export function clusterRecipientSource(
  */
 export async function fetchClusterRecipient(ref: ControllerRef): Promise<string> {
   const [{ connectControllerProxy }, { parseRecipient }] = await Promise.all([import("./controller-proxy.js"), import("../crypto/age-keys.js")]);
-  const proxy = await connectControllerProxy({ ...ref, offlineHint: CLUSTER_RECIPIENT_OFFLINE_HINT });
+  const proxy = await connectControllerProxy({ ...ref, offlineHint: CLUSTER_RECIPIENT_OFFLINE_HINT }, "cannot fetch the cluster's age recipient");
   const answer = await proxy.request("GET", "/v1/age-recipient");
   const where = `service ${ref.namespace}/${ref.name}`;
   if (answer.status !== 200) {

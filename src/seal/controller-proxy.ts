@@ -5,20 +5,25 @@
  * `--cert FILE` never loads it.
  */
 import type { RequestOptions } from "node:https";
-import { RemoteError } from "../errors.js";
+import { InputError, RemoteError } from "../errors.js";
 import { sendRequest, type HttpAnswer } from "./http-request.js";
 
 /** Which controller to reach, and how. */
 export interface ControllerRef {
   namespace: string;
   name: string;
-  /** `--kubeconfig`; else KUBECONFIG, else ~/.kube/config. */
+  /** `--kubeconfig`; else KUBECONFIG (merged), else ~/.kube/config, else in-cluster. */
   kubeconfig?: string | undefined;
   /** `--context`; else the kubeconfig's current context. */
   context?: string | undefined;
+  /** The environment KUBECONFIG, HOME and KUBERNETES_SERVICE_HOST are read from (default: none). */
+  env?: Record<string, string | undefined> | undefined;
   timeoutMs?: number | undefined;
-  /** How to do without the controller, for error messages; default "pass --cert FILE". */
-  offlineHint?: string | undefined;
+  /**
+   * How to do without the controller, for error messages; default "pass --cert FILE"; null when
+   * there is no offline way (`--validate`).
+   */
+  offlineHint?: string | null | undefined;
 }
 
 /** A connection to one controller's HTTP API through the API-server service proxy. */
@@ -34,36 +39,43 @@ function describe(ref: ControllerRef): string {
   return `service ${ref.namespace}/${ref.name}`;
 }
 
+/** The offline way out, as ", or …" (empty when there is none). */
+function orOffline(ref: ControllerRef): string {
+  const offline = ref.offlineHint === undefined ? "pass --cert FILE" : ref.offlineHint;
+  return offline === null ? "" : `, or ${offline}`;
+}
+
 function statusError(what: string, ref: ControllerRef, status: number): RemoteError {
-  const offline = ref.offlineHint ?? "pass --cert FILE";
   const hint =
     status === 404
-      ? `check --controller-namespace and --controller-name; a sealed-secrets install is usually --controller-namespace kube-system --controller-name sealed-secrets-controller, or ${offline}`
+      ? `check --controller-namespace and --controller-name; a sealed-secrets install is usually --controller-namespace kube-system --controller-name sealed-secrets-controller${orOffline(ref)}`
       : status === 401 || status === 403
         ? "check your kubeconfig credentials and that you may proxy to services"
-        : `check the controller is running, or ${offline}`;
+        : `check the controller is running and has loaded its keys: kubectl -n ${ref.namespace} get pods${orOffline(ref)}`;
   return new RemoteError(`${what}: ${describe(ref)} answered HTTP ${status} (${hint})`, { status, code: "ControllerRequestFailed" });
 }
 
 /**
  * Opens a proxy to the controller: loads the kubeconfig and reads the Service to find its first
  * port's name (kubeseal's rule), so requests go to `http:<name>:<port>`.
- * @throws RemoteError when the kubeconfig cannot be loaded, the API server does not answer, or
- *   the Service does not exist.
+ * @throws InputError when the kubeconfig cannot be loaded or none is configured (code
+ *   NoClusterConfigured); RemoteError when the API server does not answer or the Service does
+ *   not exist.
  */
-export async function connectControllerProxy(ref: ControllerRef): Promise<ControllerProxy> {
-  const offline = ref.offlineHint ?? "pass --cert FILE";
-  const { KubeConfig } = await import("@kubernetes/client-node/dist/config.js");
-  const kc = new KubeConfig();
+export async function connectControllerProxy(ref: ControllerRef, purpose = "cannot reach the controller"): Promise<ControllerProxy> {
+  const offline = orOffline(ref);
+  const { loadKubeConfig, NO_CLUSTER_CONFIGURED } = await import("../kube/config.js");
+  let kc: Awaited<ReturnType<typeof loadKubeConfig>>;
   try {
-    if (ref.kubeconfig) kc.loadFromFile(ref.kubeconfig);
-    else kc.loadFromDefault();
-    if (ref.context) kc.setCurrentContext(ref.context);
+    kc = loadKubeConfig({ kubeconfig: ref.kubeconfig, context: ref.context, env: ref.env ?? {} });
   } catch (err) {
-    throw new RemoteError(`cannot load kubeconfig: ${ref.kubeconfig ?? "KUBECONFIG or ~/.kube/config"} (check the file, or ${offline})`, { cause: err, code: "KubeconfigInvalid" });
+    if (err instanceof InputError && err.code === NO_CLUSTER_CONFIGURED) {
+      throw new InputError(`${purpose}: no cluster is configured (no --kubeconfig, KUBECONFIG or ~/.kube/config, and not running in a cluster; pass --kubeconfig FILE${offline})`, { cause: err, code: NO_CLUSTER_CONFIGURED });
+    }
+    throw err;
   }
   const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new RemoteError(`cannot reach the controller: the kubeconfig has no current cluster (pass --kubeconfig/--context, or ${offline})`, { code: "KubeconfigInvalid" });
+  if (!cluster) throw new InputError(`${purpose}: the kubeconfig has no current cluster (pass --kubeconfig/--context${offline})`, { code: "KubeconfigInvalid" });
   const server = cluster.server.replace(/\/+$/, "");
   const timeoutMs = ref.timeoutMs ?? 15_000;
   const base = `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/services`;
@@ -75,14 +87,14 @@ export async function connectControllerProxy(ref: ControllerRef): Promise<Contro
       await kc.applyToHTTPSOptions(options);
     } catch (err) {
       // The client's message may quote exec-plugin output, so it is kept as the cause only.
-      throw new RemoteError(`cannot use kubeconfig credentials: cluster ${url.host} (check the kubeconfig's cluster and user entries, e.g. an http:// server needs insecure-skip-tls-verify; or ${offline})`, { cause: err, code: "KubeconfigInvalid" });
+      throw new RemoteError(`cannot use kubeconfig credentials: cluster ${url.host} (check the kubeconfig's cluster and user entries${offline})`, { cause: err, code: "KubeconfigInvalid" });
     }
     if (body !== undefined) options.headers = { ...options.headers, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) };
     try {
       return await sendRequest(url, options, body, timeoutMs);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? "network error";
-      throw new RemoteError(`${what}: API server ${url.host} did not answer (${code}; check the cluster is up and the kubeconfig points at it, or ${offline})`, { cause: err, code: "ApiServerUnreachable" });
+      throw new RemoteError(`${what}: API server ${url.host} did not answer (${code}; check the cluster is up and the kubeconfig points at it${offline})`, { cause: err, code: "ApiServerUnreachable" });
     }
   };
 

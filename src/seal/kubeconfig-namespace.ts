@@ -16,7 +16,8 @@ const kubeconfigSchema = z.looseObject({
 
 /**
  * The current context's namespace, or "default" when the kubeconfig is missing, unreadable or
- * sets none (kubectl's rule). Never throws.
+ * sets none (kubectl's rule). Files are merged as kubectl merges a `KUBECONFIG` list: the first
+ * file to set current-context, or to define a context of that name, wins. Never throws.
  */
 export async function kubeconfigNamespace(options: { kubeconfig?: string | undefined; context?: string | undefined; env: Record<string, string | undefined> }): Promise<string> {
   const candidates = options.kubeconfig
@@ -25,16 +26,19 @@ export async function kubeconfigNamespace(options: { kubeconfig?: string | undef
       ? options.env["KUBECONFIG"].split(delimiter).filter((p) => p !== "")
       : [join(options.env["HOME"] ?? homedir(), ".kube", "config")];
   const { parse } = await import("yaml");
+  const files: Array<z.infer<typeof kubeconfigSchema>> = [];
   for (const path of candidates) {
     try {
       const parsed = kubeconfigSchema.safeParse(parse(await readFile(path, "utf8")));
-      if (!parsed.success) continue;
-      const name = options.context ?? parsed.data["current-context"];
-      const namespace = parsed.data.contexts?.find((c) => c.name === name)?.context?.namespace;
-      if (namespace) return namespace;
+      if (parsed.success) files.push(parsed.data);
     } catch {
-      // missing or unreadable: try the next one, then fall back to "default"
+      // missing or unreadable: skipped, as kubectl skips it
     }
+  }
+  const name = options.context ?? files.map((f) => f["current-context"]).find((c) => c !== undefined && c !== "");
+  for (const file of files) {
+    const context = file.contexts?.find((c) => c.name === name);
+    if (context) return context.context?.namespace || "default";
   }
   return "default";
 }

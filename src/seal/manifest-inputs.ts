@@ -5,6 +5,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { InputError } from "../errors.js";
+import { decodeManifest } from "./utf8-input.js";
 import { walkManifestFiles } from "../manifest/manifest-files.js";
 import { readAll } from "../stream-read.js";
 
@@ -28,8 +29,10 @@ export interface ManifestInput {
 function readFileInput(path: string, fromDirectory: boolean): ManifestInput {
   try {
     const mode = statSync(path).mode & 0o777;
-    return { path, source: path, text: readFileSync(path, "utf8"), fromDirectory, mode };
+    const bytes = readFileSync(path);
+    return { path, source: path, text: decodeManifest(bytes, path), fromDirectory, mode };
   } catch (err) {
+    if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
     throw new InputError(`cannot read input: ${path} (${code}; check the path)`, { cause: err, code: "InputUnreadable" });
   }
@@ -40,9 +43,12 @@ export async function readStreamBytes(stream: NodeJS.ReadableStream): Promise<Bu
   return (await readAll(stream)) ?? Buffer.alloc(0);
 }
 
-/** Reads all of a stream as UTF-8. */
-export async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
-  return (await readStreamBytes(stream)).toString("utf8");
+/**
+ * Reads all of a stream as UTF-8.
+ * @throws InputError when it is not valid UTF-8.
+ */
+export async function readStream(stream: NodeJS.ReadableStream, source = "stdin"): Promise<string> {
+  return decodeManifest(await readStreamBytes(stream), source);
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { parseAllDocuments } from "yaml";
 import { InputError } from "../errors.js";
+import { documentValue } from "../manifest/documents.js";
 import type { ManifestFormat } from "../manifest/format.js";
 import { yamlText } from "./yaml-text.js";
 
@@ -72,7 +73,7 @@ export function parseEditableManifest(text: string, source: string): EditableMan
       const line = first.linePos?.[0]?.line;
       throw new InputError(`invalid YAML: ${source}, document ${index}${line ? ` line ${line}` : ""}: ${first.code} (fix the syntax and retry)`, { code: "InvalidYAML" });
     }
-    return doc.contents === null ? null : (doc.toJS({ maxAliasCount: 100 }) as unknown);
+    return doc.contents === null ? null : documentValue(doc, source, index);
   });
   return {
     values,

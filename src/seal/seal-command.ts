@@ -9,12 +9,13 @@ import { systemClock, type Clock } from "../clock.js";
 import { SCOPES, type Scope } from "../crypto/scope.js";
 import { InputError } from "../errors.js";
 import { parseSecretDocument, kindOf, parseManifestText } from "./document-parsing.js";
-import { FileBatch, writeFilesAtomically } from "./file-batch.js";
+import { FileBatch, targetProblem, writeFilesAtomically } from "./file-batch.js";
 import { readManifestInputs, type ManifestInput } from "./manifest-inputs.js";
 import { formatForPath, manifestFormat } from "../manifest/format.js";
 import { formatObjects, parseEditableManifest, OUTPUT_FORMATS, type EditableManifest } from "./manifest-output.js";
 import type { ManifestDocument } from "../manifest/documents.js";
 import { effectiveScope, sealSecret } from "./sealed-secret-builder.js";
+import { checkSealableNames } from "./secret-names.js";
 import { SealSettingsResolver, type SealSettings, type SettingsFlags } from "./seal-settings.js";
 
 /** Streams, working directory, environment and clock of one command run. */
@@ -130,6 +131,14 @@ export class SealRun {
     const scope = effectiveScope(requested, secret.metadata?.annotations);
     const needsNamespace = scope !== "cluster-wide" && !flags.namespace && !secret.metadata?.namespace;
     const defaultNamespace = needsNamespace ? await this.kubeNamespace() : undefined;
+    checkSealableNames(
+      {
+        name: flags.name ?? secret.metadata?.name,
+        namespace: scope === "cluster-wide" ? flags.namespace : (flags.namespace ?? secret.metadata?.namespace ?? defaultNamespace),
+        keys: [...Object.keys(secret.data ?? {}), ...Object.keys(secret.stringData ?? {})],
+      },
+      where,
+    );
     if (settings.kind === "AgeSecret") {
       const recipients = await this.resolver.recipients(settings);
       const metadata = { ...secret.metadata };
@@ -218,6 +227,7 @@ export async function runSeal(rawFlags: unknown, io: CommandIO): Promise<void> {
     if (flags.validate) return await commands.runValidate(flags, io);
     return await commands.runFetchCert(flags, io);
   }
+  if (typeof flags.sealedSecretFile === "string") refuseOutputTarget(flags.sealedSecretFile);
   const run = new SealRun(flags, io);
   if (flags.secretFile.length === 0 && (io.stdin as { isTTY?: boolean }).isTTY) io.stderr.write("(tty detected: expecting json/yaml k8s resource in stdin)\n");
   const inputs = await readManifestInputs(flags.secretFile, io.stdin);
@@ -234,6 +244,19 @@ export async function runSeal(rawFlags: unknown, io: CommandIO): Promise<void> {
   const text = formatObjects(outputs, flags.format ?? (target ? formatForPath(target) : undefined) ?? format ?? "json");
   if (target) await writeFilesAtomically([{ path: target, text }]);
   else io.stdout.write(text);
+}
+
+/**
+ * Refuses a `-w FILE` that must not be replaced before anything is sealed or written.
+ * @throws InputError for a directory, a symbolic link or a read-only file.
+ */
+function refuseOutputTarget(path: string): void {
+  const problem = targetProblem(path);
+  if (!problem) return;
+  if (problem.message.includes("is a directory")) {
+    throw new InputError(`cannot write: ${path} is a directory (give -w a file name, or -w alone to seal the -f files in place)`, { code: problem.code });
+  }
+  throw problem;
 }
 
 /**

@@ -42,6 +42,8 @@ export interface SealSettings {
   kind: "SealedSecret" | "AgeSecret";
   scope: Scope | undefined;
   cert: string | undefined;
+  /** Where `cert` was given, for messages: `--cert`, `SEALED_SECRETS_CERT` or the rule's `cert`. */
+  certOrigin: string;
   controller: ControllerRef;
   recipients: string[];
   recipientsFiles: string[];
@@ -102,11 +104,13 @@ export class SealSettingsResolver {
       name: flags.controllerName ?? env["SEALED_SECRETS_CONTROLLER_NAME"] ?? rule?.controllerName ?? DEFAULT_CONTROLLER_NAME,
       kubeconfig: flags.kubeconfig,
       context: flags.context,
+      env,
     };
     return {
       kind: flagAge ? "AgeSecret" : flags.cert ? "SealedSecret" : (rule?.kind ?? "SealedSecret"),
       scope: flags.scope ?? rule?.scope,
       cert: flags.cert ?? env["SEALED_SECRETS_CERT"] ?? rule?.cert,
+      certOrigin: flags.cert ? "--cert" : env["SEALED_SECRETS_CERT"] ? "SEALED_SECRETS_CERT" : rule?.cert ? `cert of ${rule.origin}` : "--cert",
       controller,
       recipients,
       recipientsFiles,
@@ -120,11 +124,11 @@ export class SealSettingsResolver {
    * The sealing certificate for these settings, fetched once per source.
    * @throws InputError / RemoteError when it cannot be read, fetched or parsed, or has expired.
    */
-  async certificate(settings: Pick<SealSettings, "cert" | "controller">): Promise<SealingCertificate> {
+  async certificate(settings: Pick<SealSettings, "cert" | "certOrigin" | "controller">): Promise<SealingCertificate> {
     const key = settings.cert ?? controllerKey(settings.controller);
     let cert = this.certs.get(key);
     if (!cert) {
-      cert = loadCertificateText(settings.cert, settings.controller).then(({ pem, source }) => parseSealingCertificate(pem, source, this.clock));
+      cert = loadCertificateText(settings.cert, settings.controller, settings.certOrigin).then(({ pem, source }) => parseSealingCertificate(pem, source, this.clock));
       this.certs.set(key, cert);
     }
     return await cert;

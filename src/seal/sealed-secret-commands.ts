@@ -16,6 +16,7 @@ import { controllerReencryptor, offlineReencryptor, type Reencryptor } from "./r
 import { mergeSealedSecret, sealRawValue } from "./sealed-secret-builder.js";
 import { sealedSecretToSecret } from "./sealed-secret-opener.js";
 import { SealRun, type CommandIO, type SealFlags } from "./seal-command.js";
+import { checkSealableNames } from "./secret-names.js";
 
 /**
  * Reads the private keys named by `--recovery-private-key` (each may be a comma-separated list).
@@ -49,6 +50,7 @@ export async function runRaw(flags: SealFlags, io: CommandIO): Promise<void> {
       throw new InputError(`cannot read value: ${source} (${(err as NodeJS.ErrnoException).code ?? "unreadable"}; check the path given to --from-file)`, { cause: err, code: "InputUnreadable" });
     }
   }
+  checkSealableNames({ name: flags.name, namespace: flags.namespace, keys: [] }, "--raw");
   const cert = await run.resolver.certificate(settings);
   io.stdout.write(sealRawValue(value, { publicKey: cert.publicKey, scope: flags.scope ?? settings.scope ?? "strict", namespace: flags.namespace, name: flags.name }));
 }
@@ -111,6 +113,9 @@ export async function runUnseal(flags: SealFlags, io: CommandIO): Promise<void> 
   else io.stdout.write(text);
 }
 
+/** How to re-encrypt without the controller, for its error messages. */
+const REENCRYPT_OFFLINE_HINT = "re-encrypt offline with --recovery-private-key KEY --cert NEW_CERT";
+
 /**
  * Re-encryptors per file, as these flags and each file's `.sealbridge.yaml` rule ask: offline
  * with `--recovery-private-key` and the newest certificate (flag, rule or controller), else the
@@ -139,7 +144,7 @@ export class ReencryptorSet {
           return offlineReencryptor(await this.keys, cert.publicKey);
         }
         const { connectControllerProxy } = await import("./controller-proxy.js");
-        return controllerReencryptor(await connectControllerProxy(settings.controller));
+        return controllerReencryptor(await connectControllerProxy({ ...settings.controller, offlineHint: REENCRYPT_OFFLINE_HINT }));
       })();
       this.byTarget.set(target, reencryptor);
     }
@@ -186,7 +191,8 @@ export async function runValidate(flags: SealFlags, io: CommandIO): Promise<void
   const run = new SealRun(flags, io);
   const inputs = await readManifestInputs(flags.secretFile, io.stdin);
   const { connectControllerProxy } = await import("./controller-proxy.js");
-  const proxy = await connectControllerProxy((await run.resolver.forFile(inputs[0]?.path)).controller);
+  // Only the controller can say whether it can decrypt: there is no offline way to offer.
+  const proxy = await connectControllerProxy({ ...(await run.resolver.forFile(inputs[0]?.path)).controller, offlineHint: null });
   for (const input of inputs) {
     for (const { value, where } of locatedDocuments(input.text, input.source)) {
       const sealed = await parseSealedSecretDocument(value, where);
@@ -202,6 +208,6 @@ export async function runFetchCert(flags: SealFlags, io: CommandIO): Promise<voi
   const run = new SealRun(flags, io);
   const settings = await run.resolver.forFile(undefined);
   const { loadCertificateText } = await import("./cert-source.js");
-  const { pem } = await loadCertificateText(settings.cert, settings.controller);
+  const { pem } = await loadCertificateText(settings.cert, settings.controller, settings.certOrigin);
   io.stdout.write(pem.endsWith("\n") ? pem : `${pem}\n`);
 }

@@ -3,8 +3,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { Schema } from "../harness/kube/schema.js";
+import { fileURLToPath } from "node:url";
 
-export const CRD_DIR = new URL("../../crds/", import.meta.url).pathname;
+export const CRD_DIR = fileURLToPath(new URL("../../crds/", import.meta.url));
 
 /** The parts of a CRD these tests read. */
 export interface Crd {

@@ -10,8 +10,9 @@ import type { LeaseSpec } from "../../src/controller/runtime/leader-election.js"
 import type { KubeObject } from "../../src/kube/types.js";
 import { eventually, kubeFixture, NAMESPACES } from "../kube/kube-fixture.js";
 import type { KubeFixture } from "../kube/kube-fixture.js";
+import { repoPath } from "../support/repo-root.js";
 
-const CLI = "/work/main/test/support/cli.ts";
+const CLI = repoPath("test/support/cli.ts");
 
 interface Running {
   child: ChildProcess;
@@ -63,8 +64,8 @@ describe("sealbridge controller (process)", { timeout: 60_000 }, () => {
     await f.kube.create(NAMESPACES, { metadata: { name: "sealbridge" } });
     // Install the project's CRDs, as `sealbridge install` would, so every reconciler's watch can sync.
     const CRDS = { group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false };
-    for (const file of readdirSync("/work/main/crds").filter((n) => n.endsWith(".yaml"))) {
-      await f.kube.create(CRDS, parse(readFileSync(`/work/main/crds/${file}`, "utf8")) as KubeObject);
+    for (const file of readdirSync(repoPath("crds")).filter((n) => n.endsWith(".yaml"))) {
+      await f.kube.create(CRDS, parse(readFileSync(repoPath("crds", file), "utf8")) as KubeObject);
     }
   });
   after(async () => {

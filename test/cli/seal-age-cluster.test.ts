@@ -120,7 +120,7 @@ describe("seal --age: the cluster's recipient", { timeout: 60_000 }, () => {
       assert.equal(result.code, 1);
       assert.match(
         result.stderr,
-        /^error: controller request GET \/v1\/age-recipient failed: service sealbridge\/sealbridge answered HTTP 503 \(check the controller is running, or pass --cluster-recipient age1…, or --no-cluster-recipient to seal only to --recipient\)\n$/,
+        /^error: controller request GET \/v1\/age-recipient failed: service sealbridge\/sealbridge answered HTTP 503 \(check the controller is running and has loaded its keys: kubectl -n sealbridge get pods, or pass --cluster-recipient age1…, or --no-cluster-recipient to seal only to --recipient\)\n$/,
       );
       assert.equal(result.stdout, "");
     } finally {

@@ -32,6 +32,8 @@ let server: Server;
 let kubeconfig: string;
 let newKey: { privateKeyPem: string; certificatePem: string };
 const seen: Array<{ method: string; url: string; auth: string | undefined }> = [];
+/** When true, the controller behind the proxy answers 503 (started, keys not loaded yet). */
+let controllerUnavailable = false;
 
 async function body(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -52,6 +54,7 @@ before(async () => {
       seen.push({ method: req.method ?? "", url: req.url ?? "", auth: req.headers.authorization });
       const send = (status: number, text: string) => res.writeHead(status, { "Content-Type": "application/json" }).end(text);
       if (req.method === "GET" && req.url === "/api/v1/namespaces/sealbridge/services/sealbridge") return send(200, JSON.stringify({ kind: "Service", spec: { ports: [{ name: "http", port: 8080 }] } }));
+      if (controllerUnavailable && req.url?.startsWith(`${proxy}/`)) return send(503, "no key yet");
       if (req.method === "GET" && req.url === `${proxy}/v1/cert.pem`) return send(200, vectorCertPem);
       if (req.method === "POST" && req.url === `${proxy}/v1/verify`) {
         try {
@@ -113,6 +116,32 @@ describe("the certificate from the controller, through the API server's service 
     const bad = await runCli(["seal", "--validate"], { input: moved, env: env() });
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /^error: invalid SealedSecret: stdin, document 0 cannot be decrypted by the controller/);
+  });
+
+  test("a 503 from the controller on --validate, --re-encrypt and reseal names what fixes it, not --cert", async () => {
+    const file = join(dir, "unavailable.yaml");
+    const sealed = sealFixture("db", "prod", "yaml");
+    await writeFile(file, sealed);
+    const tree = await mkdtemp(join(dir, "unavailable-"));
+    await writeFile(join(tree, "s.yaml"), sealed);
+    controllerUnavailable = true;
+    try {
+      const validate = await runCli(["seal", "--validate"], { input: sealed, env: env() });
+      const reencrypt = await runCli(["seal", "--re-encrypt", "-f", file], { env: env() });
+      const reseal = await runCli(["reseal", tree], { env: env() });
+      for (const [name, result] of [["--validate", validate], ["--re-encrypt", reencrypt], ["reseal", reseal]] as const) {
+        assert.equal(result.code, 1, name);
+        assert.match(result.stderr, /answered HTTP 503 \(check the controller is running and has loaded its keys: kubectl -n sealbridge get pods/, name);
+        assert.doesNotMatch(result.stderr, /--cert FILE/, name);
+        assert.equal(result.stderr.trim().split("\n").length, 1, `${name}: one line`);
+      }
+      assert.doesNotMatch(validate.stderr, /recovery-private-key/, "no offline way to validate");
+      assert.match(reencrypt.stderr, /or re-encrypt offline with --recovery-private-key KEY --cert NEW_CERT\)$/m);
+      assert.match(reseal.stderr, /or re-encrypt offline with --recovery-private-key KEY --cert NEW_CERT\)$/m);
+      assert.equal(await readFile(file, "utf8"), sealed, "nothing written");
+    } finally {
+      controllerUnavailable = false;
+    }
   });
 
   test("--re-encrypt -f FILE rotates through /v1/rotate and rewrites the file in place", async () => {

@@ -1,17 +1,17 @@
 /**
  * The sealed-secrets- and ESO-compatible metrics of a running `sealbridge controller`, scraped
  * from --metrics-addr after a SealedSecret that unseals and one that does not, and after an
- * ExternalSecret that syncs from the Vault test server and one whose Vault is unreachable.
+ * ExternalSecret that syncs from Vault and one whose Vault is unreachable (test servers, or with
+ * SEALBRIDGE_BACKEND=real a real kube-apiserver and OpenBao).
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes, X509Certificate } from "node:crypto";
 import { hybridEncrypt } from "../../src/crypto/hybrid-encryption.js";
 import type { KubeObject } from "../../src/kube/types.js";
-import { startVaultServer, type VaultTestCluster } from "../harness/vault/index.js";
 import { startController, waitFor, type ControllerProcess } from "../support/controller-process.js";
 import { goGeneratedKey, keySecret } from "../support/openssl-keys.js";
-import { clusterFixture, sampleOf, scrapeMetrics, type ClusterFixture } from "./support/controller-fixtures.js";
+import { backendClusterFixture, sampleOf, scrapeMetrics, type BackendClusterFixture } from "./support/controller-fixtures.js";
 
 const CANARY = `canary-${randomBytes(6).toString("hex")}`;
 
@@ -43,15 +43,15 @@ function vaultObjects(server: string, suffix: string, token: string): KubeObject
   ];
 }
 
-describe("controller metrics (sealed-secrets and ESO names)", { timeout: 90_000 }, () => {
-  let f: ClusterFixture;
-  let vault: VaultTestCluster;
+describe("controller metrics (sealed-secrets and ESO names)", { timeout: 300_000 }, () => {
+  let f: BackendClusterFixture;
+  let vault: { addr: string; rootToken: string };
   let controller: ControllerProcess | undefined;
   const key = goGeneratedKey();
 
   before(async () => {
-    f = await clusterFixture({ namespaces: ["sealbridge", "demo"] });
-    vault = await startVaultServer({ mode: "dev" });
+    f = await backendClusterFixture({ namespaces: ["sealbridge", "demo"] });
+    vault = f.backend.vault;
     const res = await fetch(`${vault.addr}/v1/secret/data/app`, {
       method: "POST",
       headers: { "X-Vault-Token": vault.rootToken ?? "", "Content-Type": "application/json" },
@@ -62,7 +62,6 @@ describe("controller metrics (sealed-secrets and ESO names)", { timeout: 90_000 
   });
   after(async () => {
     await controller?.stop();
-    await vault?.stop();
     await f?.close();
   });
 
@@ -75,8 +74,8 @@ describe("controller metrics (sealed-secrets and ESO names)", { timeout: 90_000 
     ]);
     controller = await startController(f.ws, ["--namespace", "sealbridge", "--key-renew-period", "0"]);
     const c = controller;
-    await waitFor("the unsealed Secret", () => f.server.objects("secrets", "demo").find((s) => s.metadata.name === "db"), 30_000);
-    await waitFor("the synced Secret", () => f.server.objects("secrets", "demo").find((s) => s.metadata.name === "es-ok"), 30_000);
+    await waitFor("the unsealed Secret", () => f.backend.get("/api/v1/namespaces/demo/secrets/db"), 60_000);
+    await waitFor("the synced Secret", () => f.backend.get("/api/v1/namespaces/demo/secrets/es-ok"), 60_000);
     const text = await waitFor(
       "every counter",
       async () => {

@@ -1,34 +1,33 @@
 /**
- * The homelab manifest applied verbatim with the real kubectl to the Kubernetes test server, the
- * real `sealbridge controller` process syncing it from the Vault test server, and `kubectl wait`
- * seeing Ready; neither the controller's output nor the object's status holds the value.
+ * The homelab manifest applied verbatim with the real kubectl, the real `sealbridge controller`
+ * process syncing it from Vault, and `kubectl wait` seeing Ready; neither the controller's output
+ * nor the object's status holds the value. Runs against the test servers, or with
+ * SEALBRIDGE_BACKEND=real against a real kube-apiserver and OpenBao (`npm run test:real`).
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startKubeServer, type KubeTestServer } from "../harness/kube/index.js";
-import { startVaultServer, type VaultTestCluster } from "../harness/vault/index.js";
+import { startBackend, type Backend } from "../harness/realstack/backend.js";
 import { HOMELAB_EXTERNAL_SECRET } from "../eso/homelab-manifest.js";
 import { kubeWorkspace, startController, waitFor, type ControllerProcess, type KubeWorkspace } from "../support/controller-process.js";
+import { fileURLToPath } from "node:url";
 
 const CANARY = `canary-${randomBytes(6).toString("hex")}`;
-const CRDS = new URL("../../crds/", import.meta.url).pathname;
+const CRDS = fileURLToPath(new URL("../../crds/", import.meta.url));
 
-describe("sealbridge controller syncs the homelab ExternalSecret applied with kubectl", { timeout: 90_000 }, () => {
-  let server: KubeTestServer;
-  let vault: VaultTestCluster;
+describe("sealbridge controller syncs the homelab ExternalSecret applied with kubectl", { timeout: 300_000 }, () => {
+  let backend: Backend;
   let ws: KubeWorkspace;
   let controller: ControllerProcess | undefined;
 
   before(async () => {
-    server = await startKubeServer();
-    vault = await startVaultServer({ mode: "dev" });
-    ws = await kubeWorkspace(server);
-    const res = await fetch(`${vault.addr}/v1/secret/data/my-app`, {
+    backend = await startBackend();
+    ws = await kubeWorkspace(backend.kube);
+    const res = await fetch(`${backend.vault.addr}/v1/secret/data/my-app`, {
       method: "POST",
-      headers: { "X-Vault-Token": vault.rootToken ?? "", "Content-Type": "application/json" },
+      headers: { "X-Vault-Token": backend.vault.rootToken, "Content-Type": "application/json" },
       body: JSON.stringify({ data: { database_url: CANARY } }),
     });
     assert.equal(res.status, 200);
@@ -36,16 +35,17 @@ describe("sealbridge controller syncs the homelab ExternalSecret applied with ku
 
   after(async () => {
     await controller?.stop();
-    await vault?.stop();
-    await server?.stop();
+    await backend?.stop();
     ws?.cleanup();
   });
 
   test("kubectl apply, controller sync, kubectl wait", async () => {
     for (const plural of ["externalsecrets", "secretstores", "clustersecretstores"]) {
-      const r = await ws.kubectl(["apply", "-f", join(CRDS, `${plural}.external-secrets.io.yaml`)]);
+      const r = await ws.kubectl(["apply", "--server-side", "-f", join(CRDS, `${plural}.external-secrets.io.yaml`)]);
       assert.equal(r.code, 0, r.stderr);
     }
+    const established = await ws.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
+    assert.equal(established.code, 0, established.stderr);
     for (const ns of ["sealbridge", "my-app"]) assert.equal((await ws.kubectl(["create", "namespace", ns])).code, 0);
     const file = join(ws.dir, "eso.yaml");
     writeFileSync(
@@ -53,7 +53,7 @@ describe("sealbridge controller syncs the homelab ExternalSecret applied with ku
       `apiVersion: v1
 kind: Secret
 metadata: { name: vault-token, namespace: sealbridge }
-stringData: { token: "${vault.rootToken ?? ""}" }
+stringData: { token: "${backend.vault.rootToken}" }
 ---
 apiVersion: external-secrets.io/v1
 kind: ClusterSecretStore
@@ -61,7 +61,7 @@ metadata: { name: vault-backend }
 spec:
   provider:
     vault:
-      server: "${vault.addr}"
+      server: "${backend.vault.addr}"
       path: "secret"
       version: "v2"
       auth:
@@ -72,7 +72,7 @@ ${HOMELAB_EXTERNAL_SECRET}`,
     const applied = await ws.kubectl(["apply", "-f", file]);
     assert.equal(applied.code, 0, applied.stderr);
     controller = await startController(ws, ["--namespace", "sealbridge", "--key-renew-period", "0"]);
-    const secret = await waitFor("the Secret", () => server.objects("secrets", "my-app").find((s) => s.metadata.name === "app-credentials"), 30_000);
+    const secret = await waitFor("the Secret", () => backend.get("/api/v1/namespaces/my-app/secrets/app-credentials"), 60_000);
     assert.equal(Buffer.from(String((secret["data"] as Record<string, string>)["DATABASE_URL"]), "base64").toString(), CANARY);
     const waited = await ws.kubectl(["wait", "--for=condition=Ready", "externalsecret/app-credentials", "-n", "my-app", "--timeout=20s"]);
     assert.equal(waited.code, 0, waited.stderr);
@@ -80,6 +80,6 @@ ${HOMELAB_EXTERNAL_SECRET}`,
     assert.equal(got.code, 0, got.stderr);
     assert.ok(!got.stdout.includes(CANARY));
     assert.ok(!controller.output().includes(CANARY), "the value never reaches the controller's logs");
-    assert.ok(!controller.output().includes(vault.rootToken ?? "x"), "nor the Vault token");
+    assert.ok(!controller.output().includes(backend.vault.rootToken), "nor the Vault token");
   });
 });

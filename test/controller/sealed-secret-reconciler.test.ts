@@ -1,6 +1,6 @@
 /**
- * End to end against the Kubernetes test server with the real kubectl and `sealbridge
- * controller` running as its own process: an existing sealed-secrets key is picked up; a
+ * End to end with the real kubectl and `sealbridge controller` running as its own process, against
+ * the test servers or (SEALBRIDGE_BACKEND=real) a real kube-apiserver: an existing sealed-secrets key is picked up; a
  * SealedSecret made by `sealbridge seal`, one from kubeseal (vectors) and one from an independent
  * implementation of the algorithm become Secrets; moved and tampered ones do not (Synced=False,
  * Warning Event) and never stop the others; updates, deletions, pre-existing Secrets, AgeSecrets
@@ -14,16 +14,17 @@ import { join } from "node:path";
 import { stringify as toYaml } from "yaml";
 import { encryptAgeValue } from "../../src/crypto/age-envelope.js";
 import type { KubeObject } from "../../src/kube/types.js";
-import { startKubeServer } from "../harness/kube/index.js";
-import type { KubeTestServer } from "../harness/kube/index.js";
+import { startBackend } from "../harness/realstack/backend.js";
+import type { Backend } from "../harness/realstack/backend.js";
 import { kubeWorkspace, run, startController, waitFor } from "../support/controller-process.js";
 import type { ControllerProcess, KubeWorkspace } from "../support/controller-process.js";
 import { goGeneratedKey, keySecret } from "../support/openssl-keys.js";
+import { fileURLToPath } from "node:url";
 
 const CANARY = `CANARY-${randomBytes(6).toString("hex")}`;
-const CLI = new URL("../support/cli.ts", import.meta.url).pathname;
-const CRDS = new URL("../../crds/", import.meta.url).pathname;
-const vectors = (JSON.parse(readFileSync("/work/shared/vectors/sealed-secrets/kubeseal-raw.json", "utf8")) as {
+const CLI = fileURLToPath(new URL("../support/cli.ts", import.meta.url));
+const CRDS = fileURLToPath(new URL("../../crds/", import.meta.url));
+const vectors = (JSON.parse(readFileSync(new URL("../fixtures/sealed-secrets/kubeseal-raw.json", import.meta.url), "utf8")) as {
   vectors: Array<{ description: string; scope: string; plaintext_b64: string; ciphertext_b64: string }>;
 }).vectors;
 
@@ -59,24 +60,37 @@ function sealedSecret(ns: string, name: string, encryptedData: Record<string, st
   };
 }
 
-function secretData(server: KubeTestServer, ns: string, name: string): Record<string, string> | undefined {
-  const s = server.objects("secrets", ns).find((o) => o.metadata.name === name);
-  const data = s?.["data"] as Record<string, string> | undefined;
-  return data && Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
+const SECRETS = (ns: string) => `/api/v1/namespaces/${ns}/secrets`;
+const KINDS: Record<string, string> = { "sealedsecrets.bitnami.com": "/apis/bitnami.com/v1alpha1", "agesecrets.sealbridge.io": "/apis/sealbridge.io/v1alpha1" };
+
+async function secretData(server: Backend, ns: string, name: string): Promise<Record<string, string> | undefined> {
+  const s = await server.get(`${SECRETS(ns)}/${name}`);
+  if (s === undefined) return undefined;
+  const data = (s["data"] ?? {}) as Record<string, string>;
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
 }
 
-function syncedOf(server: KubeTestServer, resource: string, ns: string, name: string): Record<string, unknown> | undefined {
-  const o = server.objects(resource, ns).find((x) => x.metadata.name === name);
+async function syncedOf(server: Backend, resource: string, ns: string, name: string): Promise<Record<string, unknown> | undefined> {
+  const o = await server.get(`${KINDS[resource] ?? ""}/namespaces/${ns}/${resource.split(".")[0] ?? ""}/${name}`);
   const conds = (o?.["status"] as { conditions?: Array<Record<string, unknown>> } | undefined)?.conditions;
   return conds?.find((c) => c["type"] === "Synced");
 }
 
-function warningEvents(server: KubeTestServer, ns: string, name: string): KubeObject[] {
-  return server.objects("events", ns).filter((e) => (e["involvedObject"] as { name?: string } | undefined)?.name === name && e["type"] === "Warning");
+async function warningEvents(server: Backend, ns: string, name: string): Promise<KubeObject[]> {
+  return (await server.list(`/api/v1/namespaces/${ns}/events`)).filter((e) => (e["involvedObject"] as { name?: string } | undefined)?.name === name && e["type"] === "Warning");
 }
 
-describe("SealedSecret and AgeSecret reconcilers, end to end", { timeout: 120_000 }, () => {
-  let server: KubeTestServer;
+/** The resourceVersions of everything the controller writes in the test namespaces: changes on any write. */
+async function writeSignature(server: Backend): Promise<string> {
+  const paths = ["sealbridge", "my-namespace", "prod", "other"].flatMap((ns) => [
+    SECRETS(ns), `/api/v1/namespaces/${ns}/events`, `/apis/bitnami.com/v1alpha1/namespaces/${ns}/sealedsecrets`, `/apis/sealbridge.io/v1alpha1/namespaces/${ns}/agesecrets`,
+  ]);
+  const lists = await Promise.all(paths.map((p) => server.list(p)));
+  return lists.flat().map((o) => `${o.metadata.uid ?? ""}@${o.metadata.resourceVersion ?? ""}`).sort().join(",");
+}
+
+describe("SealedSecret and AgeSecret reconcilers, end to end", { timeout: 400_000 }, () => {
+  let server: Backend;
   let ws: KubeWorkspace;
   let controller: ControllerProcess;
   const go = goGeneratedKey();
@@ -89,10 +103,12 @@ describe("SealedSecret and AgeSecret reconcilers, end to end", { timeout: 120_00
   }
 
   before(async () => {
-    server = await startKubeServer();
-    ws = await kubeWorkspace(server);
-    const crd = await ws.kubectl(["apply", "-f", CRDS]);
+    server = await startBackend();
+    ws = await kubeWorkspace(server.kube);
+    const crd = await ws.kubectl(["apply", "--server-side", "-f", CRDS]);
     assert.equal(crd.code, 0, crd.stderr);
+    const established = await ws.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
+    assert.equal(established.code, 0, established.stderr);
     for (const ns of ["sealbridge", "my-namespace", "prod", "other"]) assert.equal((await ws.kubectl(["create", "namespace", ns])).code, 0);
     // An existing sealed-secrets installation's key, as its controller created it.
     const key = keySecret("sealed-secrets-keyx7k2p", go, { namespace: "sealbridge" });
@@ -100,7 +116,7 @@ describe("SealedSecret and AgeSecret reconcilers, end to end", { timeout: 120_00
     controller = await startController(ws, ["--namespace", "sealbridge", "--resync-period", "1s", "--key-renew-period", "0", "--log-level", "debug"]);
     // The Service kubeseal-style clients reach the controller through (API server proxy).
     await apply([{ apiVersion: "v1", kind: "Service", metadata: { name: "sealbridge", namespace: "sealbridge" }, spec: { ports: [{ name: "http", port: 8080 }] } }]);
-    server.setServiceBackend("sealbridge", "sealbridge", `http://127.0.0.1:${controller.port}`);
+    await server.exposeService("sealbridge", "sealbridge", controller.port);
     await waitFor("keys loaded", async () => (await fetch(`http://127.0.0.1:${controller.port}/v1/age-recipient`)).status === 200);
   });
 
@@ -114,9 +130,9 @@ describe("SealedSecret and AgeSecret reconcilers, end to end", { timeout: 120_00
     const res = await fetch(`http://127.0.0.1:${controller.port}/v1/cert.pem`);
     assert.equal(res.status, 200);
     assert.equal(await res.text(), go.certificatePem);
-    const keys = server.objects("secrets", "sealbridge").filter((s) => s.metadata.labels?.["sealedsecrets.bitnami.com/sealed-secrets-key"]);
+    const keys = (await server.list(SECRETS("sealbridge"))).filter((s) => s.metadata.labels?.["sealedsecrets.bitnami.com/sealed-secrets-key"]);
     assert.equal(keys.length, 1);
-    const ages = server.objects("secrets", "sealbridge").filter((s) => s.metadata.labels?.["sealbridge.io/age-identity"] === "active");
+    const ages = (await server.list(SECRETS("sealbridge"))).filter((s) => s.metadata.labels?.["sealbridge.io/age-identity"] === "active");
     assert.equal(ages.length, 1, "an age identity is created when there is none");
   });
 
@@ -144,57 +160,56 @@ describe("SealedSecret and AgeSecret reconcilers, end to end", { timeout: 120_00
     const applied = await ws.kubectl(["apply", "-f", sealedFile]);
     assert.equal(applied.code, 0, applied.stderr);
 
-    await waitFor("the good Secrets", () => secretData(server, "prod", "db") && secretData(server, "prod", "indie") && secretData(server, "my-namespace", "my-secret"));
-    const ks = server.objects("secrets", "my-namespace").find((s) => s.metadata.name === "my-secret");
+    await waitFor("the good Secrets", async () => (await secretData(server, "prod", "db")) && (await secretData(server, "prod", "indie")) && (await secretData(server, "my-namespace", "my-secret")), 60_000);
+    const ks = await server.get(`${SECRETS("my-namespace")}/my-secret`);
     for (const v of strict) assert.equal((ks?.["data"] as Record<string, string>)[v.description] ?? "", v.plaintext_b64, v.description);
-    assert.equal(secretData(server, "prod", "indie")?.["password"], `${CANARY}-indie`);
-    const db = server.objects("secrets", "prod").find((s) => s.metadata.name === "db");
+    assert.equal((await secretData(server, "prod", "indie"))?.["password"], `${CANARY}-indie`);
+    const db = await server.get(`${SECRETS("prod")}/db`);
     assert.equal(db?.["type"], "kubernetes.io/basic-auth");
     assert.deepEqual(db?.metadata.labels, { app: "db" });
     assert.equal(db?.metadata.ownerReferences?.[0]?.kind, "SealedSecret");
-    assert.equal(secretData(server, "prod", "db")?.["password"], `${CANARY}-db`);
+    assert.equal((await secretData(server, "prod", "db"))?.["password"], `${CANARY}-db`);
 
     for (const [ns, name] of [["prod", "moved-to"], ["other", "moved-from"], ["prod", "tampered"]] as const) {
-      const cond = await waitFor(`Synced=False on ${ns}/${name}`, () => {
-        const c = syncedOf(server, "sealedsecrets.bitnami.com", ns, name);
+      const cond = await waitFor(`Synced=False on ${ns}/${name}`, async () => {
+        const c = await syncedOf(server, "sealedsecrets.bitnami.com", ns, name);
         return c?.["status"] === "False" ? c : undefined;
       });
       assert.equal(cond["reason"], "ErrUnsealFailed");
       assert.match(String(cond["message"]), /cannot decrypt/);
-      assert.equal(secretData(server, ns, name), undefined, `no Secret for ${ns}/${name}`);
-      await waitFor(`Warning event for ${name}`, () => warningEvents(server, ns, name).some((e) => e["reason"] === "ErrUnsealFailed"));
+      assert.equal(await secretData(server, ns, name), undefined, `no Secret for ${ns}/${name}`);
+      await waitFor(`Warning event for ${name}`, async () => (await warningEvents(server, ns, name)).some((e) => e["reason"] === "ErrUnsealFailed"));
     }
     // Status is written after the Secret, so wait for it rather than racing the controller.
-    await waitFor("Synced=True on prod/db", () => syncedOf(server, "sealedsecrets.bitnami.com", "prod", "db")?.["status"] === "True");
-    assert.equal(syncedOf(server, "sealedsecrets.bitnami.com", "prod", "db")?.["status"], "True");
+    await waitFor("Synced=True on prod/db", async () => (await syncedOf(server, "sealedsecrets.bitnami.com", "prod", "db"))?.["status"] === "True");
     const get = await ws.kubectl(["get", "sealedsecrets", "-n", "prod"]);
     assert.match(get.stdout, /tampered\s+Failed to unseal/);
   });
 
   test("updating a SealedSecret updates its Secret; a deleted Secret comes back; deleting the SealedSecret deletes it", async () => {
     await apply([sealedSecret("prod", "rotating", { v: independentSeal(go.certificatePem, "prod/rotating", Buffer.from(`${CANARY}-v1`)) })]);
-    await waitFor("v1", () => secretData(server, "prod", "rotating")?.["v"] === `${CANARY}-v1`);
+    await waitFor("v1", async () => (await secretData(server, "prod", "rotating"))?.["v"] === `${CANARY}-v1`);
     await apply([sealedSecret("prod", "rotating", { v: independentSeal(go.certificatePem, "prod/rotating", Buffer.from(`${CANARY}-v2`)) })]);
-    await waitFor("v2", () => secretData(server, "prod", "rotating")?.["v"] === `${CANARY}-v2`);
+    await waitFor("v2", async () => (await secretData(server, "prod", "rotating"))?.["v"] === `${CANARY}-v2`);
     assert.equal((await ws.kubectl(["delete", "secret", "rotating", "-n", "prod"])).code, 0);
-    await waitFor("the Secret recreated", () => secretData(server, "prod", "rotating")?.["v"] === `${CANARY}-v2`);
+    await waitFor("the Secret recreated", async () => (await secretData(server, "prod", "rotating"))?.["v"] === `${CANARY}-v2`);
     assert.equal((await ws.kubectl(["delete", "sealedsecret", "rotating", "-n", "prod"])).code, 0);
-    await server.gcIdle();
-    await waitFor("the Secret garbage-collected", () => secretData(server, "prod", "rotating") === undefined);
+    // Garbage collection is asynchronous (kube-controller-manager on the real stack).
+    await waitFor("the Secret garbage-collected", async () => (await secretData(server, "prod", "rotating")) === undefined, 120_000);
   });
 
   test("a pre-existing Secret is left alone until annotated managed", async () => {
     await apply([{ apiVersion: "v1", kind: "Secret", metadata: { name: "legacy", namespace: "prod" }, stringData: { old: "keep" } }]);
     await apply([sealedSecret("prod", "legacy", { new: independentSeal(go.certificatePem, "prod/legacy", Buffer.from(`${CANARY}-new`)) })]);
-    const cond = await waitFor("ErrUpdateFailed", () => {
-      const c = syncedOf(server, "sealedsecrets.bitnami.com", "prod", "legacy");
+    const cond = await waitFor("ErrUpdateFailed", async () => {
+      const c = await syncedOf(server, "sealedsecrets.bitnami.com", "prod", "legacy");
       return c?.["reason"] === "ErrUpdateFailed" ? c : undefined;
     });
     assert.equal(cond["message"], 'Resource "legacy" already exists and is not managed by SealedSecret');
-    assert.deepEqual(secretData(server, "prod", "legacy"), { old: "keep" });
+    assert.deepEqual(await secretData(server, "prod", "legacy"), { old: "keep" });
     assert.equal((await ws.kubectl(["annotate", "secret", "legacy", "-n", "prod", "sealedsecrets.bitnami.com/managed=true"])).code, 0);
-    await waitFor("taken over", () => secretData(server, "prod", "legacy")?.["new"] === `${CANARY}-new`);
-    assert.equal(secretData(server, "prod", "legacy")?.["old"], undefined);
+    await waitFor("taken over", async () => (await secretData(server, "prod", "legacy"))?.["new"] === `${CANARY}-new`);
+    assert.equal((await secretData(server, "prod", "legacy"))?.["old"], undefined);
   });
 
   test("AgeSecret: sealed to /v1/age-recipient becomes a Secret; moved is refused by the scope envelope", async () => {
@@ -208,13 +223,13 @@ describe("SealedSecret and AgeSecret reconcilers, end to end", { timeout: 120_00
     });
     const armored = await encryptAgeValue(Buffer.from(`${CANARY}-age`), "strict", "prod", "api", [recipient]);
     await apply([age("prod", "api", armored), age("prod", "api-moved", armored)]);
-    await waitFor("age Secret", () => secretData(server, "prod", "api")?.["token"] === `${CANARY}-age`);
-    const cond = await waitFor("age moved refused", () => {
-      const c = syncedOf(server, "agesecrets.sealbridge.io", "prod", "api-moved");
+    await waitFor("age Secret", async () => (await secretData(server, "prod", "api"))?.["token"] === `${CANARY}-age`);
+    const cond = await waitFor("age moved refused", async () => {
+      const c = await syncedOf(server, "agesecrets.sealbridge.io", "prod", "api-moved");
       return c?.["status"] === "False" ? c : undefined;
     });
     assert.match(String(cond["message"]), /sealed for scope strict:prod\/api/);
-    assert.equal(secretData(server, "prod", "api-moved"), undefined);
+    assert.equal(await secretData(server, "prod", "api-moved"), undefined);
   });
 
   test("seal --validate and --re-encrypt go through the controller's /v1/verify and /v1/rotate", async () => {
@@ -242,23 +257,23 @@ describe("SealedSecret and AgeSecret reconcilers, end to end", { timeout: 120_00
 
   test("a resync of unchanged objects writes nothing", async () => {
     await waitFor("quiet", async () => {
-      const before = server.counters.writes();
+      const before = await writeSignature(server);
       await new Promise((r) => setTimeout(r, 1200));
-      return server.counters.writes() === before;
-    }, 20_000);
-    const before = server.counters.writes();
+      return (await writeSignature(server)) === before;
+    }, 30_000);
+    const before = await writeSignature(server);
     await new Promise((r) => setTimeout(r, 2500)); // two resync periods of 1 s
-    assert.equal(server.counters.writes(), before, "no writes during resyncs");
+    assert.equal(await writeSignature(server), before, "no writes during resyncs");
     assert.match(controller.output(), /"reconciled"/);
   });
 
-  test("nothing secret in logs, Events or status", () => {
+  test("nothing secret in logs, Events or status", async () => {
     const b64 = Buffer.from(CANARY).toString("base64").slice(0, 12);
     const haystacks = {
       logs: controller.output(),
-      events: JSON.stringify(server.objects("events")),
-      sealedSecrets: JSON.stringify(server.objects("sealedsecrets.bitnami.com")),
-      ageSecrets: JSON.stringify(server.objects("agesecrets.sealbridge.io")),
+      events: JSON.stringify(await server.list("/api/v1/events")),
+      sealedSecrets: JSON.stringify(await server.list("/apis/bitnami.com/v1alpha1/sealedsecrets")),
+      ageSecrets: JSON.stringify(await server.list("/apis/sealbridge.io/v1alpha1/agesecrets")),
     };
     for (const [where, text] of Object.entries(haystacks)) {
       assert.ok(text.length > 0, where);

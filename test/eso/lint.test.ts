@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { lintEsoManifests } from "../../src/eso/lint.js";
 import { HOMELAB_EXTERNAL_SECRET } from "./homelab-manifest.js";
 
-const examples = readFileSync("/work/shared/reference/eso-vault-examples.yaml", "utf8");
+const examples = readFileSync(new URL("../fixtures/eso/eso-vault-examples.yaml", import.meta.url), "utf8");
 
 const homelab = `
 ${HOMELAB_EXTERNAL_SECRET}---

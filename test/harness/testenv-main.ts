@@ -1,17 +1,20 @@
 /**
- * `npm run -s testenv -- --dir DIR [--vault-mode dev|new] [--vault-nodes N]`: starts the
- * Kubernetes and Vault test servers, writes DIR/kubeconfig, DIR/vault-nodes and DIR/env, prints
- * one line saying where the env file is, and runs until SIGTERM or SIGINT (then exits 0).
+ * `npm run -s testenv -- --dir DIR [--vault-mode dev|new] [--vault-nodes N] [--service NS/NAME=HOST:PORT]…`:
+ * starts the Kubernetes and Vault test servers, writes DIR/kubeconfig, DIR/vault-nodes and DIR/env,
+ * prints one line saying where the env file is, and runs until SIGTERM or SIGINT (then exits 0).
+ * `--service` (repeatable) routes Service NS/NAME's API-server proxy to a local process, so a
+ * `sealbridge controller` run on this machine answers `sealbridge seal` through the cluster.
  */
 import { parseArgs } from "node:util";
-import { startTestEnv } from "./testenv.js";
+import { parseServiceRoute, startTestEnv } from "./testenv.js";
+import type { ServiceRoute } from "./testenv.js";
 
 function usage(message: string): never {
-  process.stderr.write(`error: ${message} (usage: npm run -s testenv -- --dir DIR [--vault-mode dev|new] [--vault-nodes N])\n`);
+  process.stderr.write(`error: ${message} (usage: npm run -s testenv -- --dir DIR [--vault-mode dev|new] [--vault-nodes N] [--service NS/NAME=HOST:PORT]…)\n`);
   process.exit(2);
 }
 
-let values: { dir?: string; "vault-mode"?: string; "vault-nodes"?: string };
+let values: { dir?: string; "vault-mode"?: string; "vault-nodes"?: string; service?: string[] };
 try {
   values = parseArgs({
     args: process.argv.slice(2),
@@ -19,6 +22,7 @@ try {
       dir: { type: "string" },
       "vault-mode": { type: "string", default: "dev" },
       "vault-nodes": { type: "string", default: "1" },
+      service: { type: "string", multiple: true, default: [] },
     },
     strict: true,
   }).values;
@@ -30,7 +34,14 @@ if (mode !== "dev" && mode !== "new") usage(`--vault-mode must be dev or new, go
 const nodes = Number(values["vault-nodes"]);
 if (!Number.isInteger(nodes) || nodes < 1 || nodes > 16) usage("--vault-nodes must be an integer from 1 to 16");
 
-const env = await startTestEnv({ ...(values.dir !== undefined ? { dir: values.dir } : {}), vaultMode: mode, vaultNodes: nodes });
+let services: ServiceRoute[] = [];
+try {
+  services = (values.service ?? []).map(parseServiceRoute);
+} catch (err) {
+  usage((err as Error).message);
+}
+
+const env = await startTestEnv({ ...(values.dir !== undefined ? { dir: values.dir } : {}), vaultMode: mode, vaultNodes: nodes, services });
 process.stdout.write(`testenv: ready; source ${env.envFile}\n`);
 
 let stopping = false;

@@ -2,11 +2,14 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { startTestEnv } from "./testenv.js";
+import { REPO_ROOT } from "../support/repo-root.js";
 
 const run = promisify(execFile);
 
@@ -39,7 +42,7 @@ describe("testenv", () => {
     const dir = await mkdtemp(join(tmpdir(), "testenv-"));
     const cache = await mkdtemp(join(tmpdir(), "kubecache-"));
     const child = spawn("npm", ["run", "-s", "testenv", "--", "--dir", join(dir, "t")], {
-      cwd: "/work/main",
+      cwd: REPO_ROOT,
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
@@ -78,7 +81,7 @@ describe("testenv", () => {
   test("command line: --vault-mode new --vault-nodes 2 starts two sealed, uninitialised nodes; bad flags exit 2", async () => {
     const dir = await mkdtemp(join(tmpdir(), "testenv-"));
     const child = spawn(process.execPath, ["--import", "tsx", "test/harness/testenv-main.ts", "--dir", dir, "--vault-mode", "new", "--vault-nodes", "2"], {
-      cwd: "/work/main",
+      cwd: REPO_ROOT,
       stdio: ["ignore", "ignore", "pipe"],
     });
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
@@ -98,9 +101,42 @@ describe("testenv", () => {
       if (child.exitCode === null) child.kill("SIGKILL");
       await rm(dir, { recursive: true, force: true });
     }
-    const bad = await run(process.execPath, ["--import", "tsx", "test/harness/testenv-main.ts", "--vault-mode", "prod"], { cwd: "/work/main" }).catch((e: { code?: number; stderr?: string }) => e);
+    const bad = await run(process.execPath, ["--import", "tsx", "test/harness/testenv-main.ts", "--vault-mode", "prod"], { cwd: REPO_ROOT }).catch((e: { code?: number; stderr?: string }) => e);
     assert.equal((bad as { code?: number }).code, 2);
     assert.match((bad as { stderr?: string }).stderr ?? "", /--vault-mode must be dev or new/);
+  });
+
+  test("--service NS/NAME=HOST:PORT routes that Service's proxy to a local process; a malformed one exits 2", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "testenv-"));
+    const cache = await mkdtemp(join(tmpdir(), "kubecache-"));
+    const local = createServer((req, res) => res.end(`local process got ${req.url}`));
+    await new Promise<void>((resolve) => local.listen(0, "127.0.0.1", resolve));
+    const { port } = local.address() as AddressInfo;
+    const child = spawn(process.execPath, ["--import", "tsx", "test/harness/testenv-main.ts", "--dir", dir, "--service", `sealbridge/sealbridge=127.0.0.1:${port}`], {
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      await waitForFile(join(dir, "env"), 20_000);
+      const env = parseEnv(await readFile(join(dir, "env"), "utf8"));
+      const kubectl = (args: string[]) => run("kubectl", args, { env: { ...process.env, KUBECONFIG: env["KUBECONFIG"], KUBECACHEDIR: cache } });
+      // As in a cluster, the Service must exist; --service says where its endpoints are.
+      await writeFile(join(dir, "service.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata: {name: sealbridge}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: sealbridge, namespace: sealbridge}\nspec: {ports: [{name: http, port: 8080}]}\n");
+      await kubectl(["apply", "-f", join(dir, "service.yaml")]);
+      const got = await kubectl(["get", "--raw", "/api/v1/namespaces/sealbridge/services/http:sealbridge:http/proxy/v1/cert.pem"]);
+      assert.equal(got.stdout, "local process got /v1/cert.pem");
+      child.kill("SIGTERM");
+      assert.equal(await exited, 0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      local.close();
+      await rm(dir, { recursive: true, force: true });
+      await rm(cache, { recursive: true, force: true });
+    }
+    const bad = await run(process.execPath, ["--import", "tsx", "test/harness/testenv-main.ts", "--service", "sealbridge=8080"], { cwd: REPO_ROOT }).catch((e: { code?: number; stderr?: string }) => e);
+    assert.equal((bad as { code?: number }).code, 2);
+    assert.match((bad as { stderr?: string }).stderr ?? "", /--service must be NS\/NAME=HOST:PORT, e\.g\. sealbridge\/sealbridge=127\.0\.0\.1:8080, got "sealbridge=8080"/);
   });
 
   test("library: new-mode HA Vault, vault-nodes lists every node, no VAULT_TOKEN", async () => {

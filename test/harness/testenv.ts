@@ -4,7 +4,7 @@
  * `DIR/kubeconfig`, `DIR/vault-nodes` (one address a line) and, written last and atomically,
  * `DIR/env` (`VAULT_ADDR`, `VAULT_TOKEN` in dev mode, `KUBECONFIG`). In dev mode Vault's
  * `auth/kubernetes` is enabled and pointed at the Kubernetes server, so ESO-style Kubernetes auth
- * works out of the box.
+ * works out of the box. `services` routes Service proxies to local processes.
  */
 import { mkdir, mkdtemp, rename, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -20,6 +20,31 @@ export interface TestEnvOptions {
   dir?: string;
   vaultMode?: "dev" | "new";
   vaultNodes?: number;
+  /**
+   * Services whose API-server proxy (`/api/v1/namespaces/NS/services/NAME/proxy/…`) forwards to a
+   * process on this machine, e.g. a locally run `sealbridge controller`. The Service objects
+   * themselves are not created (apply them as in a cluster).
+   */
+  services?: readonly ServiceRoute[];
+}
+
+/** `NS/NAME=HOST:PORT`: the proxy of Service NS/NAME goes to http://HOST:PORT. */
+export interface ServiceRoute {
+  namespace: string;
+  name: string;
+  /** `http://HOST:PORT`. */
+  baseUrl: string;
+}
+
+/**
+ * Parses `NS/NAME=HOST:PORT` (the `--service` flag).
+ * @throws Error naming the flag and the expected form when `spec` is malformed.
+ */
+export function parseServiceRoute(spec: string): ServiceRoute {
+  const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9]*[a-z0-9])?)=([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(spec);
+  const port = Number(m?.[6]);
+  if (!m || port < 1 || port > 65535) throw new Error(`--service must be NS/NAME=HOST:PORT, e.g. sealbridge/sealbridge=127.0.0.1:8080, got "${spec}"`);
+  return { namespace: m[1] ?? "", name: m[3] ?? "", baseUrl: `http://${m[5] ?? ""}:${port}` };
 }
 
 /** A running test environment. */
@@ -70,6 +95,7 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
   };
   try {
     if (mode === "dev") await configureKubernetesAuth(vault, kube);
+    for (const route of opts.services ?? []) kube.setServiceBackend(route.namespace, route.name, route.baseUrl);
     const kubeconfig = join(dir, "kubeconfig");
     await kube.writeKubeconfig(kubeconfig);
     await writeFile(join(dir, "vault-nodes"), vault.addrs.map((a) => `${a}\n`).join(""));

@@ -25,6 +25,7 @@ describe("SealSettingsResolver.forFile", () => {
     assert.equal(fromRule.format, "yaml");
     assert.deepEqual([fromRule.controller.namespace, fromRule.controller.name], ["rule-ns", "sealbridge"]);
     assert.equal(fromRule.origin, `${join(repo, ".sealbridge.yaml")} rule 0`);
+    assert.equal(fromRule.certOrigin, `cert of ${join(repo, ".sealbridge.yaml")} rule 0`);
 
     const env = { SEALED_SECRETS_CERT: "/env.pem", SEALED_SECRETS_CONTROLLER_NAMESPACE: "env-ns", SEALED_SECRETS_CONTROLLER_NAME: "env-name" };
     const fromEnv = await new SealSettingsResolver({}, repo, env, systemClock).forFile(file);
@@ -32,6 +33,7 @@ describe("SealSettingsResolver.forFile", () => {
 
     const fromFlags = await new SealSettingsResolver({ cert: "/flag.pem", scope: "strict", controllerNamespace: "flag-ns" }, repo, env, systemClock).forFile(file);
     assert.deepEqual([fromFlags.cert, fromFlags.scope, fromFlags.controller.namespace], ["/flag.pem", "strict", "flag-ns"]);
+    assert.deepEqual([fromEnv.certOrigin, fromFlags.certOrigin], ["SEALED_SECRETS_CERT", "--cert"]);
 
     const ignored = await new SealSettingsResolver({ noConfig: true }, repo, {}, systemClock).forFile(file);
     assert.deepEqual([ignored.cert, ignored.scope, ignored.controller.namespace], [undefined, undefined, "sealbridge"]);

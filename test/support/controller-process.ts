@@ -9,8 +9,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubeTestServer } from "../harness/kube/index.js";
+import { fileURLToPath } from "node:url";
 
-const CLI = new URL("./cli.ts", import.meta.url).pathname;
+const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
 
 /** A scratch directory with a kubeconfig for `server`; `cleanup()` removes it. */
 export interface KubeWorkspace {
@@ -40,7 +41,7 @@ export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
 }
 
 /** Makes the workspace: kubeconfig written, kubectl with its own KUBECACHEDIR and HOME. */
-export async function kubeWorkspace(server: KubeTestServer): Promise<KubeWorkspace> {
+export async function kubeWorkspace(server: Pick<KubeTestServer, "writeKubeconfig">): Promise<KubeWorkspace> {
   const dir = mkdtempSync(join(tmpdir(), "sb-e2e-"));
   const kubeconfig = join(dir, "kubeconfig");
   await server.writeKubeconfig(kubeconfig);

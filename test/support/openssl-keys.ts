@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubeObject } from "../../src/kube/types.js";
+import { fileURLToPath } from "node:url";
 
 export interface TestKey {
   privateKeyPem: string;
@@ -27,9 +28,9 @@ export function opensslKey(bits = 2048, days = 3650): TestKey {
   }
 }
 
-/** The go-generated sealed-secrets key from the shared vectors. */
+/** The go-generated sealed-secrets key from test/fixtures/sealed-secrets. */
 export function goGeneratedKey(): TestKey {
-  const dir = "/work/shared/vectors/sealed-secrets/go-generated-key";
+  const dir = fileURLToPath(new URL("../fixtures/sealed-secrets/go-generated-key/", import.meta.url));
   return { privateKeyPem: readFileSync(join(dir, "tls.key"), "utf8"), certificatePem: readFileSync(join(dir, "tls.crt"), "utf8") };
 }
 

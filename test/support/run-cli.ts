@@ -1,5 +1,6 @@
 // Spawns the CLI from source as a separate process and collects its output.
 import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
 export interface CliResult {
   code: number | null;
@@ -10,8 +11,8 @@ export interface CliResult {
 
 export async function runCli(args: string[], options: { input?: string; cwd?: string; env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<CliResult> {
   const started = Date.now();
-  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), ...(options.nodeArgs ?? []), "/work/main/test/support/cli.ts", ...args], {
-    cwd: options.cwd ?? "/work/main",
+  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), ...(options.nodeArgs ?? []), fileURLToPath(new URL("./cli.ts", import.meta.url)), ...args], {
+    cwd: options.cwd ?? fileURLToPath(new URL("../../", import.meta.url)),
     env: { PATH: process.env["PATH"] ?? "", HOME: options.env?.["HOME"] ?? "/nonexistent", ...options.env },
     stdio: ["pipe", "pipe", "pipe"],
   });

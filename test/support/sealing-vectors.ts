@@ -1,10 +1,11 @@
 // The sealed-secrets test vectors and an independent reference decrypt for the tests.
 import { constants, createDecipheriv, createPrivateKey, createPublicKey, privateDecrypt, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
-export const VECTOR_DIR = "/work/shared/vectors/sealed-secrets";
-export const VECTOR_CERT = `${VECTOR_DIR}/go-generated-key/tls.crt`;
-export const VECTOR_KEY = `${VECTOR_DIR}/go-generated-key/tls.key`;
+export const VECTOR_DIR = fileURLToPath(new URL("../fixtures/sealed-secrets/", import.meta.url));
+export const VECTOR_CERT = `${VECTOR_DIR}go-generated-key/tls.crt`;
+export const VECTOR_KEY = `${VECTOR_DIR}go-generated-key/tls.key`;
 
 export interface RawVector {
   description: string;
@@ -20,8 +21,8 @@ export interface KatVector extends RawVector {
   oaep_seed_hex: string;
 }
 
-export const rawVectors = (JSON.parse(readFileSync(`${VECTOR_DIR}/kubeseal-raw.json`, "utf8")) as { vectors: RawVector[] }).vectors;
-export const katVectors = (JSON.parse(readFileSync(`${VECTOR_DIR}/hybridencrypt-kat.json`, "utf8")) as { vectors: KatVector[] }).vectors;
+export const rawVectors = (JSON.parse(readFileSync(`${VECTOR_DIR}kubeseal-raw.json`, "utf8")) as { vectors: RawVector[] }).vectors;
+export const katVectors = (JSON.parse(readFileSync(`${VECTOR_DIR}hybridencrypt-kat.json`, "utf8")) as { vectors: KatVector[] }).vectors;
 export const vectorPrivateKey: KeyObject = createPrivateKey(readFileSync(VECTOR_KEY));
 export const vectorPublicKey: KeyObject = createPublicKey(readFileSync(VECTOR_CERT));
 export const vectorCertPem = readFileSync(VECTOR_CERT, "utf8");

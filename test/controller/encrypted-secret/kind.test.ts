@@ -26,6 +26,7 @@ import type { KubeTestServer } from "../../harness/kube/index.js";
 import { kubeWorkspace } from "../../support/controller-process.js";
 import type { KubeWorkspace } from "../../support/controller-process.js";
 import { goGeneratedKey } from "../../support/openssl-keys.js";
+import { fileURLToPath } from "node:url";
 
 const DEPLOYMENTS: ResourceRef = { group: "apps", version: "v1", plural: "deployments", kind: "Deployment", namespaced: true };
 const NS: ResourceRef = { group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false };
@@ -62,7 +63,7 @@ describe("the encrypted kind through the kit", () => {
   before(async () => {
     server = await startKubeServer();
     ws = await kubeWorkspace(server);
-    assert.equal((await ws.kubectl(["apply", "-f", new URL("../../../crds/sealedsecrets.bitnami.com.yaml", import.meta.url).pathname])).code, 0);
+    assert.equal((await ws.kubectl(["apply", "-f", fileURLToPath(new URL("../../../crds/sealedsecrets.bitnami.com.yaml", import.meta.url))])).code, 0);
     const connection = await loadKubeConnection({ kubeconfig: ws.kubeconfig, env: {} });
     close = () => connection.agent.destroy();
     kube = new HttpKubeClient(connection);

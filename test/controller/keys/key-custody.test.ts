@@ -1,5 +1,5 @@
 /**
- * Keys against the Kubernetes test server: the key store creates, renews (injected clock) and
+ * Keys against the Kubernetes test server (or, with SEALBRIDGE_BACKEND=real, a real kube-apiserver): the key store creates, renews (injected clock) and
  * retires keys; a fresh controller makes its RSA-4096 key and age identity and writes the
  * age-encrypted backup ConfigMap; `sealbridge keys backup` and `keys restore` (real processes,
  * real kubeconfig) move the keys to a new cluster; SIGKILL mid-work and a restart converge with
@@ -25,20 +25,28 @@ import { HttpKubeClient } from "../../../src/kube/client.js";
 import { loadKubeConnection } from "../../../src/kube/config.js";
 import type { KubeObject } from "../../../src/kube/types.js";
 import { SEALED_SECRETS } from "../../../src/controller/sealed-secret/index.js";
-import { startKubeServer } from "../../harness/kube/index.js";
-import type { KubeTestServer } from "../../harness/kube/index.js";
+import { startBackend } from "../../harness/realstack/backend.js";
+import type { Backend } from "../../harness/realstack/backend.js";
 import { kubeWorkspace, run, startController, waitFor } from "../../support/controller-process.js";
 import type { KubeWorkspace } from "../../support/controller-process.js";
 import { goGeneratedKey, keySecret } from "../../support/openssl-keys.js";
+import { fileURLToPath } from "node:url";
 
-const CLI = new URL("../../support/cli.ts", import.meta.url).pathname;
-const CRDS = new URL("../../../crds/", import.meta.url).pathname;
+const CLI = fileURLToPath(new URL("../../support/cli.ts", import.meta.url));
+const CRDS = fileURLToPath(new URL("../../../crds/", import.meta.url));
 const DAY = 24 * 3600 * 1000;
+const SECRETS_NS = "/api/v1/namespaces/sealbridge/secrets";
+const CM = "/api/v1/namespaces/sealbridge/configmaps";
+const SS_BULK = "/apis/bitnami.com/v1alpha1/namespaces/bulk/sealedsecrets";
 
-async function setup(): Promise<{ server: KubeTestServer; ws: KubeWorkspace; kube: HttpKubeClient; close(): Promise<void> }> {
-  const server = await startKubeServer();
-  const ws = await kubeWorkspace(server);
-  assert.equal((await ws.kubectl(["apply", "-f", CRDS])).code, 0);
+/** Objects at an API list path, read through the API (either backend). */
+const objects = (server: Backend, path: string) => server.list(path);
+
+async function setup(): Promise<{ server: Backend; ws: KubeWorkspace; kube: HttpKubeClient; close(): Promise<void> }> {
+  const server = await startBackend({ vault: false });
+  const ws = await kubeWorkspace(server.kube);
+  assert.equal((await ws.kubectl(["apply", "--server-side", "-f", CRDS])).code, 0);
+  assert.equal((await ws.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"])).code, 0);
   assert.equal((await ws.kubectl(["create", "namespace", "sealbridge"])).code, 0);
   const connection = await loadKubeConnection({ kubeconfig: ws.kubeconfig, env: {} });
   const kube = new HttpKubeClient(connection);
@@ -78,7 +86,7 @@ describe("key store against the test server", () => {
     assert.equal(await store.ensureCurrent(), false, "not due yet");
     const first = store.registry.keys[0]?.secretName;
     assert.match(first ?? "", /^sealed-secrets-key[a-z0-9]{5}$/);
-    const stored = env.server.objects("secrets", "sealbridge").find((s) => s.metadata.name === first);
+    const stored = (await objects(env.server, SECRETS_NS)).find((s) => s.metadata.name === first);
     assert.equal(stored?.["type"], "kubernetes.io/tls");
     assert.equal(stored?.metadata.labels?.[SEALING_KEY_LABEL], "active");
     assert.equal(store.msUntilRenewal(), 30 * DAY);
@@ -90,7 +98,7 @@ describe("key store against the test server", () => {
     assert.equal(store.registry.keys[1]?.secretName, first, "the old key still decrypts");
     assert.deepEqual(changes, [1, 2]);
 
-    const retired = env.server.objects("secrets", "sealbridge").find((s) => s.metadata.name === first);
+    const retired = (await objects(env.server, SECRETS_NS)).find((s) => s.metadata.name === first);
     assert.ok(retired);
     const r = await env.ws.kubectl(["label", "secret", first ?? "", "-n", "sealbridge", `${SEALING_KEY_LABEL}=compromised`, "--overwrite"]);
     assert.equal(r.code, 0, r.stderr);
@@ -118,7 +126,7 @@ describe("age identity store against the test server", () => {
     assert.equal(store.current.identities.length, 2);
     assert.notEqual(store.recipient, first);
     assert.equal(store.current.identities[1]?.recipient, first, "the old identity still decrypts");
-    const stored = env.server.objects("secrets", "sealbridge").filter((s) => s.metadata.labels?.["sealbridge.io/age-identity"] === "active");
+    const stored = (await objects(env.server, SECRETS_NS)).filter((s) => s.metadata.labels?.["sealbridge.io/age-identity"] === "active");
     assert.equal(stored.length, 2);
     assert.doesNotMatch(JSON.stringify(stored.map((s) => s.metadata)), /AGE-SECRET-KEY/);
   });
@@ -146,16 +154,16 @@ describe("controller keys: renewal timer and backup after every key change", () 
     try {
       await keys.start(env.kube, { now: () => new Date() }, silentLogger);
       assert.equal(keys.registry.keys.length, 1);
-      const manifestKeys = () => {
-        const cm = env.server.objects("configmaps", "sealbridge").find((c) => c.metadata.name === "sealbridge-key-backup");
+      const manifestKeys = async () => {
+        const cm = (await objects(env.server, CM)).find((c) => c.metadata.name === "sealbridge-key-backup");
         const text = (cm?.["data"] as Record<string, string> | undefined)?.["manifest.json"];
         return text ? (JSON.parse(text) as { sealingKeys: unknown[] }).sealingKeys.length : 0;
       };
-      assert.equal(manifestKeys(), 1);
+      assert.equal(await manifestKeys(), 1);
       // Certificates have second precision: the renewal is due 1.5 s after the first NotBefore.
-      await waitFor("renewed key in the backup", () => manifestKeys() === 2, 15_000);
+      await waitFor("renewed key in the backup", async () => (await manifestKeys()) === 2, 30_000);
       assert.ok(keys.registry.keys.length >= 2);
-      const cm = env.server.objects("configmaps", "sealbridge").find((c) => c.metadata.name === "sealbridge-key-backup");
+      const cm = (await objects(env.server, CM)).find((c) => c.metadata.name === "sealbridge-key-backup");
       const opened = await decryptKeyBackup(cm, [holder.identity], "configmap");
       assert.ok(opened.sealingKeySecrets.length >= 2);
     } finally {
@@ -202,7 +210,7 @@ describe("controller keys: re-reading the key Secrets", () => {
   });
 });
 
-describe("fresh controller, backup and restore", { timeout: 120_000 }, () => {
+describe("fresh controller, backup and restore", { timeout: 300_000 }, () => {
   let a: Awaited<ReturnType<typeof setup>>;
   let b: Awaited<ReturnType<typeof setup>>;
   before(async () => {
@@ -219,10 +227,10 @@ describe("fresh controller, backup and restore", { timeout: 120_000 }, () => {
     try {
       const cm = await waitFor(
         "backup ConfigMap",
-        () => a.server.objects("configmaps", "sealbridge").find((c) => c.metadata.name === "sealbridge-key-backup"),
+        async () => (await objects(a.server, CM)).find((c) => c.metadata.name === "sealbridge-key-backup"),
         60_000,
       );
-      const keys = a.server.objects("secrets", "sealbridge").filter((s) => s.metadata.labels?.[SEALING_KEY_LABEL] === "active");
+      const keys = (await objects(a.server, SECRETS_NS)).filter((s) => s.metadata.labels?.[SEALING_KEY_LABEL] === "active");
       assert.equal(keys.length, 1);
       const keyPem = Buffer.from((keys[0]?.["data"] as Record<string, string>)["tls.key"] ?? "", "base64").toString();
       assert.equal(createPublicKey(keyPem).asymmetricKeyDetails?.modulusLength, 4096);
@@ -242,7 +250,7 @@ describe("fresh controller, backup and restore", { timeout: 120_000 }, () => {
       const restore = await run(process.execPath, ["--import", "tsx", CLI, "keys", "restore", "--kubeconfig", b.ws.kubeconfig, "-n", "sealbridge", "-i", idFile, out]);
       assert.equal(restore.code, 0, restore.stderr);
       assert.match(restore.stdout, new RegExp(`created secret sealbridge/${keys[0]?.metadata.name}`));
-      const restored = b.server.objects("secrets", "sealbridge").find((s) => s.metadata.name === keys[0]?.metadata.name);
+      const restored = (await objects(b.server, SECRETS_NS)).find((s) => s.metadata.name === keys[0]?.metadata.name);
       assert.deepEqual(restored?.["data"], keys[0]?.["data"]);
       assert.equal(restored?.metadata.labels?.[SEALING_KEY_LABEL], "active");
       const again = await run(process.execPath, ["--import", "tsx", CLI, "keys", "restore", "--kubeconfig", b.ws.kubeconfig, "-n", "sealbridge", "-i", idFile, out]);
@@ -258,7 +266,7 @@ describe("fresh controller, backup and restore", { timeout: 120_000 }, () => {
   });
 });
 
-describe("killed mid-work, restarted", { timeout: 120_000 }, () => {
+describe("killed mid-work, restarted", { timeout: 300_000 }, () => {
   let env: Awaited<ReturnType<typeof setup>>;
   before(async () => {
     env = await setup();
@@ -285,17 +293,17 @@ describe("killed mid-work, restarted", { timeout: 120_000 }, () => {
         }
       }),
     );
-    const count = () => env.server.objects("secrets", "bulk").length;
+    const count = async () => (await objects(env.server, "/api/v1/namespaces/bulk/secrets")).length;
     const first = await startController(env.ws, ["--namespace", "sealbridge", "--key-renew-period", "0"]);
-    await waitFor("some Secrets", () => count() >= 5, 60_000);
+    await waitFor("some Secrets", async () => (await count()) >= 5, 60_000);
     await first.kill();
-    const atKill = count();
+    const atKill = await count();
     assert.ok(atKill < N, `killed mid-work (${atKill} of ${N} done)`);
     const second = await startController(env.ws, ["--namespace", "sealbridge", "--key-renew-period", "0"]);
     try {
-      await waitFor("all Secrets", () => count() === N, 90_000);
-      const secrets = env.server.objects("secrets", "bulk");
-      const sealed = new Map(env.server.objects("sealedsecrets.bitnami.com", "bulk").map((s) => [s.metadata.name, s.metadata.uid]));
+      await waitFor("all Secrets", async () => (await count()) === N, 180_000);
+      const secrets = await objects(env.server, "/api/v1/namespaces/bulk/secrets");
+      const sealed = new Map((await objects(env.server, SS_BULK)).map((s) => [s.metadata.name, s.metadata.uid]));
       assert.equal(new Set(secrets.map((s) => s.metadata.name)).size, N, "no duplicates");
       for (const s of secrets) {
         assert.equal(s.metadata.ownerReferences?.length, 1);
@@ -303,8 +311,8 @@ describe("killed mid-work, restarted", { timeout: 120_000 }, () => {
         const i = Number((s.metadata.name ?? "").slice(1));
         assert.equal(Buffer.from((s["data"] as Record<string, string>)["v"] ?? "", "base64").toString(), `value-${i}`);
       }
-      await waitFor("all Synced", () =>
-        env.server.objects("sealedsecrets.bitnami.com", "bulk").every((s) =>
+      await waitFor("all Synced", async () =>
+        (await objects(env.server, SS_BULK)).every((s) =>
           ((s["status"] as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? []).some((c) => c.type === "Synced" && c.status === "True"),
         ),
       );
@@ -335,6 +343,6 @@ describe("--key-renew-period 0 disables renewal", () => {
     assert.equal(ages.msUntilRenewal(), null);
     assert.equal(keys.registry.keys.length, 1);
     assert.equal(ages.current.identities.length, 1);
-    assert.equal(env.server.objects("secrets", "sealbridge").length, 2);
+    assert.equal((await objects(env.server, SECRETS_NS)).length, 2);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Two `sealbridge controller --leader-elect` processes on an empty cluster: only the leader
+ * Two `sealbridge controller --leader-elect` processes on an empty cluster (the test servers, or
+ * with SEALBRIDGE_BACKEND=real a real kube-apiserver): only the leader
  * creates the sealing key, the age identity and the key backup; the standby loads them through
  * its watch and answers /v1/cert.pem, /v1/verify, /v1/rotate and /v1/age-recipient the same.
  * A standby that takes over after a clean stop makes no new key.
@@ -12,14 +13,14 @@ import { generateAgeIdentity } from "../../../src/crypto/age-keys.js";
 import type { KubeObject } from "../../../src/kube/types.js";
 import { startController, waitFor } from "../../support/controller-process.js";
 import type { ControllerProcess } from "../../support/controller-process.js";
-import { clusterFixture, kubectlApply } from "../support/controller-fixtures.js";
-import type { ClusterFixture } from "../support/controller-fixtures.js";
+import { backendClusterFixture, kubectlApply } from "../support/controller-fixtures.js";
+import type { BackendClusterFixture } from "../support/controller-fixtures.js";
 
 const NS = "sealbridge";
 const LEASE_ARGS = ["--leader-elect", "--lease-duration", "3s", "--lease-renew-deadline", "2s", "--lease-retry-period", "200ms"];
 
-function keySecrets(f: ClusterFixture): KubeObject[] {
-  return f.server.objects("secrets", NS).filter((s) => s.metadata.labels?.["sealedsecrets.bitnami.com/sealed-secrets-key"] === "active");
+async function keySecrets(f: BackendClusterFixture): Promise<KubeObject[]> {
+  return (await f.backend.list(`/api/v1/namespaces/${NS}/secrets`)).filter((s) => s.metadata.labels?.["sealedsecrets.bitnami.com/sealed-secrets-key"] === "active");
 }
 
 async function certOf(c: ControllerProcess): Promise<string | undefined> {
@@ -27,17 +28,17 @@ async function certOf(c: ControllerProcess): Promise<string | undefined> {
   return res.status === 200 ? res.text() : undefined;
 }
 
-function leaseHolder(f: ClusterFixture): string | undefined {
-  const lease = f.server.objects("leases.coordination.k8s.io", NS).find((l) => l.metadata.name === "sealbridge-controller");
+async function leaseHolder(f: BackendClusterFixture): Promise<string | undefined> {
+  const lease = await f.backend.get(`/apis/coordination.k8s.io/v1/namespaces/${NS}/leases/sealbridge-controller`);
   return (lease?.["spec"] as { holderIdentity?: string } | undefined)?.holderIdentity;
 }
 
-describe("sealing keys with two replicas and leader election", { timeout: 90_000 }, () => {
-  let f: ClusterFixture;
+describe("sealing keys with two replicas and leader election", { timeout: 300_000 }, () => {
+  let f: BackendClusterFixture;
   const running: ControllerProcess[] = [];
 
   before(async () => {
-    f = await clusterFixture({ namespaces: [NS, "demo"], crds: ["sealedsecrets.bitnami.com.yaml", "agesecrets.sealbridge.io.yaml"] });
+    f = await backendClusterFixture({ namespaces: [NS, "demo"], crds: ["sealedsecrets.bitnami.com.yaml", "agesecrets.sealbridge.io.yaml"], vault: false });
   });
   after(async () => {
     await Promise.all(running.map((c) => c.stop()));
@@ -65,11 +66,14 @@ describe("sealing keys with two replicas and leader election", { timeout: 90_000
     const deleted = await f.ws.kubectl(["delete", "lease", "sealbridge-controller", "-n", NS]);
     assert.equal(deleted.code, 0, deleted.stderr);
 
-    await waitFor("a leader", () => leaseHolder(f) !== "gone" && leaseHolder(f), 20_000);
+    await waitFor("a leader", async () => {
+      const h = await leaseHolder(f);
+      return h !== "gone" && h;
+    }, 30_000);
     const certA = await waitFor("a's cert", () => certOf(a), 30_000);
     const certB = await waitFor("b's cert", () => certOf(b), 30_000);
     assert.equal(certB, certA, "the standby serves the leader's certificate");
-    assert.equal(keySecrets(f).length, 1, "exactly one key Secret");
+    assert.equal((await keySecrets(f)).length, 1, "exactly one key Secret");
     const recipientOf = async (c: ControllerProcess) => {
       const res = await fetch(`http://127.0.0.1:${c.port}/v1/age-recipient`);
       return res.status === 200 ? res.text() : undefined;
@@ -78,10 +82,10 @@ describe("sealing keys with two replicas and leader election", { timeout: 90_000
     const recipientA = await waitFor("a's age recipient", () => recipientOf(a), 10_000);
     const recipientB = await waitFor("b's age recipient", () => recipientOf(b), 10_000);
     assert.match(recipientB, /^age1/);
-    const ages = f.server.objects("secrets", NS).filter((s) => s.metadata.labels?.["sealbridge.io/age-identity"] === "active");
+    const ages = (await f.backend.list(`/api/v1/namespaces/${NS}/secrets`)).filter((s) => s.metadata.labels?.["sealbridge.io/age-identity"] === "active");
     assert.equal(ages.length, 1, "exactly one age identity");
     assert.equal(recipientB, recipientA);
-    await waitFor("the key backup", () => f.server.objects("configmaps", NS).find((c) => c.metadata.name === "sealbridge-key-backup"), 10_000);
+    await waitFor("the key backup", () => f.backend.get(`/api/v1/namespaces/${NS}/configmaps/sealbridge-key-backup`), 20_000);
 
     // Only the leader wrote: "sealing keys loaded" (the leader's start) and "key backup written".
     // The log line reaches the pipe a little after the ConfigMap write: wait for it (busy CI).
@@ -105,11 +109,14 @@ describe("sealing keys with two replicas and leader election", { timeout: 90_000
     assert.doesNotMatch(await rotate.text(), /s3cr3t-standby/);
 
     // The leader stops cleanly; the standby takes over at once and makes no second key.
-    const leaderName = leaseHolder(f);
+    const leaderName = await leaseHolder(f);
     assert.equal(await leader.stop(), 0);
-    await waitFor("the standby leads", () => leaseHolder(f) && leaseHolder(f) !== leaderName, 10_000);
+    await waitFor("the standby leads", async () => {
+      const h = await leaseHolder(f);
+      return h && h !== leaderName;
+    }, 20_000);
     await waitFor("the new leader's start", () => standby.output().includes('"sealing keys loaded"'), 10_000);
-    assert.equal(keySecrets(f).length, 1, "still exactly one key Secret after the handover");
+    assert.equal((await keySecrets(f)).length, 1, "still exactly one key Secret after the handover");
     assert.equal(await certOf(standby), certA);
   });
 });

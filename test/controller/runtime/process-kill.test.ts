@@ -5,8 +5,9 @@ import type { ChildProcess } from "node:child_process";
 import { eventually, kubeFixture, NAMESPACES } from "../../kube/kube-fixture.js";
 import type { KubeFixture } from "../../kube/kube-fixture.js";
 import { CONFIGMAPS, converged } from "./mirror-reconciler.js";
+import { fileURLToPath } from "node:url";
 
-const MAIN = new URL("./mirror-controller-main.ts", import.meta.url).pathname;
+const MAIN = fileURLToPath(new URL("./mirror-controller-main.ts", import.meta.url));
 
 describe("controller process killed mid-work", { timeout: 60_000 }, () => {
   let f: KubeFixture;

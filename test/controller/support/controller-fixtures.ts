@@ -11,10 +11,13 @@ import { stringify as toYaml } from "yaml";
 import type { KubeObject } from "../../../src/kube/types.js";
 import { startKubeServer } from "../../harness/kube/index.js";
 import type { KubeTestServer } from "../../harness/kube/index.js";
+import { startBackend } from "../../harness/realstack/backend.js";
+import type { Backend } from "../../harness/realstack/backend.js";
 import { kubeWorkspace } from "../../support/controller-process.js";
 import type { ControllerProcess, KubeWorkspace } from "../../support/controller-process.js";
+import { fileURLToPath } from "node:url";
 
-export const CRDS_DIR = new URL("../../../crds/", import.meta.url).pathname;
+export const CRDS_DIR = fileURLToPath(new URL("../../../crds/", import.meta.url));
 
 /** A Kubernetes test server and a kubectl workspace for it. */
 export interface ClusterFixture {
@@ -48,10 +51,44 @@ export async function clusterFixture(opts: { namespaces: string[]; crds?: string
   };
 }
 
-/** `kubectl apply` of the project's CRDs: every file, or the named ones. */
+/** A backend (SEALBRIDGE_BACKEND: test servers or the real stack) with a kubectl workspace. */
+export interface BackendClusterFixture {
+  backend: Backend;
+  ws: KubeWorkspace;
+  /** Applies the objects with `kubectl apply -f` (asserts success). */
+  apply(objs: KubeObject[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the backend chosen by SEALBRIDGE_BACKEND (with Vault unless `vault: false`), installs
+ * `crds` (waiting until Established) and creates `namespaces` with kubectl.
+ */
+export async function backendClusterFixture(opts: { namespaces: string[]; crds?: string[]; vault?: boolean }): Promise<BackendClusterFixture> {
+  const backend = await startBackend({ vault: opts.vault ?? true });
+  const ws = await kubeWorkspace(backend.kube);
+  await applyCrds(ws, opts.crds);
+  const established = await ws.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
+  assert.equal(established.code, 0, established.stderr);
+  for (const ns of opts.namespaces) {
+    const r = await ws.kubectl(["create", "namespace", ns]);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  return {
+    backend,
+    ws,
+    apply: (objs) => kubectlApply(ws, objs),
+    async close() {
+      await backend.stop();
+      ws.cleanup();
+    },
+  };
+}
+
+/** `kubectl apply --server-side` of the project's CRDs (ESO's store CRDs exceed client-side apply's 256 KiB annotation): every file, or the named ones. */
 export async function applyCrds(ws: KubeWorkspace, files?: string[]): Promise<void> {
   for (const path of files ? files.map((f) => join(CRDS_DIR, f)) : [CRDS_DIR]) {
-    const r = await ws.kubectl(["apply", "-f", path]);
+    const r = await ws.kubectl(["apply", "--server-side", "-f", path]);
     assert.equal(r.code, 0, r.stderr);
   }
 }

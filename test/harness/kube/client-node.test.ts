@@ -2,7 +2,7 @@
 // and the discovery-driven KubernetesObjectApi, all from the server's kubeconfig.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { CoordinationV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, makeInformer, PatchStrategy, setHeaderOptions, Watch, type V1Secret } from "@kubernetes/client-node";
+import { CoordinationV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, makeInformer, PatchStrategy, setHeaderOptions, V1MicroTime, Watch, type V1Secret } from "@kubernetes/client-node";
 import { startKubeServer, type KubeTestServer } from "./index.js";
 
 describe("@kubernetes/client-node against the test server", () => {
@@ -140,7 +140,8 @@ describe("@kubernetes/client-node against the test server", () => {
     const leases = kc.makeApiClient(CoordinationV1Api);
     const created = await leases.createNamespacedLease({ namespace: "default", body: { metadata: { name: "sealbridge-leader" }, spec: { holderIdentity: "a", leaseDurationSeconds: 15 } } });
     const seenByB = await leases.readNamespacedLease({ name: "sealbridge-leader", namespace: "default" });
-    const renewed = await leases.replaceNamespacedLease({ name: "sealbridge-leader", namespace: "default", body: { ...created, spec: { ...created.spec, renewTime: new Date() } } });
+    const renewed = await leases.replaceNamespacedLease({ name: "sealbridge-leader", namespace: "default", body: { ...created, spec: { ...created.spec, renewTime: new V1MicroTime() } } });
+    // (A plain Date serializes with milliseconds, which kube-apiserver refuses for a MicroTime: 400.)
     assert.equal(renewed.spec?.holderIdentity, "a");
     await assert.rejects(
       leases.replaceNamespacedLease({ name: "sealbridge-leader", namespace: "default", body: { ...seenByB, spec: { ...seenByB.spec, holderIdentity: "b" } } }),

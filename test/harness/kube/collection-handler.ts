@@ -20,12 +20,12 @@ interface ContinueToken {
  * The request's labelSelector and fieldSelector (plus metadata.name for a watch on one object).
  * @throws ApiError 400 for a malformed selector.
  */
-export function selectors(t: ResourceType, q: URLSearchParams, name?: string): (o: KubeObject) => boolean {
+export function selectors(t: ResourceType, q: URLSearchParams, name?: string, selectable: string[] = []): (o: KubeObject) => boolean {
   try {
     const label = parseLabelSelector(q.get("labelSelector") ?? undefined);
     let fs = q.get("fieldSelector") ?? undefined;
     if (name !== undefined) fs = fs ? `${fs},metadata.name=${name}` : `metadata.name=${name}`;
-    const field = parseFieldSelector(fs, t.kind, t.custom);
+    const field = parseFieldSelector(fs, t.kind, t.custom, selectable);
     return (o) => label(o) && field(o);
   } catch (e) {
     if (e instanceof SelectorError) throw badRequest(e.message);
@@ -36,7 +36,7 @@ export function selectors(t: ResourceType, q: URLSearchParams, name?: string): (
 /** GET on a collection. @throws ApiError 400/410. */
 export function list(ctx: KubeContext, r: ResourceRequest): number {
   const t = r.type;
-  const match = selectors(t, r.query);
+  const match = selectors(t, r.query, undefined, ctx.registry.customInfo(t)?.selectableFields);
   const rv = ctx.store.currentRV();
   let items = ctx.semantics.list(t, r.path.namespace).filter(match);
   const limit = Number(r.query.get("limit") ?? "0");
@@ -83,7 +83,7 @@ function keyOf(o: KubeObject): string {
 /** GET ?watch on a collection (or one object). @throws ApiError 400. */
 export function watch(ctx: KubeContext, r: ResourceRequest): number {
   const t = r.type;
-  const match = selectors(t, r.query, r.path.name);
+  const match = selectors(t, r.query, r.path.name, ctx.registry.customInfo(t)?.selectableFields);
   const table = wantsTable(r.req.headers.accept);
   const columns = ctx.registry.customInfo(t)?.columns;
   const includeObject = r.query.get("includeObject") ?? undefined;

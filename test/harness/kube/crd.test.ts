@@ -178,7 +178,7 @@ describe("CustomResourceDefinitions", () => {
   });
 
   // https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/ (naming rules)
-  test("an invalid CRD is 422: name must be plural.group, scope and storage version checked", async () => {
+  test("an invalid CRD is 422: name must be plural.group, scope and storage version checked (and, as on kube-apiserver, the empty storedVersions)", async () => {
     const bad = widgetCrd() as { metadata: { name: string }; spec: { scope: string; versions: { storage: boolean }[] } };
     bad.metadata.name = "wrong.example.test";
     bad.spec.scope = "Galaxy";
@@ -186,7 +186,7 @@ describe("CustomResourceDefinitions", () => {
     const r = await send(t, "POST", CRDS, bad);
     assert.equal(r.status, 422);
     const fields = (r.json.details.causes as { field: string }[]).map((c) => c.field).sort();
-    assert.deepEqual(fields, ["metadata.name", "spec.scope", "spec.versions"]);
+    assert.deepEqual(fields, ["metadata.name", "spec.scope", "spec.versions", "status.storedVersions"]);
     assert.equal(r.json.details.kind, "CustomResourceDefinition");
   });
 });

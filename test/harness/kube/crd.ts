@@ -7,7 +7,9 @@
 import type { KubeObject } from "../../../src/kube/types.js";
 import type { TypeRegistry, CustomVersionInfo } from "./registry.js";
 import type { ResourceType } from "./resource-types.js";
+import { celCauses, hasCelRules } from "./cel.js";
 import { checkSchema, type Schema } from "./schema.js";
+import { validateCrdShared, validateCrdVersions, validateStoredVersions } from "./crd-validation.js";
 import type { CustomHooks } from "./semantics.js";
 import { kubeTime } from "./object-meta.js";
 import { invalidValue, notSupported, required, type Cause } from "./status.js";
@@ -18,6 +20,9 @@ interface CrdVersion {
   name?: string;
   served?: boolean;
   storage?: boolean;
+  deprecated?: boolean;
+  deprecationWarning?: string;
+  selectableFields?: Array<{ jsonPath?: string }>;
   schema?: { openAPIV3Schema?: Schema };
   subresources?: { status?: object; scale?: object };
   additionalPrinterColumns?: PrinterColumn[];
@@ -36,33 +41,37 @@ function specOf(obj: KubeObject): CrdSpec {
   return (obj["spec"] ?? {}) as CrdSpec;
 }
 
-/** Structural checks of a CRD (the subset of apiextensions validation that matters here). */
+/** Validates a CRD as apiextensions-apiserver does (names here, versions and schemas in crd-validation.ts). */
 export function validateCrd(obj: KubeObject): Cause[] {
   const spec = specOf(obj);
   const causes: Cause[] = [];
   const group = spec.group ?? "";
   const plural = spec.names?.plural ?? "";
-  if (!group) causes.push(required("spec.group"));
-  else if (!group.includes(".")) causes.push(invalidValue("spec.group", group, "should be a domain with at least one dot"));
-  if (!plural) causes.push(required("spec.names.plural"));
-  if (!spec.names?.kind) causes.push(required("spec.names.kind"));
-  if (spec.scope !== "Namespaced" && spec.scope !== "Cluster") causes.push(notSupported("spec.scope", spec.scope ?? "", ["Cluster", "Namespaced"]));
+  // ValidateCustomResourceDefinition's order: metadata, group, scope, versions, names, shared schema.
   if (obj.metadata.name !== `${plural}.${group}`) {
     causes.push(invalidValue("metadata.name", obj.metadata.name ?? "", 'must be spec.names.plural+"."+spec.group'));
   }
-  const versions = spec.versions ?? [];
-  if (versions.length === 0) causes.push(required("spec.versions", "must have exactly one version marked as storage version"));
-  else if (versions.filter((v) => v.storage).length !== 1) {
-    causes.push(invalidValue("spec.versions", versions.map((v) => v.name), "must have exactly one version marked as storage version"));
-  }
-  versions.forEach((v, i) => {
-    if (!v.name) causes.push(required(`spec.versions[${i}].name`));
-    if (!v.schema?.openAPIV3Schema) causes.push(required(`spec.versions[${i}].schema.openAPIV3Schema`, "schemas are required"));
-    else if (v.schema.openAPIV3Schema.type !== "object") {
-      causes.push(invalidValue(`spec.versions[${i}].schema.openAPIV3Schema.type`, v.schema.openAPIV3Schema.type ?? "", "must be object at the root"));
-    }
-  });
+  if (!group) causes.push(required("spec.group"));
+  else if (!group.includes(".")) causes.push(invalidValue("spec.group", group, "should be a domain with at least one dot"));
+  if (spec.scope !== "Namespaced" && spec.scope !== "Cluster") causes.push(notSupported("spec.scope", spec.scope ?? "", ["Cluster", "Namespaced"]));
+  causes.push(...validateCrdVersions(obj));
+  if (!plural) causes.push(required("spec.names.plural"));
+  if (!spec.names?.kind) causes.push(required("spec.names.kind"));
+  causes.push(...validateCrdShared(obj));
   return causes;
+}
+
+/**
+ * apiextensions-apiserver's default warning for a deprecated version: `<group>/<version> <Kind> is
+ * deprecated; use <group>/<version> <Kind>` naming the storage version (or the first other served,
+ * non-deprecated one).
+ */
+function defaultDeprecationWarning(spec: CrdSpec, v: CrdVersion): string {
+  const kind = spec.names?.kind ?? "";
+  const others = (spec.versions ?? []).filter((x) => x !== v && x.served !== false && !x.deprecated);
+  const use = others.find((x) => x.storage) ?? others[0];
+  const head = `${spec.group ?? ""}/${v.name ?? ""} ${kind} is deprecated`;
+  return use ? `${head}; use ${spec.group ?? ""}/${use.name ?? ""} ${kind}` : head;
 }
 
 /** The ResourceTypes a CRD serves, one per served version. */
@@ -94,6 +103,8 @@ export function crdResourceTypes(obj: KubeObject): { type: ResourceType; info: C
         schema: v.schema?.openAPIV3Schema,
         statusSubresource: v.subresources?.status !== undefined,
         columns: v.additionalPrinterColumns,
+        ...(v.selectableFields ? { selectableFields: v.selectableFields.map((f) => (f.jsonPath ?? "").replace(/^\./, "")) } : {}),
+        ...(v.deprecated ? { deprecationWarning: v.deprecationWarning ?? defaultDeprecationWarning(spec, v) } : {}),
       },
     }));
 }
@@ -108,10 +119,34 @@ export function customResourceHooks(registry: TypeRegistry, store: ObjectStore, 
     checkCustom(t, obj) {
       const schema = registry.customInfo(t)?.schema as Schema | undefined;
       if (!schema) return { obj, causes: [], unknown: [] };
-      const r = checkSchema(obj, schema);
-      return { obj: r.value as KubeObject, causes: r.causes, unknown: r.unknown };
+      const checked = checkSchema(obj, schema);
+      // Stored at the storage version: what its schema does not know is pruned there too.
+      const storage = registry.all().find((x) => x.custom && x.group === t.group && x.plural === t.plural && x.storage === true);
+      const storageSchema = storage && storage.version !== t.version ? (registry.customInfo(storage)?.schema as Schema | undefined) : undefined;
+      const r = storageSchema ? { ...checked, value: checkSchema(checked.value, storageSchema, { defaults: false }).value } : checked;
+      if (!hasCelRules(schema)) return { obj: r.value as KubeObject, causes: r.causes, unknown: r.unknown };
+      // The CEL rules run only when schema validation found no "blocking" error (strategy.go hasBlockingErr).
+      const blocking = r.causes.some((c) => ["FieldValueNotSupported", "FieldValueRequired", "FieldValueTooLong", "FieldValueTooMany", "FieldValueTypeInvalid"].includes(c.reason));
+      const cel = blocking
+        ? [{ reason: "FieldValueInvalid" as const, field: "<nil>", message: "Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation" }]
+        : celCauses(r.value, schema);
+      return { obj: r.value as KubeObject, causes: [...r.causes, ...cel], unknown: r.unknown };
     },
-    prepareCrd(obj, old) {
+    convert(t, obj) {
+      const schema = registry.customInfo(t)?.schema as Schema | undefined;
+      // Conversion None: only pruning by the read version's schema, no defaulting (checked against kube-apiserver 1.37.2).
+      return schema ? (checkSchema(obj, schema, { defaults: false }).value as KubeObject) : obj;
+    },
+    prepareCrd(obj, old, subresource) {
+      if (subresource === "status" && old) {
+        // The status strategy keeps the stored spec and does not check storedVersions (a client
+        // rewrites them after a storage migration); v1 defaulting fills an empty list with the
+        // storage version.
+        const st = (obj["status"] ?? {}) as { storedVersions?: string[] };
+        if ((st.storedVersions ?? []).length > 0) return { obj, causes: [] };
+        const storage = (specOf(obj).versions ?? []).find((v) => v.storage)?.name;
+        return { obj: { ...obj, status: { ...st, storedVersions: storage ? [storage] : [] } }, causes: [] };
+      }
       const causes = validateCrd(obj);
       if (old && JSON.stringify(specOf(old).names?.plural) !== JSON.stringify(specOf(obj).names?.plural)) {
         causes.push(invalidValue("status.acceptedNames.plural", specOf(obj).names?.plural ?? "", "cannot change plural name"));
@@ -121,6 +156,7 @@ export function customResourceHooks(registry: TypeRegistry, store: ObjectStore, 
       const names = spec.names ?? {};
       const kind = names.kind ?? "";
       const oldStatus = (old?.["status"] ?? {}) as { storedVersions?: string[]; conditions?: unknown[] };
+      // PrepareForCreate/Update: the first version marked storage joins storedVersions.
       const storage = (spec.versions ?? []).find((v) => v.storage)?.name;
       const stored = [...new Set([...(oldStatus.storedVersions ?? []), ...(storage ? [storage] : [])])];
       const t = now();
@@ -139,7 +175,9 @@ export function customResourceHooks(registry: TypeRegistry, store: ObjectStore, 
         },
         storedVersions: stored,
       };
-      return { obj: { ...obj, status }, causes };
+      const out = { ...obj, status };
+      causes.push(...validateStoredVersions(out));
+      return { obj: out, causes };
     },
     crdChanged(obj, removed) {
       const name = obj.metadata.name ?? "";

@@ -30,6 +30,8 @@ export interface KubeContext {
   rbac: RbacSource;
   /** The server's injected clock (Table Age cells, timestamps). */
   now: () => Date;
+  /** Admission plugins that are on (kube-apiserver --enable-admission-plugins). */
+  admission: { ownerReferencesPermissionEnforcement: boolean };
 }
 
 /** One resource request, parsed. */
@@ -50,6 +52,9 @@ export const TABLE_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io";
 /** Writes a JSON answer. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, contentType = "application/json"): void {
   const text = JSON.stringify(body);
+  // A Warning set before (a deprecated version) comes first, as kube-apiserver's warning recorder orders them.
+  const prior = res.getHeader("Warning");
+  if (prior !== undefined && headers["Warning"] !== undefined) headers = { ...headers, Warning: `${String(prior)}, ${headers["Warning"]}` };
   res.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(text), ...headers });
   res.end(text);
 }

@@ -39,6 +39,12 @@ export interface KubeServerOptions {
   now?: () => number;
   /** Randomness for generateName and failure rates (default Math.random). */
   random?: () => number;
+  /**
+   * The OwnerReferencesPermissionEnforcement admission plugin (default on, as the real tier runs
+   * kube-apiserver): setting `blockOwnerDeletion` needs `update` on the owner's `finalizers`,
+   * changing ownerReferences on an update needs `delete` on the object.
+   */
+  ownerReferencesPermissionEnforcement?: boolean;
 }
 
 /** Fault switches of a running server. */
@@ -162,7 +168,9 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
     roles: (ns) => store.list("rbac.authorization.k8s.io/roles", ns),
     roleBindings: (ns) => store.list("rbac.authorization.k8s.io/rolebindings", ns),
   };
-  const ctx: KubeContext = { store, registry, semantics, faults, tokens, backends, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000, now, rbac };
+  const ctx: KubeContext = { store, registry, semantics, faults, tokens, backends, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000, now, rbac,
+    admission: { ownerReferencesPermissionEnforcement: opts.ownerReferencesPermissionEnforcement ?? true },
+  };
   seed(semantics, registry);
   const http = new KubeHttpServer(ctx, tls, counters, rbac, opts.port ?? 0, opts.gitVersion);
   const port = await http.listen();

@@ -8,10 +8,12 @@
  * holds the field — e.g. `ObjectMeta.spec.jobTemplate.metadata.labels`, `ServiceSpec.spec.selector`,
  * as seen in kubectl/helm error reports such as netbox-community/netbox-chart#1034).
  * Only the typed fields cheap to check are covered: ObjectMeta (the object's and embedded pod/job
- * templates'), ConfigMap data/binaryData, Secret data/stringData, Service spec.selector.
+ * templates'), ConfigMap data/binaryData, Secret data/stringData, Service spec.selector, and the
+ * MicroTime strings of Leases and Events (micro-time.ts).
  */
 import type { KubeObject } from "../../../src/kube/types.js";
 import type { ResourceType } from "./resource-types.js";
+import { microTimeError, microTimeFields } from "./micro-time.js";
 import { badRequest } from "./status.js";
 
 /** The JSON type names encoding/json prints in an UnmarshalTypeError. */
@@ -115,6 +117,12 @@ export function checkJsonTypes(t: ResourceType, obj: KubeObject): void {
       throw badRequest(
         `${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: json: cannot unmarshal ${bad.found} into Go struct field ${bad.struct}.${bad.path} of type ${bad.goType}`,
       );
+    }
+  }
+  if (!t.custom) {
+    for (const [, value] of microTimeFields(t.group, t.plural, obj)) {
+      const err = microTimeError(value);
+      if (err !== undefined) throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: ${err}`);
     }
   }
   const meta = obj.metadata as Record<string, unknown>;

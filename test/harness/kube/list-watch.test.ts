@@ -23,7 +23,7 @@ describe("list and watch", () => {
       d: {},
     };
     for (const [name, l] of Object.entries(labels)) {
-      await send(t, "POST", `${ns}/secrets`, { metadata: { name, labels: l }, type: name === "c" ? "kubernetes.io/basic-auth" : "Opaque" });
+      await send(t, "POST", `${ns}/secrets`, { metadata: { name, labels: l }, type: name === "c" ? "kubernetes.io/basic-auth" : "Opaque", ...(name === "c" ? { stringData: { username: "u" } } : {}) });
     }
     await send(t, "POST", "/api/v1/namespaces/other/secrets", { metadata: { name: "z", labels: { app: "web" } } });
   });

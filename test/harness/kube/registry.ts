@@ -12,6 +12,10 @@ export interface CustomVersionInfo {
   schema: unknown;
   statusSubresource: boolean;
   columns: PrinterColumn[] | undefined;
+  /** The version's selectableFields as field-selector names (`spec.secretStoreRef.name`). */
+  selectableFields?: string[];
+  /** The Warning text of a `deprecated: true` version (its deprecationWarning, or the default). */
+  deprecationWarning?: string;
 }
 
 function typeId(group: string, version: string, plural: string): string {

@@ -10,6 +10,7 @@ import { list, selectors, watch } from "./collection-handler.js";
 import { itemForList, parseBody, sendJson, TABLE_TYPE, warningHeaders, type KubeContext, type ResourceRequest } from "./http-io.js";
 import { builtinSchemaName, patchMetaAt } from "./openapi-schemas.js";
 import { jsonPatch, mergePatch, PatchError, PatchInternalError, strategicMergePatch, type PatchMetaLookup } from "./patch.js";
+import { ownerReferencesAdmission } from "./owner-references-admission.js";
 import { forward, parseProxyName } from "./proxy.js";
 import { apiVersionOf, type ResourceType } from "./resource-types.js";
 import type { DeleteOptions, WriteOptions } from "./semantics.js";
@@ -20,14 +21,16 @@ import { toTable, wantsTable, type PrinterColumn } from "./table.js";
 import { scaleOf, withScale } from "./scale.js";
 import { tokenRequestResponse, tokenReviewResponse } from "./token-endpoints.js";
 
-function writeOptions(q: URLSearchParams, warnings: string[], subresource?: string): WriteOptions {
+function writeOptions(ctx: KubeContext, r: ResourceRequest, warnings: string[], subresource?: string): WriteOptions {
+  const q = r.query;
   const fv = q.get("fieldValidation") ?? undefined;
   if (fv !== undefined && !["Strict", "Warn", "Ignore"].includes(fv)) {
     throw badRequest(`fieldValidation must be one of "Strict", "Warn", or "Ignore", got "${fv}"`);
   }
   const dr = q.getAll("dryRun");
   if (dr.some((d) => d !== "All")) throw badRequest(`Invalid dry run value: ${dr.join(",")}`);
-  return { dryRun: dr.includes("All"), fieldValidation: fv, warnings, subresource };
+  const admit = ctx.admission.ownerReferencesPermissionEnforcement ? ownerReferencesAdmission(ctx, r.user, r.type, subresource) : undefined;
+  return { dryRun: dr.includes("All"), fieldValidation: fv, warnings, subresource, admit };
 }
 
 /** Serves one resource request; returns the HTTP status written. @throws ApiError. */
@@ -85,7 +88,7 @@ function sendObject(r: ResourceRequest, status: number, obj: KubeObject, warning
 function create(ctx: KubeContext, r: ResourceRequest): number {
   if (r.path.name !== undefined) throw methodNotAllowed("create", r.type);
   const warnings: string[] = [];
-  const opts = writeOptions(r.query, warnings);
+  const opts = writeOptions(ctx, r, warnings);
   const body = parseBody(r);
   if (!body || typeof body !== "object" || Array.isArray(body)) throw badRequest("the body of the request was in an unknown format");
   checkKind(r.type, body as KubeObject);
@@ -102,7 +105,7 @@ function checkKind(t: ResourceType, body: KubeObject): void {
 function update(ctx: KubeContext, r: ResourceRequest): number {
   if (r.path.name === undefined) throw methodNotAllowed("update", r.type);
   const warnings: string[] = [];
-  const opts = writeOptions(r.query, warnings, r.path.subresource);
+  const opts = writeOptions(ctx, r, warnings, r.path.subresource);
   const body = parseBody(r);
   if (!body || typeof body !== "object" || Array.isArray(body)) throw badRequest("the body of the request was in an unknown format");
   checkKind(r.type, body as KubeObject);
@@ -118,7 +121,7 @@ function patch(ctx: KubeContext, r: ResourceRequest): number {
   if (name === undefined) throw methodNotAllowed("patch", t);
   const ct = (r.req.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "";
   const warnings: string[] = [];
-  const opts = writeOptions(r.query, warnings, r.path.subresource);
+  const opts = writeOptions(ctx, r, warnings, r.path.subresource);
   const accepted = t.custom ? PATCH_TYPES : [...PATCH_TYPES.slice(0, 2), "application/strategic-merge-patch+json", PATCH_TYPES[2] ?? ""];
   if (!accepted.includes(ct)) throw unsupportedMediaType(ct, `${apiVersionOf(t)}, Kind=${t.kind}`, accepted);
   let patchBody: unknown;
@@ -204,7 +207,7 @@ function remove(ctx: KubeContext, r: ResourceRequest): number {
 function deleteCollection(ctx: KubeContext, r: ResourceRequest): number {
   const t = r.type;
   const opts = deleteOptions(r);
-  const match = selectors(t, r.query);
+  const match = selectors(t, r.query, undefined, ctx.registry.customInfo(t)?.selectableFields);
   const out: KubeObject[] = [];
   for (const o of ctx.semantics.list(t, r.path.namespace).filter(match)) {
     out.push(ctx.semantics.delete(t, o.metadata.namespace, o.metadata.name ?? "", opts).obj);
@@ -283,6 +286,6 @@ function scale(ctx: KubeContext, r: ResourceRequest): number {
   if (typeof replicas !== "number" || replicas < 0) {
     throw invalid({ group: "autoscaling", kind: "Scale" }, name, [invalidValue("spec.replicas", replicas ?? null, "must be greater than or equal to 0")]);
   }
-  const out = ctx.semantics.update(t, r.path.namespace, name, withScale(current, { ...wanted, metadata: wanted.metadata ?? {} }), writeOptions(r.query, []));
+  const out = ctx.semantics.update(t, r.path.namespace, name, withScale(current, { ...wanted, metadata: wanted.metadata ?? {} }), writeOptions(ctx, r, [], "scale"));
   return sendObject(r, 200, scaleOf(out));
 }

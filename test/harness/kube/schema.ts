@@ -81,6 +81,7 @@ function typeOk(v: unknown, s: Schema): boolean {
 interface Walk {
   causes: Cause[];
   unknown: string[];
+  defaults: boolean;
 }
 
 function walk(v: unknown, s: Schema, path: string, w: Walk): unknown {
@@ -144,18 +145,19 @@ function walkObject(v: Record<string, unknown>, s: Schema, path: string, w: Walk
     else w.unknown.push(`${prefix}${k}`);
   }
   for (const [k, ps] of Object.entries(props)) {
-    if (out[k] === undefined && ps.default !== undefined) out[k] = walk(JSON.parse(JSON.stringify(ps.default)), ps, `${prefix}${k}`, w);
+    if (w.defaults && out[k] === undefined && ps.default !== undefined) out[k] = walk(JSON.parse(JSON.stringify(ps.default)), ps, `${prefix}${k}`, w);
   }
   for (const k of s.required ?? []) if (out[k] === undefined) w.causes.push(required(`${prefix}${k}`));
   return out;
 }
 
 /**
- * Prunes, defaults and validates a custom object against its version's openAPIV3Schema.
+ * Prunes, defaults (unless `defaults: false`: a read converted to another version is only
+ * pruned) and validates a custom object against its version's openAPIV3Schema.
  * Returns the pruned object, the 422 causes, and the pruned field paths.
  */
-export function checkSchema(obj: unknown, schema: Schema): { value: unknown; causes: Cause[]; unknown: string[] } {
-  const w: Walk = { causes: [], unknown: [] };
+export function checkSchema(obj: unknown, schema: Schema, opts: { defaults?: boolean } = {}): { value: unknown; causes: Cause[]; unknown: string[] } {
+  const w: Walk = { causes: [], unknown: [], defaults: opts.defaults ?? true };
   const value = isObject(obj) ? walkObject(obj, { ...schema, type: "object" }, "", w) : obj;
   return { value, causes: w.causes, unknown: w.unknown };
 }

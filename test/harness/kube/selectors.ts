@@ -119,12 +119,20 @@ function fieldValue(obj: KubeObject, field: string): string | undefined {
   return undefined;
 }
 
+/** A CRD selectableField's value (a string, boolean or integer at a dotted path; absent = ""). */
+function selectableValue(obj: KubeObject, path: string): string {
+  let v: unknown = obj;
+  for (const k of path.split(".")) v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined;
+  return v === undefined || v === null ? "" : String(v);
+}
+
 /**
  * Parses a fieldSelector (`metadata.name=x,type!=y`); only `=`, `==`, `!=` exist for fields.
- * `kind` names the resource for the error message about unsupported fields.
+ * `kind` names the resource for the error message about unsupported fields; `selectable` are a
+ * CRD version's selectableFields (`spec.secretStoreRef.name`).
  * @throws SelectorError for a malformed selector or a field the resource does not support.
  */
-export function parseFieldSelector(sel: string | undefined, kind: string, custom: boolean): Matcher {
+export function parseFieldSelector(sel: string | undefined, kind: string, custom: boolean, selectable: string[] = []): Matcher {
   if (!sel || sel.trim() === "") return () => true;
   const reqs = splitTop(sel).map((term) => {
     const m = /^([^\s!=]+)\s*(==|=|!=)\s*(.*)$/.exec(term);
@@ -134,7 +142,7 @@ export function parseFieldSelector(sel: string | undefined, kind: string, custom
   const probe = { kind, metadata: {} } as KubeObject;
   for (const r of reqs) {
     const supported =
-      r.field === "metadata.name" || r.field === "metadata.namespace" || (!custom && fieldValue(probe, r.field) !== undefined);
+      r.field === "metadata.name" || r.field === "metadata.namespace" || selectable.includes(r.field) || (!custom && fieldValue(probe, r.field) !== undefined);
     if (!supported) {
       // kube-apiserver: `"foo" is not a known field selector: only "metadata.name", "metadata.namespace"`
       throw new SelectorError(`field label not supported: ${r.field}`);
@@ -142,7 +150,7 @@ export function parseFieldSelector(sel: string | undefined, kind: string, custom
   }
   return (obj) =>
     reqs.every((r) => {
-      const v = fieldValue(obj, r.field) ?? "";
+      const v = (selectable.includes(r.field) ? selectableValue(obj, r.field) : fieldValue(obj, r.field)) ?? "";
       return r.neg ? v !== r.value : v === r.value;
     });
 }

@@ -23,10 +23,12 @@ import { normalizeSecret, unknownBuiltinFields, validateBuiltin, validateMetadat
 export interface CustomHooks {
   /** Validates and prunes a custom object; `unknown` lists pruned field paths. */
   checkCustom(t: ResourceType, obj: KubeObject): { obj: KubeObject; causes: Cause[]; unknown: string[] };
-  /** Extra validation and defaulting of a CRD object (returns causes; may set status). */
-  prepareCrd(obj: KubeObject, old: KubeObject | undefined): { obj: KubeObject; causes: Cause[] };
+  /** Extra validation and defaulting of a CRD object (returns causes; may set status); `subresource` "status" for status writes. */
+  prepareCrd(obj: KubeObject, old: KubeObject | undefined, subresource?: string): { obj: KubeObject; causes: Cause[] };
   /** After a CRD was stored or removed. */
   crdChanged(obj: KubeObject, removed: boolean): void;
+  /** A stored custom object read at another version (None conversion: pruned by that version's schema). */
+  convert(t: ResourceType, obj: KubeObject): KubeObject;
 }
 
 /** What garbage collection (gc.ts) wants to hear about. */
@@ -46,6 +48,8 @@ export interface WriteOptions {
   subresource?: string;
   /** Collects `Warning` header texts. */
   warnings?: string[];
+  /** Validating admission: runs after validation (dry runs too), before storing; throws to refuse. */
+  admit?: (obj: KubeObject, old: KubeObject | undefined) => void;
 }
 
 /** DeleteOptions as the body/query of DELETE carries them. */
@@ -106,7 +110,8 @@ export class Semantics {
   asVersion(t: ResourceType, o: KubeObject): KubeObject {
     if (isEventsV1(t)) return o.apiVersion === "v1" ? eventFromCore(o) : o;
     const apiVersion = apiVersionOf(t);
-    return o.apiVersion === apiVersion && o.kind === t.kind ? o : { ...o, apiVersion, kind: t.kind };
+    if (o.apiVersion === apiVersion && o.kind === t.kind) return o;
+    return t.custom ? this.custom.convert(t, { ...o, apiVersion, kind: t.kind }) : { ...o, apiVersion, kind: t.kind };
   }
 
   /** GET one. @throws ApiError 404. */
@@ -158,7 +163,7 @@ export class Semantics {
   }
 
   private validate(t: ResourceType, obj: KubeObject, old: KubeObject | undefined, opts: WriteOptions): KubeObject {
-    const causes: Cause[] = validateMetadata(obj);
+    const causes: Cause[] = validateMetadata(obj, t.custom);
     let out = obj;
     if (t.custom) {
       const r = this.custom.checkCustom(t, obj);
@@ -168,7 +173,7 @@ export class Semantics {
     } else {
       causes.push(...validateBuiltin(t, obj, old));
       if (t.group === "apiextensions.k8s.io" && t.plural === "customresourcedefinitions") {
-        const r = this.custom.prepareCrd(obj, old);
+        const r = this.custom.prepareCrd(obj, old, opts.subresource);
         out = r.obj;
         causes.push(...r.causes);
       }
@@ -224,6 +229,7 @@ export class Semantics {
     }
     if (this.hasStatus(t) && t.custom) delete obj["status"];
     obj = this.validate(t, obj, undefined, opts);
+    opts.admit?.(obj, undefined);
     if (opts.dryRun) return obj;
     obj = this.afterCreateDefaults(t, obj);
     obj.metadata.resourceVersion = String(this.store.nextRV());
@@ -291,6 +297,7 @@ export class Semantics {
     }
     obj = { ...obj, metadata: meta };
     obj = this.validate(t, obj, old, opts);
+    opts.admit?.(obj, old);
     if (sameJson(obj, old)) return old;
     if (opts.dryRun) return obj;
     const key = objectKey(ns, name);

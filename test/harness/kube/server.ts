@@ -174,6 +174,8 @@ export class KubeHttpServer {
       namespace: type.namespaced ? rp.namespace : type.group === "" && type.plural === "namespaces" ? rp.name : undefined, name: rp.name,
     };
     if (!this.check(user, attrs)) throw forbidden(user.username, verb, type, rp.subresource, attrs.namespace, rp.name);
+    const deprecated = type.custom ? this.ctx.registry.customInfo(type)?.deprecationWarning : undefined;
+    if (deprecated !== undefined) res.setHeader("Warning", `299 - ${JSON.stringify(deprecated)}`);
     return handleResource(this.ctx, { req, res, path: rp, type, verb, query: url.searchParams, body, user });
   }
 }

@@ -7,6 +7,7 @@ import type { KubeObject } from "../../../src/kube/types.js";
 import type { ResourceType } from "./resource-types.js";
 import { sameJson } from "./canonical-json.js";
 import { badRequest, forbiddenField, invalidValue, required, type Cause } from "./status.js";
+import { validateConfigMapSize, validateSecretContent } from "./secret-validation.js";
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -40,20 +41,47 @@ function qualifiedNameErrors(field: string, key: string): Cause[] {
   return out;
 }
 
-/** Label and annotation keys/values as ValidateObjectMeta checks them (all kinds). */
-export function validateMetadata(obj: KubeObject): Cause[] {
+const STANDARD_FINALIZERS = ["kubernetes", "orphan", "foregroundDeletion"];
+
+/**
+ * Labels, annotations (keys, values, 256 KiB in total), finalizer names and ownerReferences as
+ * ValidateObjectMeta checks them; built-in kinds also refuse unqualified finalizers other than
+ * the standard ones (pkg/apis/core/validation validateKubeFinalizerName), custom resources do not.
+ */
+export function validateMetadata(obj: KubeObject, custom = false): Cause[] {
   const causes: Cause[] = [];
   for (const [k, v] of Object.entries(obj.metadata.labels ?? {})) {
     causes.push(...qualifiedNameErrors("metadata.labels", k));
     const value = typeof v === "string" ? v : String(v);
     if (typeof v !== "string" || !LABEL_VALUE.test(value) || value.length > 63) {
-      causes.push(invalidValue("metadata.labels", value, value.length > 63 ? "must be no more than 63 characters" : LABEL_VALUE_MSG));
+      causes.push(invalidValue("metadata.labels", value, value.length > 63 ? "must be no more than 63 bytes" : LABEL_VALUE_MSG));
     }
   }
-  for (const k of Object.keys(obj.metadata.annotations ?? {})) causes.push(...qualifiedNameErrors("metadata.annotations", k));
-  (obj.metadata.ownerReferences ?? []).forEach((r, i) => {
-    for (const [f, what] of [["apiVersion", "version"], ["kind", "kind"], ["name", "name"], ["uid", "uid"]] as const) {
-      if (typeof r[f] !== "string" || r[f] === "") causes.push(invalidValue(`metadata.ownerReferences[${i}].${f}`, r[f] ?? "", `${what} must not be empty`));
+  let annotationBytes = 0;
+  for (const [k, v] of Object.entries(obj.metadata.annotations ?? {})) {
+    causes.push(...qualifiedNameErrors("metadata.annotations", k));
+    annotationBytes += Buffer.byteLength(k, "utf8") + Buffer.byteLength(String(v), "utf8");
+  }
+  // TotalAnnotationSizeLimitB (apimachinery ValidateAnnotations): 256 KiB of keys and values.
+  if (annotationBytes > 256 * 1024) causes.push({ reason: "FieldValueTooLong", field: "metadata.annotations", message: "Too long: may not be more than 262144 bytes" });
+  (obj.metadata.finalizers ?? []).forEach((f, i) => {
+    const field = `metadata.finalizers[${i}]`;
+    causes.push(...qualifiedNameErrors(field, f));
+    if (!custom && !f.includes("/") && !STANDARD_FINALIZERS.includes(f)) causes.push(invalidValue(field, f, "name is neither a standard finalizer name nor is it fully qualified"));
+  });
+  const refs = obj.metadata.ownerReferences ?? [];
+  let controller = "";
+  refs.forEach((r, i) => {
+    const at = `metadata.ownerReferences[${i}]`;
+    const apiVersion = typeof r.apiVersion === "string" ? r.apiVersion : "";
+    if (apiVersion === "") causes.push(required(`${at}.apiVersion`, "must not be empty"));
+    else if (apiVersion.split("/").length > 2 || apiVersion.endsWith("/")) causes.push(invalidValue(`${at}.apiVersion`, apiVersion, "must be <group>/<version> or <version>"));
+    for (const f of ["kind", "name", "uid"] as const) if (typeof r[f] !== "string" || r[f] === "") causes.push(required(`${at}.${f}`, "must not be empty"));
+    if (r.controller === true) {
+      const name = `${r.kind ?? ""}/${r.name ?? ""}`;
+      if (controller !== "") {
+        causes.push(invalidValue("metadata.ownerReferences", refs, `Only one reference can have Controller set to true. Found "true" in references for ${controller} and ${name}`));
+      } else controller = name;
     }
   });
   return causes;
@@ -136,18 +164,7 @@ export function validateBuiltin(t: ResourceType, obj: KubeObject, old: KubeObjec
         if (!CONFIG_KEY.test(k)) causes.push(invalidValue(`${field}[${k}]`, k, CONFIG_KEY_MSG));
       }
     }
-    if (t.plural === "secrets") {
-      const type = obj["type"];
-      const data = record(obj["data"]) ?? {};
-      if (type === "kubernetes.io/tls") {
-        for (const k of ["tls.crt", "tls.key"]) if (!(k in data)) causes.push(required(`data[${k}]`));
-      }
-      if (type === "kubernetes.io/dockerconfigjson" && !(".dockerconfigjson" in data)) causes.push(required("data[.dockerconfigjson]"));
-      if (type === "kubernetes.io/service-account-token") {
-        const ann = obj.metadata.annotations ?? {};
-        if (!ann["kubernetes.io/service-account.name"]) causes.push(required("metadata.annotations[kubernetes.io/service-account.name]"));
-      }
-    }
+    causes.push(...(t.plural === "secrets" ? validateSecretContent(obj) : validateConfigMapSize(obj)));
   }
   if (t.group === "rbac.authorization.k8s.io" && (t.plural === "rolebindings" || t.plural === "clusterrolebindings")) {
     const ref = record(obj["roleRef"]);

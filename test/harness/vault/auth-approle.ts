@@ -10,7 +10,7 @@ import { inCidrs } from "./cidr.js";
 import { boolField, durationField, intField, stringField, stringListField } from "./fields.js";
 import type { MountEntry } from "./storage.js";
 import type { TokenSettings } from "./token-fields.js";
-import { loginPolicies, loginTtl, noTokenSettings, parseTokenSettings, tokenSettingsView } from "./token-fields.js";
+import { loginLease, loginPolicies, noTokenSettings, parseTokenSettings, roleTokenWarnings, tokenSettingsView } from "./token-fields.js";
 
 interface Role {
   name: string;
@@ -53,7 +53,7 @@ function parseMetadata(v: unknown): Record<string, string> {
 export function approleBackend(core: VaultCore, mount: MountEntry): Backend {
   const state = (): State => core.storage.stateOf(mount.uuid, () => ({ roles: new Map(), secrets: new Map() }));
 
-  function writeRole(name: string, req: LogicalRequest): null {
+  function writeRole(name: string, req: LogicalRequest): LogicalResponse | null {
     const st = state();
     const prev = st.roles.get(name);
     const d = req.data;
@@ -69,8 +69,12 @@ export function approleBackend(core: VaultCore, mount: MountEntry): Backend {
     if (!role.bindSecretId && role.secretIdBoundCidrs.length === 0) {
       throw badRequest("at least one constraint should be enabled on the role");
     }
+    const warnings = roleTokenWarnings(
+      mount, role.token, "'token_ttl' cannot be greater than 'token_max_ttl'",
+      "token_max_ttl is greater than the backend mount's maximum TTL value; issued tokens' max TTL value will be truncated",
+    );
     st.roles.set(name, role);
-    return null;
+    return warnings.length > 0 ? { warnings } : null;
   }
 
   function generateSecretId(role: Role, req: LogicalRequest): LogicalResponse {
@@ -126,19 +130,20 @@ export function approleBackend(core: VaultCore, mount: MountEntry): Backend {
       Object.assign(meta, entry.metadata);
     }
     meta["role_name"] = role.name;
+    const lease = loginLease(mount, role.token, core.now());
     const token = core.tokens.create({
       policies: loginPolicies(role.token),
       path: `auth/${mount.path}login`,
       displayName: mount.path.replace(/\/$/, ""),
       meta,
-      ttl: loginTtl(role.token),
+      ttl: lease.ttl,
       period: role.token.period,
       orphan: true,
       numUses: role.token.numUses,
       type: role.token.type === "batch" ? "batch" : "service",
       role: role.name,
     });
-    return { auth: core.tokens.authBlock(token) };
+    return { auth: core.tokens.authBlock(token), warnings: lease.warnings };
   }
 
   return {
@@ -192,4 +197,16 @@ function roleView(role: Role): Record<string, unknown> {
     secret_id_ttl: role.secretIdTtl,
     ...tokenSettingsView(role.token),
   };
+}
+
+/**
+ * What a renewal of an AppRole login token is computed from (pathLoginRenew): the role's token
+ * settings as they are now.
+ * @throws VaultApiError 500 when the role is gone.
+ */
+export function approleRenewal(core: VaultCore, mount: MountEntry, roleName: string): TokenSettings {
+  const st = core.storage.stateOf<State>(mount.uuid, () => ({ roles: new Map(), secrets: new Map() }));
+  const role = st.roles.get(roleName);
+  if (role === undefined) throw new VaultApiError(500, [`role "${roleName}" does not exist during renewal`]);
+  return role.token;
 }

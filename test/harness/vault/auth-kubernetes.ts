@@ -9,7 +9,7 @@ import type { LogicalResponse } from "./envelope.js";
 import { boolField, stringField, stringListField } from "./fields.js";
 import type { MountEntry } from "./storage.js";
 import type { TokenSettings } from "./token-fields.js";
-import { loginPolicies, loginTtl, noTokenSettings, parseTokenSettings, tokenSettingsView } from "./token-fields.js";
+import { loginLease, loginPolicies, noTokenSettings, parseTokenSettings, roleTokenWarnings, tokenSettingsView } from "./token-fields.js";
 import { reviewToken } from "./token-review.js";
 import type { ReviewedAccount } from "./token-review.js";
 
@@ -101,7 +101,8 @@ export function kubernetesBackend(core: VaultCore, mount: MountEntry): Backend {
     const st = state();
     const role = st.roles.get(roleName);
     if (role === undefined) throw badRequest(`invalid role name "${roleName}"`);
-    if (st.config === null) throw badRequest("could not load backend configuration");
+    // An error (not an error response) in OpenBao's pathLogin: 500 with the bare message.
+    if (st.config === null) throw new VaultApiError(500, ["could not load backend configuration"]);
     const { account, aud } = claimsOf(jwt, core.now(), role.audience);
     if (!bound(role.names, account.name)) throw new VaultApiError(403, ["service account name not authorized"]);
     if (!bound(role.namespaces, account.namespace)) throw new VaultApiError(403, ["namespace not authorized"]);
@@ -121,6 +122,7 @@ export function kubernetesBackend(core: VaultCore, mount: MountEntry): Backend {
       // Vault logs the reason at debug level and answers a bare "permission denied".
       throw new VaultApiError(403, ["permission denied"]);
     }
+    const lease = loginLease(mount, role.token, core.now());
     const token = core.tokens.create({
       policies: loginPolicies(role.token),
       path: `auth/${mount.path}login`,
@@ -132,13 +134,13 @@ export function kubernetesBackend(core: VaultCore, mount: MountEntry): Backend {
         service_account_secret_name: "",
         service_account_uid: reviewed.uid,
       },
-      ttl: loginTtl(role.token),
+      ttl: lease.ttl,
       period: role.token.period,
       orphan: true,
       numUses: role.token.numUses,
       role: roleName,
     });
-    return { auth: core.tokens.authBlock(token) };
+    return { auth: core.tokens.authBlock(token), warnings: lease.warnings };
   }
 
   return {
@@ -185,14 +187,19 @@ export function kubernetesBackend(core: VaultCore, mount: MountEntry): Backend {
         const name = m[1] ?? "";
         const prev = st.roles.get(name);
         if (write) {
-          st.roles.set(name, {
+          const role: Role = {
             names: requiredList(req.data, "bound_service_account_names", prev?.names),
             namespaces: requiredList(req.data, "bound_service_account_namespaces", prev?.namespaces),
             audience: stringField(req.data, "audience", prev?.audience ?? ""),
             aliasNameSource: stringField(req.data, "alias_name_source", prev?.aliasNameSource ?? "serviceaccount_uid"),
             token: parseTokenSettings(req.data, prev?.token ?? noTokenSettings),
-          });
-          return null;
+          };
+          const warnings = roleTokenWarnings(
+            mount, role.token, "token ttl should not be greater than token max ttl",
+            "max_ttl is greater than the system or backend mount's maximum TTL value; issued tokens' max TTL value will be truncated",
+          );
+          st.roles.set(name, role);
+          return warnings.length > 0 ? { warnings } : null;
         }
         if (op === "read") {
           if (prev === undefined) return null;
@@ -215,4 +222,16 @@ export function kubernetesBackend(core: VaultCore, mount: MountEntry): Backend {
       throw new VaultApiError(405, ["1 error occurred:\n\t* unsupported operation\n\n"]);
     },
   };
+}
+
+/**
+ * What a renewal of a Kubernetes login token is computed from (pathLoginRenew): the role's token
+ * settings as they are now.
+ * @throws VaultApiError 500 when the role is gone.
+ */
+export function kubernetesRenewal(core: VaultCore, mount: MountEntry, roleName: string): TokenSettings {
+  const st = core.storage.stateOf<State>(mount.uuid, () => ({ config: null, roles: new Map() }));
+  const role = st.roles.get(roleName);
+  if (role === undefined) throw new VaultApiError(500, [`role ${roleName} does not exist during renewal`]);
+  return role.token;
 }

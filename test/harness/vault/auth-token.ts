@@ -7,7 +7,8 @@ import { badRequest, notFound, VaultApiError } from "./envelope.js";
 import type { LogicalResponse } from "./envelope.js";
 import { boolField, durationField, intField, stringField, stringListField } from "./fields.js";
 import type { TokenEntry } from "./storage.js";
-import { defaultTtlSeconds } from "./tokens.js";
+import { calculateTtl } from "./lease-ttl.js";
+import { renewToken } from "./token-renewal.js";
 
 function requireToken(req: LogicalRequest): TokenEntry {
   if (req.token === null) throw new VaultApiError(403, ["permission denied"]);
@@ -46,11 +47,19 @@ function create(core: VaultCore, req: LogicalRequest, orphan: boolean): LogicalR
     for (const p of policies) if (p !== "default" && core.policies.read(p) === undefined) warnings.push(`Policy "${p}" does not exist`);
   }
   const type = stringField(d, "type", "service") === "batch" ? "batch" : "service";
-  let ttl = rootChild && d["ttl"] === undefined ? 0 : durationField(d, "ttl", defaultTtlSeconds);
-  if (!rootChild && ttl === 0) ttl = defaultTtlSeconds;
   const explicitMax = durationField(d, "explicit_max_ttl", 0);
-  if (explicitMax > 0 && (ttl === 0 || ttl > explicitMax)) ttl = explicitMax;
-  if (period > 0) ttl = period;
+  const askedTtl = durationField(d, "ttl", 0);
+  let ttl = 0;
+  if (!(rootChild && askedTtl === 0 && period === 0 && explicitMax === 0)) {
+    // A root child without a TTL never expires; everything else goes through CalculateTTL,
+    // capped by the token mount's max (768h) and explicit_max_ttl, with OpenBao's warnings.
+    const lease = calculateTtl({
+      mount: core.storage.authMounts.get("token/"), increment: 0, backendTtl: askedTtl, period, backendMaxTtl: 0,
+      explicitMaxTtl: explicitMax, startMs: undefined, nowMs: core.now(),
+    });
+    ttl = lease.ttl;
+    warnings.push(...lease.warnings);
+  }
   const entry = core.tokens.create({
     ...(id !== "" ? { id } : {}),
     policies,
@@ -106,13 +115,15 @@ export function tokenBackend(core: VaultCore): Backend {
         case "renew-self":
           if (write) {
             const inc = req.data["increment"] === undefined ? null : durationField(req.data, "increment", 0);
-            return { auth: core.tokens.authBlock(core.tokens.renew(requireToken(req), inc)) };
+            const r = renewToken(core, requireToken(req), inc);
+            return { auth: core.tokens.authBlock(r.entry), warnings: r.warnings };
           }
           break;
         case "renew":
           if (write) {
             const inc = req.data["increment"] === undefined ? null : durationField(req.data, "increment", 0);
-            return { auth: core.tokens.authBlock(core.tokens.renew(otherToken(core, req), inc)) };
+            const r = renewToken(core, otherToken(core, req), inc);
+            return { auth: core.tokens.authBlock(r.entry), warnings: r.warnings };
           }
           break;
         case "revoke-self":

@@ -1,6 +1,6 @@
 /**
  * The logical `sys/` endpoints: mounts (api-docs/system/mounts), auth methods
- * (api-docs/system/auth), ACL policies (api-docs/system/policies, and the legacy sys/policy),
+ * (api-docs/system/auth) with their lease TTL config and tune endpoints, ACL policies (api-docs/system/policies, and the legacy sys/policy),
  * seal (api-docs/system/seal), step-down (api-docs/system/step-down), capabilities-self
  * (api-docs/system/capabilities-self) and internal/ui/mounts (api-docs/system/internal-ui-mounts). The seal-lifecycle endpoints that work while sealed are in
  * `sys-seal-endpoints.ts`.
@@ -8,7 +8,8 @@
 import type { Backend, LogicalRequest, VaultCore } from "./backend.js";
 import { badRequest, notFound, VaultApiError } from "./envelope.js";
 import type { LogicalResponse } from "./envelope.js";
-import { stringField } from "./fields.js";
+import { durationField, stringField } from "./fields.js";
+import { mountLimits } from "./lease-ttl.js";
 import type { MountEntry } from "./storage.js";
 import { newMountEntry } from "./storage.js";
 import { vaultVersion } from "./node-seal.js";
@@ -22,6 +23,8 @@ function mountView(m: MountEntry): Record<string, unknown> {
   return {
     accessor: m.accessor,
     config: m.config,
+    // Builtin plugins other than the core ones (sys, cubbyhole, identity, token) say "supported".
+    ...(["sys", "cubbyhole", "identity", "token"].includes(m.type) ? {} : { deprecation_status: "supported" }),
     description: m.description,
     external_entropy_access: false,
     local: m.local,
@@ -66,7 +69,53 @@ function enable(table: Map<string, MountEntry>, path: string, body: LogicalReque
     throw badRequest(`cannot mount under ${path.split("/")[0]}/`);
   }
   const description = stringField(body, "description");
-  table.set(path, newMountEntry(path, type, { description, options, auth }));
+  const entry = newMountEntry(path, type, { description, options, auth });
+  const config = body["config"];
+  if (config !== null && typeof config === "object" && !Array.isArray(config)) setLeaseTtls(entry, config as LogicalRequest["data"]);
+  table.set(path, entry);
+}
+
+/**
+ * default_lease_ttl / max_lease_ttl of a mount's config or tune write (durations or seconds;
+ * "system" or "0" = the system's).
+ * @throws VaultApiError 400 when max would be below default.
+ */
+function setLeaseTtls(m: MountEntry, body: LogicalRequest["data"]): void {
+  const read = (field: "default_lease_ttl" | "max_lease_ttl"): number => {
+    const v = body[field];
+    if (v === undefined || v === null || v === "") return m.config[field];
+    if (v === "system") return 0;
+    return durationField(body, field, 0);
+  };
+  const def = read("default_lease_ttl");
+  const max = read("max_lease_ttl");
+  if (def !== 0 && max !== 0 && max < def) throw badRequest(`backend max lease TTL of ${max} would be less than backend default lease TTL of ${def}`);
+  m.config = { ...m.config, default_lease_ttl: def, max_lease_ttl: max };
+}
+
+/** sys/auth/<path>/tune and sys/mounts/<path>/tune (read: effective TTLs; write: set them). */
+function tuneEndpoint(core: VaultCore, req: LogicalRequest, path: string, auth: boolean): LogicalResponse | null {
+  const table = auth ? core.storage.authMounts : core.storage.mounts;
+  const m = table.get(path);
+  if (m === undefined) throw badRequest(`cannot fetch mount entry: no mount entry found for ${path}`);
+  if (req.operation === "read") {
+    const limits = mountLimits(m);
+    const data: Record<string, unknown> = {
+      default_lease_ttl: m.config.default_lease_ttl > 0 ? m.config.default_lease_ttl : limits.defaultTtl,
+      description: m.description,
+      force_no_cache: m.config.force_no_cache,
+      max_lease_ttl: limits.maxTtl,
+    };
+    if (auth) data["token_type"] = "default-service";
+    if (m.options !== null) data["options"] = m.options;
+    return { data, injectTopLevel: true };
+  }
+  if (req.operation === "create" || req.operation === "update") {
+    setLeaseTtls(m, req.data);
+    if (typeof req.data["description"] === "string") m.description = req.data["description"];
+    return null;
+  }
+  throw unsupported();
 }
 
 function mountsEndpoint(core: VaultCore, req: LogicalRequest, sub: string, auth: boolean): LogicalResponse | null {
@@ -77,6 +126,8 @@ function mountsEndpoint(core: VaultCore, req: LogicalRequest, sub: string, auth:
     const data = Object.fromEntries([...table.values()].map((m) => [m.path, mountView(m)]));
     return { data, injectTopLevel: true };
   }
+  const tune = /^(.+)\/tune\/?$/.exec(sub);
+  if (tune) return tuneEndpoint(core, req, normalise(tune[1] ?? ""), auth);
   const path = normalise(sub);
   if (op === "read") {
     const m = table.get(path);

@@ -5,7 +5,9 @@
  */
 import type { Body } from "./fields.js";
 import { boolField, durationField, firstPresent, intField, stringField, stringListField } from "./fields.js";
-import { defaultTtlSeconds } from "./tokens.js";
+import { badRequest } from "./envelope.js";
+import { calculateTtl, mountLimits } from "./lease-ttl.js";
+import type { MountEntry } from "./storage.js";
 
 /** The token settings of a role. */
 export interface TokenSettings {
@@ -62,8 +64,20 @@ export function loginPolicies(t: TokenSettings): string[] {
   return [...new Set([...t.policies, ...(t.noDefaultPolicy ? [] : ["default"])])].sort();
 }
 
-/** The TTL a login token gets: the role's token_ttl (or period), else the 768h default, capped by max. */
-export function loginTtl(t: TokenSettings): number {
-  const ttl = t.period > 0 ? t.period : t.ttl > 0 ? t.ttl : defaultTtlSeconds;
-  return t.maxTtl > 0 ? Math.min(ttl, t.maxTtl) : ttl;
+/**
+ * The TTL a login token gets and OpenBao's warnings: the role's token_period, else token_ttl, else
+ * the mount's default TTL, capped by the mount's max TTL and the role's token_max_ttl.
+ */
+export function loginLease(mount: MountEntry, t: TokenSettings, nowMs: number): { ttl: number; warnings: string[] } {
+  return calculateTtl({ mount, increment: 0, backendTtl: t.ttl, period: t.period, backendMaxTtl: t.maxTtl, explicitMaxTtl: 0, startMs: undefined, nowMs });
+}
+
+/**
+ * A role write's checks against its token settings: token_ttl above token_max_ttl is refused
+ * (400, `refusal`), token_max_ttl above the mount's max TTL is stored with `warning`.
+ * @throws VaultApiError 400.
+ */
+export function roleTokenWarnings(mount: MountEntry, t: TokenSettings, refusal: string, warning: string): string[] {
+  if (t.maxTtl > 0 && t.ttl > t.maxTtl) throw badRequest(refusal);
+  return t.maxTtl > mountLimits(mount).maxTtl ? [warning] : [];
 }

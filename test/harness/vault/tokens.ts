@@ -1,6 +1,6 @@
 /**
  * The token store: service tokens with accessors, policies, TTLs measured on the cluster clock
- * (so tests can advance time), renewal capped by the max TTL, revocation of a token and its
+ * (so tests can advance time), renewal (arithmetic in token-renewal.ts), revocation of a token and its
  * children (auth/token docs; vault-api.md §7). An expired token is treated as absent at once.
  */
 import { badRequest } from "./envelope.js";
@@ -118,20 +118,20 @@ export class TokenStore {
   }
 
   /**
-   * Renews a token: its TTL becomes `increment` (or its original TTL; a periodic token its period),
-   * capped by the 768h max TTL since creation and by explicit_max_ttl.
+   * Checks that a token can be renewed at all.
    * @throws VaultApiError 400 `lease is not renewable` / `batch tokens cannot be renewed`.
    */
-  renew(entry: TokenEntry, increment: number | null): TokenEntry {
+  checkRenewable(entry: TokenEntry): void {
     if (entry.type === "batch") throw badRequest("batch tokens cannot be renewed");
     if (!entry.renewable || entry.expireTime === null) throw badRequest("lease is not renewable");
+  }
+
+  /** Records a renewal granting `ttl` seconds from now (token-renewal.ts computes it). */
+  applyRenewal(entry: TokenEntry, ttl: number, period: number): TokenEntry {
     const now = this.now();
-    let ttl = entry.period > 0 ? entry.period : increment !== null && increment > 0 ? increment : entry.ttl;
-    const caps = [entry.creationTime + defaultTtlSeconds * 1000];
-    if (entry.explicitMaxTtl > 0) caps.push(entry.creationTime + entry.explicitMaxTtl * 1000);
-    if (entry.period === 0) ttl = Math.min(ttl, Math.floor((Math.min(...caps) - now) / 1000));
     entry.expireTime = now + Math.max(0, ttl) * 1000;
     entry.lastRenewal = now;
+    entry.period = period;
     return entry;
   }
 
@@ -182,9 +182,10 @@ export class TokenStore {
       ttl: this.remaining(entry),
       type: entry.type,
     };
+    // issue_time and renewable are there for every token with a lease entry, the root token too.
+    data["renewable"] = entry.expireTime !== null && entry.renewable;
+    data["issue_time"] = new Date(entry.creationTime).toISOString();
     if (entry.expireTime !== null) {
-      data["renewable"] = entry.renewable;
-      data["issue_time"] = new Date(entry.creationTime).toISOString();
       if (entry.lastRenewal !== null) {
         data["last_renewal_time"] = Math.floor(entry.lastRenewal / 1000);
         data["last_renewal"] = new Date(entry.lastRenewal).toISOString();

@@ -1,0 +1,102 @@
+/**
+ * The DnsCredential kind: parse (zod), observe (source, targets, the probe) and the pure plan;
+ * `passEnded` hands the alerts in status to the notifier and sets the expiry gauge;
+ * `dnsCredentialFactory` registers it in the controller.
+ */
+import { Gauge } from "prom-client";
+import { dnsCredentialResource, dnsCredentialSchema, type DnsCredential } from "../../api/dns-credential.js";
+import { systemResolvers } from "../../acme/dns/system-resolvers.js";
+import { SECRETS } from "../../kube/resources.js";
+import type { ControllerConfig } from "../config.js";
+import type { ControllerDeps } from "../reconcilers.js";
+import { kindReconciler } from "../runtime/kind-reconciler.js";
+import type { Reconciler } from "../types.js";
+import { credentialDeps } from "./deps.js";
+import type { KindDefinition } from "../runtime/kind.js";
+import type { CredentialAlert, CredentialAlertNotifier } from "./credential-alerts.js";
+import { observeDnsCredential, type CredentialDeps } from "./observe.js";
+import { planDnsCredential, type CredentialObserved } from "./plan.js";
+
+/** Where the kind reports beyond status: alerts and the expiry gauge. */
+export interface CredentialReporting {
+  alerts?: CredentialAlertNotifier;
+  /** Sets `sealbridge_dns_credential_expiry_timestamp_seconds{namespace,name}` (undefined: no expiry known). */
+  expiry?(namespace: string, name: string, expiresOn: Date | undefined): void;
+}
+
+/** The kind. */
+export function dnsCredentialKind(deps: CredentialDeps, reporting: CredentialReporting = {}): KindDefinition<DnsCredential, CredentialObserved> {
+  // Source Secret "ns/name" → the DnsCredentials reading it (learned at parse), so a change there re-runs them.
+  const readers = new Map<string, Set<string>>();
+  return {
+    name: "dnscredential",
+    resource: dnsCredentialResource,
+    statusShape: "conditions",
+    statusTimeFields: ["provenTime", "rotatedTime", "rejectedTime"],
+    secondaryWatches: [
+      {
+        resource: SECRETS,
+        mapToPrimary: (obj) => {
+          const owner = obj.metadata.labels?.["sealbridge.io/dns-credential"];
+          const at = owner?.indexOf(".") ?? -1;
+          const mine = owner && at > 0 ? [`${owner.slice(0, at)}/${owner.slice(at + 1)}`] : [];
+          return [...mine, ...(readers.get(`${obj.metadata.namespace}/${obj.metadata.name}`) ?? [])];
+        },
+      },
+    ],
+    parse(obj) {
+      const parsed = dnsCredentialSchema.safeParse(obj);
+      if (parsed.success) {
+        const ref = parsed.data.spec.source.secretRef;
+        const ns = parsed.data.metadata.namespace ?? "default";
+        if (ref) readers.set(`${ns}/${ref.name}`, new Set([...(readers.get(`${ns}/${ref.name}`) ?? []), `${ns}/${parsed.data.metadata.name}`]));
+        return { ok: true, value: parsed.data };
+      }
+      const issue = parsed.error.issues[0];
+      return { ok: false, reason: "InvalidSpec", message: `invalid DnsCredential: ${issue?.path.join(".") || "object"} ${issue?.message ?? ""} (fix the spec)`.trim() };
+    },
+    observe: (ctx, cred) => observeDnsCredential(ctx, deps, cred),
+    plan: (cred, observed, now) => planDnsCredential(cred, observed, now),
+    passEnded(raw, plan) {
+      const ns = raw.metadata.namespace ?? "";
+      const name = raw.metadata.name ?? "";
+      const status = plan.status ?? {};
+      reporting.alerts?.sync(`${ns}/${name}`, (status["alerts"] as CredentialAlert[] | undefined) ?? []);
+      const expires = status["expiresOn"];
+      reporting.expiry?.(ns, name, typeof expires === "string" ? new Date(expires) : undefined);
+    },
+  };
+}
+
+/**
+ * The DnsCredential reconciler for `sealbridge controller`. Alerts are logged when they change
+ * (the alert sinks of the certificate checks take them once those are on main); Vault sources are
+ * not wired yet and say so in Ready.
+ */
+export async function dnsCredentialFactory(_cfg: ControllerConfig, deps: ControllerDeps): Promise<Reconciler> {
+  const gauge = new Gauge({
+    name: "sealbridge_dns_credential_expiry_timestamp_seconds",
+    help: "When the provider says the DNS credential expires (Cloudflare's expires_on).",
+    labelNames: ["namespace", "name"],
+    registers: [deps.metrics.registry],
+  });
+  const firing = new Map<string, string>();
+  const readVault = async (): Promise<string> => {
+    throw new Error("Vault sources are not supported by this controller yet (use source.secretRef, filled by an ExternalSecret)");
+  };
+  return kindReconciler(
+    dnsCredentialKind(credentialDeps({ clock: deps.clock, resolvers: systemResolvers(), readVault }), {
+      alerts: {
+        sync(key, alerts) {
+          const names = alerts.map((a) => a.name).join(",");
+          if (firing.get(key) !== names) deps.log.warn({ dnsCredential: key, alerts: alerts.map((a) => ({ name: a.name, severity: a.labels["severity"], summary: a.annotations["summary"] })) }, "DNS credential alerts changed");
+          firing.set(key, names);
+        },
+      },
+      expiry(namespace, name, expiresOn) {
+        if (expiresOn) gauge.set({ namespace, name }, Math.floor(expiresOn.getTime() / 1000));
+        else gauge.remove({ namespace, name });
+      },
+    }),
+  );
+}

@@ -1,0 +1,69 @@
+/**
+ * The pure parts of the real-stack tier, on Node alone: the staging-module list derived from a
+ * served k8s.io/kubernetes go.mod, the component cache layout, and taking one permission out of
+ * the rendered RBAC rules.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { componentBuilt, missingComponents, stagingModules } from "./build.js";
+import { withoutPermission } from "./controller-identity.js";
+import { componentDir } from "./versions.js";
+
+describe("real-stack builder", () => {
+  test("staging modules: v0.0.0 requires and ./staging replaces, each once, sorted; others ignored", () => {
+    const goMod = [
+      "module k8s.io/kubernetes",
+      "go 1.26.0",
+      "require (",
+      "\tgithub.com/spf13/cobra v1.10.2",
+      "\tk8s.io/api v0.0.0",
+      "\tk8s.io/apiserver v0.0.0 // indirect",
+      "\tk8s.io/klog/v2 v2.130.1",
+      "\tk8s.io/utils v0.0.0-20260101000000-abcdef123456",
+      ")",
+      "replace (",
+      "\tk8s.io/api => ./staging/src/k8s.io/api",
+      "\tk8s.io/cri-streaming => ./staging/src/k8s.io/cri-streaming",
+      ")",
+      "replace k8s.io/streaming => ./staging/src/k8s.io/streaming",
+    ].join("\n");
+    assert.deepEqual(stagingModules(goMod), ["k8s.io/api", "k8s.io/apiserver", "k8s.io/cri-streaming", "k8s.io/streaming"]);
+  });
+
+  test("a component counts as built only with every program (and the virtualenv's completion mark)", () => {
+    const root = mkdtempSync(join(tmpdir(), "sb-rs-cache-"));
+    const env = { SEALBRIDGE_REALSTACK_CACHE: root };
+    try {
+      assert.deepEqual(missingComponents(env), ["kubernetes", "etcd", "openbao"]);
+      mkdirSync(componentDir("kubernetes", env), { recursive: true });
+      writeFileSync(join(componentDir("kubernetes", env), "kube-apiserver"), "");
+      assert.equal(componentBuilt("kubernetes", env), false, "kube-controller-manager missing");
+      writeFileSync(join(componentDir("kubernetes", env), "kube-controller-manager"), "");
+      assert.equal(componentBuilt("kubernetes", env), true);
+      mkdirSync(join(componentDir("openbao", env), "bin"), { recursive: true });
+      writeFileSync(join(componentDir("openbao", env), "bin", "bao"), "");
+      assert.equal(componentBuilt("openbao", env), false, "a virtualenv without the completion mark is half built");
+      assert.match(componentDir("etcd", env), /etcd-v3\.6\.\d+$/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("taking a permission away", () => {
+  const rules = [
+    { apiGroups: [""], resources: ["secrets"], verbs: ["get", "create", "update"] },
+    { apiGroups: ["external-secrets.io"], resources: ["externalsecrets/finalizers"], verbs: ["update"] },
+    { apiGroups: ["external-secrets.io"], resources: ["externalsecrets/status", "secretstores/status"], verbs: ["patch"] },
+  ];
+  test("removes one verb, one resource of a rule, or a whole rule; leaves the rest", () => {
+    assert.deepEqual(withoutPermission(rules, { apiGroup: "", resource: "secrets", verb: "update" })[0], { apiGroups: [""], resources: ["secrets"], verbs: ["get", "create"] });
+    assert.equal(withoutPermission(rules, { apiGroup: "external-secrets.io", resource: "externalsecrets/finalizers", verb: "update" }).length, 2);
+    const split = withoutPermission(rules, { apiGroup: "external-secrets.io", resource: "externalsecrets/status", verb: "patch" });
+    assert.deepEqual(split[2], { apiGroups: ["external-secrets.io"], resources: ["secretstores/status"], verbs: ["patch"] });
+    assert.deepEqual(withoutPermission(rules, { apiGroup: "apps", resource: "deployments", verb: "patch" }), rules);
+  });
+});
