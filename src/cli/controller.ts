@@ -35,6 +35,7 @@ export function register(program: Command): void {
     .option("--key-renew-period <duration>", "new sealing key this often; 0 disables (default 720h)")
     .option("--key-prefix <prefix>", "name prefix of sealing key Secrets (default sealed-secrets-key)")
     .option("--key-backup-recipient <age1…>", "age recipient for the private key backup, repeatable", collect)
+    .option("--vault-unsealer", "run the VaultUnsealer reconciler (opt-in; needs get/list/watch on pods)")
     .option("--key-backup-configmap <name>", "ConfigMap holding the encrypted key backup (default sealbridge-key-backup)")
     .option("--alert-sink <type=url>", "default alert sink of CertificateChecks: alertmanager=URL, webhook=URL or ntfy=URL/TOPIC (repeatable)", collect)
     .action(async (opts: Record<string, unknown>) => {
@@ -74,7 +75,7 @@ export function register(program: Command): void {
         process.on("SIGINT", onSignal);
       });
       try {
-        await runControllerService({ config, env: process.env, stopSignal, kube });
+        await runControllerService({ config, env: process.env, stopSignal, kube, kubeConnection: connection });
       } finally {
         connection.agent.destroy();
         // Shutdown closed every server, watch, pool and timer, so the process ends by itself. This

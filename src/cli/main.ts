@@ -19,6 +19,7 @@ const commandGroups: Array<() => Promise<{ register(program: Command): void }>> 
   () => import("./dns.js"),
   // After the certs group (certs check) so that `issue` joins it; see certs-issue.ts.
   () => import("./certs-issue.js"),
+  () => import("./vault.js"),
 ];
 
 /** Builds the program with every command group registered. */

@@ -57,6 +57,8 @@ export interface ControllerConfig {
   keyBackupConfigMap: string;
   /** Cluster default alert sinks (`--alert-sink TYPE=URL`) for CertificateChecks that name none. */
   alertSinks: AlertSinkSpec[];
+  /** Run the VaultUnsealer reconciler (opt-in: it watches pods cluster-wide). */
+  vaultUnsealer: boolean;
 }
 
 /** The raw inputs: commander's option object and the process environment. */
@@ -200,6 +202,7 @@ const flagsSchema = z.object({
       }),
     ),
   ),
+  vaultUnsealer: z.boolean().default(false),
 });
 
 const envSchema = z.object({
@@ -274,6 +277,7 @@ export function parseControllerConfig(input: ControllerConfigInput): ControllerC
     keyBackupRecipients: f.keyBackupRecipient,
     keyBackupConfigMap: f.keyBackupConfigMap,
     alertSinks: f.alertSink,
+    vaultUnsealer: f.vaultUnsealer,
   };
 }
 

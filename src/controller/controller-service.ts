@@ -6,7 +6,7 @@
 import { systemClock } from "../clock.js";
 import type { Clock } from "../clock.js";
 import { HttpKubeClient } from "../kube/client.js";
-import { loadKubeConnection } from "../kube/config.js";
+import { loadKubeConnection, type KubeConnection } from "../kube/config.js";
 import type { KubeClient } from "../kube/types.js";
 import { controllerLogger, createLogger } from "../log.js";
 import { HttpServer } from "../server/http-server.js";
@@ -30,8 +30,10 @@ export interface ControllerServiceOptions {
   clock?: Clock;
   /** Overrides the registered reconciler factories (tests). */
   factories?: readonly ReconcilerFactory[];
-  /** Overrides the Kubernetes client (tests). */
+  /** Overrides the Kubernetes client (tests; the CLI passes the one it loaded, with its connection). */
   kube?: KubeClient;
+  /** The connection `kube` was made from (the VaultUnsealer reaches pods through its API server proxy). */
+  kubeConnection?: KubeConnection;
 }
 
 /**
@@ -51,8 +53,10 @@ export async function runControllerService(options: ControllerServiceOptions): P
   const selected = config.reconcilers ? factories.filter((f) => config.reconcilers?.includes(f.name)) : factories;
   let agentToClose: { destroy(): void } | undefined;
   let kube = options.kube;
+  let kubeConnection = options.kubeConnection;
   if (!kube) {
     const connection = await loadKubeConnection({ kubeconfig: config.kubeconfig, env: options.env });
+    kubeConnection = connection;
     agentToClose = connection.agent;
     kube = new HttpKubeClient(connection, { userAgent: `sealbridge/${VERSION}` });
   }
@@ -81,10 +85,12 @@ export async function runControllerService(options: ControllerServiceOptions): P
   }
 
   let startError: unknown;
-  const deps: ControllerDeps = { kube, http, log, clock, metrics, share: serviceShare() };
+  const deps: ControllerDeps = { kube, http, log, clock, metrics, share: serviceShare(), ...(kubeConnection ? { kubeConnection } : {}) };
   try {
     for (const factory of selected) {
       const reconciler = await factory.create(config, deps);
+      // Opt-in kinds (the VaultUnsealer without --vault-unsealer) build nothing.
+      if (reconciler === null) continue;
       reconcilers.push(reconciler);
       if (reconciler.name !== factory.name) throw new Error(`reconciler "${reconciler.name}" registered as "${factory.name}": src/controller/reconcilers.ts (use the reconciler's name)`);
     }

@@ -9,6 +9,7 @@ import type { KubeClient } from "../kube/types.js";
 import type { RouteRegistry } from "../server/http-server.js";
 import type { ControllerMetrics } from "../server/metrics.js";
 import type { ControllerConfig } from "./config.js";
+import type { KubeConnection } from "../kube/config.js";
 import type { ControllerLogger, Reconciler } from "./types.js";
 
 /** Shared services a factory may use before the runtime starts (routes must be added here). */
@@ -25,6 +26,8 @@ export interface ControllerDeps {
    * (once per controller process; e.g. the ESO kinds' Vault connections).
    */
   share<T>(name: string, build: () => T): T;
+  /** The API server connection when the process built one (the VaultUnsealer's pod proxy). */
+  kubeConnection?: KubeConnection;
 }
 
 /** A fresh `share` for one controller process. */
@@ -40,7 +43,8 @@ export function serviceShare(): ControllerDeps["share"] {
 export interface ReconcilerFactory {
   /** The reconciler's `name`, e.g. `sealedsecret`. */
   readonly name: string;
-  create(cfg: ControllerConfig, deps: ControllerDeps): Promise<Reconciler>;
+  /** The reconciler, or null for an opt-in kind that is not enabled. */
+  create(cfg: ControllerConfig, deps: ControllerDeps): Promise<Reconciler | null>;
 }
 
 /** One factory per kind; the runtime starts the reconcilers of those `--reconcilers` selects (all by default). */
@@ -53,4 +57,6 @@ export const reconcilerFactories: readonly ReconcilerFactory[] = [
   { name: "certificatecheck", create: async (cfg, deps) => (await import("./certificate-check/index.js")).certificateCheckFactory(cfg, deps) },
   { name: "acmecertificate", create: async (cfg, deps) => (await import("./acme-certificate/index.js")).acmeCertificateFactory(cfg, deps) },
   { name: "dnscredential", create: async (cfg, deps) => (await import("./dns-credential/index.js")).dnsCredentialFactory(cfg, deps) },
+  // Opt-in (--vault-unsealer: it watches pods cluster-wide): builds nothing when not enabled.
+  { name: "vaultunsealer", create: async (cfg, deps) => (cfg.vaultUnsealer ? (await import("./vault-unsealer/index.js")).vaultUnsealerFactory(cfg, deps) : null) },
 ];

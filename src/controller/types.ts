@@ -48,6 +48,11 @@ export interface ReconcileContext {
   isLeader?: () => boolean;
   /** Queues every object of the reconciler's kind again (e.g. after the key set changed). */
   requeueAll?: () => void;
+  /**
+   * Reconciles these keys of the primary resource now, as if they had never failed: their
+   * backoff is dropped (e.g. every ExternalSecret of a store whose Vault just came back).
+   */
+  retryNow?(keys: readonly ObjectKey[]): void;
 }
 
 /** Structured logger; field values are redacted by the runtime's logger configuration (src/log.ts). */

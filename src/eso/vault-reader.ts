@@ -9,6 +9,7 @@ import type { KvData } from "../vault/client.js";
 import { ReadCoalescer } from "./coalescer.js";
 import { Semaphore, StoreBackoff } from "./concurrency.js";
 import { type ReadResult, readId, type VaultRead } from "./source-data.js";
+import type { StoreRecovery } from "./store-recovery.js";
 import type { StoreConnection } from "./store-connections.js";
 
 /** Told about every Vault request (ESO's `externalsecret_provider_api_calls_count`). */
@@ -27,12 +28,22 @@ export class VaultReader {
   readonly stats: ReaderStats = { vaultReads: 0 };
   readonly #lastStoreError = new Map<string, { failure: VaultFailure; status: number | undefined; detail: string | undefined }>();
   readonly #onApiCall: ApiCallObserver;
+  readonly #recovery: StoreRecovery | undefined;
 
+  /**
+   * @param opts.recovery probes stores in outage and, when one is back, clears its backoff here
+   * (its listeners then retry the ExternalSecrets waiting on it).
+   */
   constructor(
     clock: Clock,
-    opts: { concurrency?: number; backoffBaseMs?: number; backoffMaxMs?: number; onApiCall?: ApiCallObserver } = {},
+    opts: { concurrency?: number; backoffBaseMs?: number; backoffMaxMs?: number; onApiCall?: ApiCallObserver; recovery?: StoreRecovery } = {},
   ) {
     this.#onApiCall = opts.onApiCall ?? (() => undefined);
+    this.#recovery = opts.recovery;
+    this.#recovery?.onRecovered((store) => {
+      this.backoff.success(store);
+      this.#lastStoreError.delete(store);
+    });
     this.coalescer = new ReadCoalescer(clock);
     this.backoff = new StoreBackoff(clock, opts.backoffBaseMs ?? 1_000, opts.backoffMaxMs ?? 300_000);
     this.#semaphore = new Semaphore(opts.concurrency ?? 16);
@@ -75,6 +86,7 @@ export class VaultReader {
               const value = await conn.session.withToken((token) => conn.http.readKv(read.path, conn.kv.version, read.version, token));
               this.#onApiCall("ReadSecretData", "success");
               this.backoff.success(conn.storeName);
+              this.#recovery?.healthy(conn.storeName);
               return value;
             } catch (err) {
               this.#onApiCall("ReadSecretData", "error");
@@ -82,6 +94,7 @@ export class VaultReader {
               if (err instanceof VaultError && err.storeLevel) {
                 this.backoff.failure(conn.storeName, err.retryAfterMs);
                 this.#lastStoreError.set(conn.storeName, { failure: err.failure, status: err.status, detail: err.detail });
+                this.#recovery?.outage(conn.storeName, () => conn.http.healthy());
               }
               throw err;
             }

@@ -119,6 +119,18 @@ export const RBAC_FEATURES: readonly RbacFeature[] = [
     ],
     namespaced: [],
   },
+  {
+    name: "unseal",
+    description: "VaultUnsealers (sealbridge.io, opt-in with --vault-unsealer): Vault nodes unsealed with the shares the controller's age identity opens",
+    cluster: [
+      { apiGroups: ["sealbridge.io"], resources: ["vaultunsealers"], verbs: ["list", "watch"], why: "VaultUnsealer informer" },
+      { apiGroups: ["sealbridge.io"], resources: ["vaultunsealers/status"], verbs: ["patch"], why: "VaultUnsealer status (src/controller/runtime/status-write.ts)" },
+      { apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"], why: "Vault pods by selector (src/controller/vault-unsealer/observe.ts)" },
+      { apiGroups: [""], resources: ["pods/proxy"], verbs: ["get", "update"], why: "seal status (GET) and unseal (PUT) through the API server's pod proxy (src/vault/pod-endpoints.ts)" },
+      { apiGroups: [""], resources: ["secrets"], verbs: ["get"], why: "age-encrypted shares kept in a Secret (src/controller/vault-unsealer/observe.ts)" },
+    ],
+    namespaced: [],
+  },
 ];
 
 /** The feature names, `core` first. */

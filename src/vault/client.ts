@@ -50,6 +50,7 @@ const kvV2Schema = z.object({
     metadata: z.object({ version: z.number().optional(), deletion_time: z.string().optional(), destroyed: z.boolean().optional() }).passthrough().nullable().optional(),
   }),
 });
+const healthSchema = z.object({ initialized: z.boolean(), sealed: z.boolean() });
 const kvV1Schema = z.object({ data: z.record(z.string(), z.unknown()) });
 
 /** A KV secret's key/value data (JSON values). */
@@ -96,6 +97,21 @@ export class VaultHttp {
       throw new VaultError(failureForStatus(status, opts.login ?? false), this.storeName, opts.where ?? path.replace(/\?.*$/, ""), status, {
         ...(detail ? { detail } : {}),
       });
+    }
+  }
+
+  /**
+   * Whether Vault is initialised, unsealed and serving (`GET sys/health?standbyok=true` answers
+   * 200; vault-api.md §2.6). Unauthenticated; used to notice the end of an outage.
+   * @returns false for any other answer or no answer (never throws).
+   */
+  async healthy(): Promise<boolean> {
+    try {
+      // node-vault resolves sys/health whatever the status, with the health body.
+      const body = healthSchema.safeParse(await this.#client.request({ path: "/sys/health?standbyok=true", method: "GET", timeout: this.#timeoutMs }));
+      return body.success && body.data.initialized && !body.data.sealed;
+    } catch {
+      return false;
     }
   }
 

@@ -76,6 +76,6 @@ describe("controller RBAC", () => {
     assert.ok(!esoOnly.some((r) => r.apiGroups.includes("bitnami.com") || r.apiGroups.includes("sealbridge.io")));
     assert.ok(!allows(esoOnly, "", "secrets", "update"), "vault-sync alone never replaces Secrets");
     assert.equal(rulesOf("Role", ["vault-sync"]).some((r) => r.resources.includes("secrets")), false);
-    assert.throws(() => selectFeatures(["certs-typo"]), /unknown feature "certs-typo": --features \(use one or more of core, sealing, age, vault-sync, certs, acme\)/);
+    assert.throws(() => selectFeatures(["certs-typo"]), /unknown feature "certs-typo": --features \(use one or more of core, sealing, age, vault-sync, certs, acme, unseal\)/);
   });
 });

@@ -9,6 +9,7 @@ import type { Clock } from "../../clock.js";
 import { parseDuration } from "../../duration.js";
 import { schemaFindings } from "../../eso/lint.js";
 import { StoreConnections } from "../../eso/store-connections.js";
+import { StoreRecovery } from "../../eso/store-recovery.js";
 import { VaultReader } from "../../eso/vault-reader.js";
 import { SECRETS } from "../../kube/resources.js";
 import type { KubeClient, KubeObject } from "../../kube/types.js";
@@ -16,6 +17,7 @@ import type { ControllerMetrics } from "../../server/metrics.js";
 import type { ControllerConfig } from "../config.js";
 import type { ControllerDeps } from "../reconcilers.js";
 import { kindReconciler } from "../runtime/kind-reconciler.js";
+import { realTimers } from "../runtime/work-queue.js";
 import type { KindDefinition, ObserveContext, ParseResult } from "../runtime/kind.js";
 import type { ObjectKey, Reconciler } from "../types.js";
 import { observeExternalSecret, reobserveExternalSecret, safeMessage } from "./observe.js";
@@ -26,6 +28,8 @@ import type { ExternalSecretObserved, ParsedExternalSecret } from "./plan.js";
 export interface EsoServices {
   connections: StoreConnections;
   reader: VaultReader;
+  /** Probes stores in outage; when one is back, its ExternalSecrets are retried at once. */
+  recovery?: StoreRecovery;
 }
 
 /** ESO's provider label for Vault. */
@@ -34,11 +38,13 @@ const VAULT_PROVIDER = "HashiCorp/Vault";
 /** New Vault services for one controller; Vault calls are counted on `metrics`. */
 export function createEsoServices(kube: KubeClient, clock: Clock, opts: { vaultConcurrency?: number; metrics?: ControllerMetrics } = {}): EsoServices {
   const metrics = opts.metrics;
+  const recovery = new StoreRecovery({ timers: realTimers });
   const reader = new VaultReader(clock, {
     concurrency: opts.vaultConcurrency ?? 16,
+    recovery,
     ...(metrics ? { onApiCall: (call, status) => metrics.providerApiCalls.inc({ provider: VAULT_PROVIDER, call, status }) } : {}),
   });
-  return { connections: new StoreConnections(kube, clock), reader };
+  return { connections: new StoreConnections(kube, clock), reader, recovery };
 }
 
 /** The services of this controller process, shared by the ESO factories. */
@@ -131,8 +137,30 @@ export function externalSecretKind(deps: ExternalSecretKindDeps): KindDefinition
     },
     async start(ctx) {
       cacheCtx = { clock: ctx.clock, log: ctx.log, cache: (r) => ctx.cache(r), live: { get: (r, ns, n) => ctx.kube.get(r, ns, n) } };
+      // Back to whole within seconds: a store whose Vault is reachable and unsealed again gets
+      // every ExternalSecret waiting on it retried now, not at each one's backoff.
+      deps.recovery?.onRecovered((store) => {
+        const keys = externalSecretsOfStore(ctx.cache(externalSecretResource).list(), store);
+        ctx.log.info({ store, externalSecrets: keys.length }, "store is back: retrying its ExternalSecrets now");
+        ctx.retryNow?.(keys);
+      });
+    },
+    stop() {
+      deps.recovery?.stop();
     },
   };
+}
+
+/** Keys of the ExternalSecrets whose store label (`storeLabel`: `Kind ns/name`, `Kind name`) is `store`. */
+export function externalSecretsOfStore(externalSecrets: readonly KubeObject[], store: string): ObjectKey[] {
+  const out: ObjectKey[] = [];
+  for (const es of externalSecrets) {
+    const ref = (es.spec as { secretStoreRef?: { name?: string; kind?: string } } | undefined)?.secretStoreRef;
+    if (!ref?.name) continue;
+    const label = (ref.kind ?? "SecretStore") === "ClusterSecretStore" ? `ClusterSecretStore ${ref.name}` : `SecretStore ${es.metadata.namespace}/${ref.name}`;
+    if (label === store) out.push(`${es.metadata.namespace}/${es.metadata.name}`);
+  }
+  return out;
 }
 
 /** The ExternalSecret reconciler (the kind run by the kit). */

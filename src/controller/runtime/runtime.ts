@@ -276,6 +276,9 @@ export class ControllerRuntime {
       requeueAll: () => {
         for (const key of primary.keys()) this.#enqueue(controller, key);
       },
+      retryNow: (keys) => {
+        for (const key of keys) controller.queue?.retryNow(key);
+      },
     };
     const controller: Controller = {
       reconciler,

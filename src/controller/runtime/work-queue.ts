@@ -115,6 +115,17 @@ export class WorkQueue {
     return this.#failures.get(key) ?? 0;
   }
 
+  /**
+   * Retries `key` now, as if it had never failed: its failure count is cleared and a pending
+   * delayed add is replaced by an immediate one (e.g. every ExternalSecret of a store whose Vault
+   * just came back, instead of each waiting out its backoff).
+   */
+  retryNow(key: string): void {
+    this.forget(key);
+    this.cancelDelayed(key);
+    this.add(key);
+  }
+
   /** Cancels a pending delayed add of `key`. */
   cancelDelayed(key: string): void {
     const existing = this.#delayed.get(key);

@@ -74,6 +74,16 @@ describe("WorkQueue", () => {
     assert.equal(q.addRateLimited("a"), 1000);
   });
 
+  test("retryNow: a key backing off is added at once with its failures cleared", () => {
+    const { q, timers } = queue();
+    [1, 2, 3].forEach(() => q.addRateLimited("a"));
+    assert.deepEqual([q.length, q.delayedCount, q.failures("a")], [0, 1, 3]);
+    q.retryNow("a");
+    assert.deepEqual([q.length, q.delayedCount, q.failures("a")], [1, 0, 0]);
+    timers.advance(10_000);
+    assert.equal(q.length, 1, "the cancelled backoff timer does not add it again");
+  });
+
   test("shutdown: getters get undefined, adds are ignored, drained waits for in-flight", async () => {
     const { q, timers } = queue();
     q.add("a");
