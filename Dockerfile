@@ -1,17 +1,20 @@
-# Multi-stage build: compile TypeScript, then ship compiled JS and production deps only.
-FROM node:24-bookworm-slim AS build
+# sealbridge image: compiled JavaScript and production dependencies only, on the current Node LTS.
+# Build: docker build -t sealbridge .   (the context is limited by .dockerignore to what is copied below)
+ARG NODE_IMAGE=node:26.13.0-trixie-slim
+
+FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
-RUN npm ci --ignore-scripts
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY src ./src
 RUN npx tsc -p tsconfig.build.json
 
-FROM node:24-bookworm-slim AS deps
+FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
-FROM node:24-bookworm-slim
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
@@ -19,8 +22,9 @@ COPY --from=build /src/dist ./dist
 COPY package.json ./
 COPY bin ./bin
 COPY crds ./crds
-# The image's built-in unprivileged user (uid 1000); the Deployment also sets runAsNonRoot.
+# A numeric non-root user (the image's own unprivileged uid), so runAsNonRoot can verify it.
 USER 1000:1000
 EXPOSE 8080 8081
+# Exec form: node runs directly, no shell is needed at run time.
 ENTRYPOINT ["node", "/app/bin/sealbridge"]
 CMD ["controller"]
