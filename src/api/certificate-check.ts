@@ -108,7 +108,7 @@ export const certificateCheckSchema = z.looseObject({
       endpoints: z.array(endpointSourceSchema).optional(),
       trustBundle: trustBundleSchema.optional(),
       thresholds: thresholdsSchema.optional(),
-      alertSinks: z.array(alertSinkSpecSchema).optional(),
+      alertSinks: z.array(alertSinkSpecSchema).max(16).optional(),
       /** How often endpoints are probed and alerts re-evaluated (default 1h). */
       interval: goDuration.optional(),
     })
