@@ -4,7 +4,7 @@
  * come in through {@link certificateCheckKind}'s options, never from globals.
  */
 import { certificateCheckResource } from "../../api/certificate-check.js";
-import type { AlertSinkSpec } from "../../alerts/sink-config.js";
+import { buildSink, type AlertSinkSpec } from "../../alerts/sink-config.js";
 import type { AlertSink } from "../../alerts/sink.js";
 import { CertificateGauges } from "../../certs/certificate-metrics.js";
 import type { EndpointTarget, ServedChain } from "../../certs/endpoint.js";
@@ -115,6 +115,7 @@ export function certificateCheckKind(options: CertificateCheckKindOptions): Kind
           ...(options.certManager === undefined ? {} : { certManager: options.certManager }),
           ...(options.scanRescanMs === undefined ? {} : { rescanMs: options.scanRescanMs }),
           event: ctx.event,
+          alertSinks: (options.defaultSinks ?? []).map((spec) => (options.buildSink ? options.buildSink(spec, undefined) : buildSink(spec))),
         });
         // The scan runs beside the reconciles; a failure to start is logged, the kind keeps working.
         scanner.start().catch((err: unknown) => ctx.log.error({ err }, "TLS Secret scan failed to start"));

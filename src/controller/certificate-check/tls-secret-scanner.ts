@@ -17,6 +17,8 @@ import type { KubeClient, KubeObject } from "../../kube/types.js";
 import { Informer, objectKey } from "../runtime/informer.js";
 import type { Timers } from "../runtime/work-queue.js";
 import type { ControllerLogger } from "../types.js";
+import { ScanAlerts } from "./scan-alerts.js";
+import type { AlertSink } from "../../alerts/sink.js";
 
 /** Options of {@link TlsSecretScanner}. */
 export interface TlsSecretScannerOptions {
@@ -33,6 +35,8 @@ export interface TlsSecretScannerOptions {
   event?: (regarding: KubeObject, type: "Normal" | "Warning", reason: string, message: string) => Promise<void>;
   timers?: Timers;
   pageSize?: number;
+  /** The cluster default alert sinks (`--alert-sink`); alert state is kept in memory (scan-alerts.ts). */
+  alertSinks?: AlertSink[];
 }
 
 const RANK = { none: 0, info: 1, warning: 2, critical: 3 } as const;
@@ -70,6 +74,8 @@ export class TlsSecretScanner {
   readonly #arrived = new Map<string, { resourceVersion: string; input: CertificateInput; inspection: Inspection }>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
+  readonly #alerts: ScanAlerts;
+  #synced = false;
 
   constructor(options: TlsSecretScannerOptions) {
     this.#o = options;
@@ -84,7 +90,12 @@ export class TlsSecretScanner {
       log: options.log,
       ...(options.timers ? { timers: options.timers } : {}),
     });
-    this.#secrets.addHandler((type, obj) => (type === "delete" ? this.#forget(obj) : this.#judge(obj, false)));
+    this.#secrets.addHandler((type, obj) => {
+      if (type === "delete") this.#forget(obj);
+      else this.#judge(obj, false);
+      if (this.#synced) this.#alerts.poke();
+    });
+    this.#alerts = new ScanAlerts({ sinks: options.alertSinks ?? [], reports: () => this.reports(), clock: options.clock, log: options.log });
   }
 
   /** Starts both watches; resolves once the Secrets are listed and every gauge is set. */
@@ -92,6 +103,8 @@ export class TlsSecretScanner {
     if (this.#o.certManager ?? true) await this.#startCertManager();
     this.#secrets.start();
     await this.#secrets.synced();
+    this.#synced = true;
+    this.#alerts.poke();
     this.#schedule();
   }
 
@@ -100,6 +113,7 @@ export class TlsSecretScanner {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     await Promise.all([this.#secrets.stop(), this.#certificates?.stop()]);
+    await this.#alerts.idle();
   }
 
   /** The current report per Secret key (`namespace/name[key]`). */
@@ -110,6 +124,12 @@ export class TlsSecretScanner {
   /** Re-judges every Secret at the clock's now (time alone changes states). */
   rescan(): void {
     for (const obj of this.#secrets.list()) this.#judge(obj, true);
+    if (this.#synced) this.#alerts.poke();
+  }
+
+  /** Resolves once no alert delivery is running or due. */
+  async alertsIdle(): Promise<void> {
+    await this.#alerts.idle();
   }
 
   async #startCertManager(): Promise<void> {
@@ -136,6 +156,7 @@ export class TlsSecretScanner {
       else this.#cm.set(key, status);
       const secret = this.#secrets.get(key);
       if (secret) this.#judge(secret, false);
+      if (this.#synced) this.#alerts.poke();
     });
     this.#certificates = informer;
     informer.start();

@@ -1,11 +1,14 @@
 /**
  * The cluster-wide TLS Secret scan against the Kubernetes test server: a server-side field
  * selector, gauges for every TLS Secret (none for other types), cert-manager's renewalTime and
- * failed issuance applied, gauges removed with the Secret, time-driven rescans without writes.
+ * failed issuance applied, gauges removed with the Secret, time-driven rescans without writes;
+ * alerts to the cluster default sinks (fire once, resolve when the Secret goes).
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Registry } from "prom-client";
+import type { Alert } from "../../../src/alerts/alert.js";
+import type { AlertSink } from "../../../src/alerts/sink.js";
 import { CertificateGauges } from "../../../src/certs/certificate-metrics.js";
 import { CERT_MANAGER_CERTIFICATES } from "../../../src/certs/kube-inputs.js";
 import { DEFAULT_THRESHOLDS } from "../../../src/certs/thresholds.js";
@@ -105,6 +108,41 @@ describe("TlsSecretScanner", () => {
       // The Secret is deleted: its series go.
       await kube.delete(SECRETS, "web", "www-tls");
       await until(async () => !(await registry.metrics()).includes('name="www-tls"'), "the series to be removed");
+    } finally {
+      await scanner.stop();
+    }
+  });
+
+  test("alerts go to the cluster default sinks: fire on entering a state, once; resolve when the Secret goes", async () => {
+    const sent: Array<[string, Alert]> = [];
+    const sink: AlertSink = {
+      describe: "recording",
+      fire: async (a) => void sent.push(["fire", a]),
+      resolve: async (a) => void sent.push(["resolve", a]),
+    };
+    const scanner = new TlsSecretScanner({
+      kube,
+      log: silentLogger,
+      clock: { now: () => new Date(start.getTime() + 10 * DAY) },
+      gauges: new CertificateGauges(new Registry()),
+      thresholds: DEFAULT_THRESHOLDS,
+      alertSinks: [sink],
+    });
+    await scanner.start();
+    try {
+      await scanner.alertsIdle();
+      assert.deepEqual(sent.map(([action, a]) => [action, a.name, a.labels["name"]]), [["fire", "CertificateRenewalOverdue", "api-tls"]]);
+      assert.deepEqual(sent[0]?.[1].labels, { severity: "warning", source: "Secret", namespace: "web", name: "api-tls", key: "tls.crt" });
+      assert.match(sent[0]?.[1].annotations["description"] ?? "", /cert-manager issuance failed/);
+      scanner.rescan();
+      scanner.rescan();
+      await scanner.alertsIdle();
+      assert.equal(sent.length, 1, "steady rescans send nothing");
+      await kube.delete(SECRETS, "web", "api-tls");
+      await until(() => sent.length === 2, "the resolve");
+      assert.deepEqual(sent.map(([action, a]) => [action, a.name, a.endsAt !== undefined]), [["fire", "CertificateRenewalOverdue", false], ["resolve", "CertificateRenewalOverdue", true]]);
+      const text = JSON.stringify(sent);
+      assert.ok(!text.includes("PRIVATE KEY"), "no key material in alerts");
     } finally {
       await scanner.stop();
     }
