@@ -4,11 +4,13 @@
  * subresource) and sealbridge's CRDs applied with `kubectl apply --server-side`; openssl-made TLS
  * Secrets; `sealbridge controller` as its own process under the ServiceAccount of deploy/rbac.yaml.
  * The cluster-wide TLS Secret scan and the cert-manager read show in /metrics, a CertificateCheck
- * gets its status, and the logs hold no 403 and no key material.
+ * gets its status, the scan's alert reaches the `--alert-sink` webhook, and the logs hold no 403
+ * and no key material.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import type { KubeObject } from "../../../src/kube/types.js";
 import { realFixture, until, CRDS_DIR, FIXTURES, REPO } from "../../harness/realstack/real-fixture.js";
@@ -40,6 +42,9 @@ describe("certificate checks on a real API server under the controller's RBAC", 
   let ca: TestCa;
   let controller: ControllerProcess | undefined;
   let metricsPort = 0;
+  let hook: Server;
+  let hookPort = 0;
+  const posted: string[] = [];
   const now = Date.now();
   const renewalTime = new Date(Math.floor((now - DAY) / 1000) * 1000);
   const apiNotAfter = new Date(Math.floor((now + 80 * DAY) / 1000) * 1000);
@@ -47,11 +52,22 @@ describe("certificate checks on a real API server under the controller's RBAC", 
 
   before(async () => {
     ca = opensslCa();
+    hook = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d: Buffer) => (body += d.toString()));
+      req.on("end", () => {
+        posted.push(body);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
+    hookPort = (hook.address() as { port: number }).port;
     f = await realFixture();
   });
   after(async () => {
     await controller?.stop();
     await f?.close();
+    hook?.close();
     ca?.dispose();
   });
 
@@ -112,7 +128,7 @@ describe("certificate checks on a real API server under the controller's RBAC", 
     for (const verb of ["create", "update", "patch", "delete"]) {
       assert.equal((await ctl.kubectl(["auth", "can-i", verb, "certificates.cert-manager.io", "--all-namespaces"])).stdout.trim(), "no", `no ${verb} on Certificates (read only)`);
     }
-    controller = await startController(ctl, ["--namespace", "sealbridge", "--resync-period", "5s", "--key-renew-period", "0"], 120_000);
+    controller = await startController(ctl, ["--namespace", "sealbridge", "--resync-period", "5s", "--key-renew-period", "0", "--alert-sink", `webhook=http://127.0.0.1:${hookPort}/hook`], 120_000);
     metricsPort = await until("the metrics server", () => {
       for (const line of controller!.output().split("\n")) {
         if (!line.includes('"metrics server listening"')) continue;
@@ -136,6 +152,12 @@ describe("certificate checks on a real API server under the controller's RBAC", 
     assert.equal(sample(text, "sealbridge_certificate_state", { ...secretSeries("api-tls"), state: "Valid" }) ?? 0, 0);
   });
 
+  test("the scan's alert goes to the --alert-sink default, once", async () => {
+    await until("the webhook alert", () => posted.some((b) => b.includes("CertificateRenewalOverdue") && b.includes("api-tls")), 60_000);
+    assert.equal(posted.filter((b) => b.includes("CertificateRenewalOverdue")).length, 1);
+    assert.ok(!posted.some((b) => b.includes("www-tls")), "no alert for the Valid Secret");
+  });
+
   test("a CertificateCheck of the Secrets gets its status", async () => {
     await f.apply([{ apiVersion: "sealbridge.io/v1alpha1", kind: "CertificateCheck", metadata: { name: "web", namespace: "web" }, spec: { secrets: [{ name: "www-tls" }, { name: "api-tls" }] } }]);
     type Status = { certificates?: Array<{ source: string; state: string; message: string }>; conditions?: Array<{ type: string; status: string; reason: string }> };
@@ -153,7 +175,7 @@ describe("certificate checks on a real API server under the controller's RBAC", 
     const out = controller!.output();
     assert.doesNotMatch(out, /\b403\b|forbidden/i, "every request was allowed by the RBAC");
     assert.doesNotMatch(out, /not readable here/, "the Certificates were readable");
-    const everything = [out, JSON.stringify(await f.admin.must("GET", "/api/v1/events")), JSON.stringify(await f.admin.must("GET", "/apis/sealbridge.io/v1alpha1/certificatechecks")), await metrics()].join("\n");
+    const everything = [out, JSON.stringify(await f.admin.must("GET", "/api/v1/events")), JSON.stringify(await f.admin.must("GET", "/apis/sealbridge.io/v1alpha1/certificatechecks")), await metrics(), ...posted].join("\n");
     assert.ok(!everything.includes(CANARY) && !everything.includes("PRIVATE KEY"), "no key material");
   });
 });
