@@ -10,8 +10,10 @@ import type { LeaseSpec } from "../../src/controller/runtime/leader-election.js"
 import type { KubeObject } from "../../src/kube/types.js";
 import { eventually, kubeFixture, NAMESPACES } from "../kube/kube-fixture.js";
 import type { KubeFixture } from "../kube/kube-fixture.js";
+import { fileURLToPath } from "node:url";
 
-const CLI = "/work/main/test/support/cli.ts";
+const CLI = fileURLToPath(new URL("../support/cli.ts", import.meta.url));
+const CRD_DIR = fileURLToPath(new URL("../../crds/", import.meta.url));
 
 interface Running {
   child: ChildProcess;
@@ -63,8 +65,8 @@ describe("sealbridge controller (process)", { timeout: 60_000 }, () => {
     await f.kube.create(NAMESPACES, { metadata: { name: "sealbridge" } });
     // Install the project's CRDs, as `sealbridge install` would, so every reconciler's watch can sync.
     const CRDS = { group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false };
-    for (const file of readdirSync("/work/main/crds").filter((n) => n.endsWith(".yaml"))) {
-      await f.kube.create(CRDS, parse(readFileSync(`/work/main/crds/${file}`, "utf8")) as KubeObject);
+    for (const file of readdirSync(CRD_DIR).filter((n) => n.endsWith(".yaml"))) {
+      await f.kube.create(CRDS, parse(readFileSync(`${CRD_DIR}${file}`, "utf8")) as KubeObject);
     }
   });
   after(async () => {

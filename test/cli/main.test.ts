@@ -5,8 +5,9 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { runCli } from "../support/run-cli.js";
+import { fileURLToPath } from "node:url";
 
-const packageVersion = (JSON.parse(await readFile("/work/main/package.json", "utf8")) as { version: string }).version;
+const packageVersion = (JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 const STACK_LINE = /^\s+at /m;
 
 describe("sealbridge (the program)", () => {
@@ -42,7 +43,7 @@ describe("sealbridge (the program)", () => {
   });
 
   test("bin/sealbridge runs the compiled CLI (built by npm ci's prepare)", async () => {
-    const child = spawn("/work/main/bin/sealbridge", ["--version"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(fileURLToPath(new URL("../../bin/sealbridge", import.meta.url)), ["--version"], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

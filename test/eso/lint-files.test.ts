@@ -5,9 +5,10 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "/work/main/test/support/cli.ts", ...args], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(new URL("../support/cli.ts", import.meta.url)), ...args], { encoding: "utf8" });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -1,5 +1,10 @@
 // Spawns the CLI from source as a separate process and collects its output.
 import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+/** The repository this file belongs to, and its CLI entry (never another checkout). */
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
 
 export interface CliResult {
   code: number | null;
@@ -10,8 +15,8 @@ export interface CliResult {
 
 export async function runCli(args: string[], options: { input?: string; cwd?: string; env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<CliResult> {
   const started = Date.now();
-  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), ...(options.nodeArgs ?? []), "/work/main/test/support/cli.ts", ...args], {
-    cwd: options.cwd ?? "/work/main",
+  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), ...(options.nodeArgs ?? []), CLI, ...args], {
+    cwd: options.cwd ?? ROOT,
     env: { PATH: process.env["PATH"] ?? "", HOME: options.env?.["HOME"] ?? "/nonexistent", ...options.env },
     stdio: ["pipe", "pipe", "pipe"],
   });
