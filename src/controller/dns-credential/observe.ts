@@ -14,7 +14,7 @@ import { REPROBE_AFTER_MS, type CredentialObserved } from "./plan.js";
 /** The adapters DnsCredential uses. */
 export interface CredentialDeps {
   /** Reads a Vault KV value through a SecretStore. @throws Error with a secret-free message when it cannot. */
-  readVault(namespace: string, source: NonNullable<DnsCredential["spec"]["source"]["vault"]>): Promise<string>;
+  readVault(ctx: ObserveContext, namespace: string, source: NonNullable<DnsCredential["spec"]["source"]["vault"]>): Promise<string>;
   /** The DNS-01 round trip with `value` as the provider's credential. Never throws. */
   probe(provider: CredentialProvider, zone: string, value: string): Promise<ProbeResult>;
   /** Cloudflare's expires_on for the token, or undefined. Never throws. */
@@ -48,7 +48,7 @@ export async function observeDnsCredential(ctx: ObserveContext, deps: Credential
     if (value === undefined) sourceError = `source Secret ${ns}/${src.secretRef.name} key ${src.secretRef.key} does not exist`;
   } else if (src.vault) {
     try {
-      value = await deps.readVault(ns, src.vault);
+      value = await deps.readVault(ctx, ns, src.vault);
     } catch (err) {
       sourceError = `source ${src.vault.key} through ${src.vault.storeRef.kind ?? "SecretStore"} ${src.vault.storeRef.name} unreadable: ${err instanceof Error ? err.message : String(err)}`;
     }
