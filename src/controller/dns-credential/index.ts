@@ -21,6 +21,8 @@ import type { CredentialAlert, CredentialAlertNotifier } from "./credential-aler
 import { observeDnsCredential, type CredentialDeps } from "./observe.js";
 import { planDnsCredential, type CredentialObserved } from "./plan.js";
 import { readVaultSource } from "./vault-source.js";
+import { sinkNotifier } from "./alert-notifier.js";
+import { buildSink } from "../../alerts/sink-config.js";
 
 /** Where the kind reports beyond status: alerts and the expiry gauge. */
 export interface CredentialReporting {
@@ -75,11 +77,12 @@ export function dnsCredentialKind(deps: CredentialDeps, reporting: CredentialRep
     },
     observe: (ctx, cred) => observeDnsCredential(ctx, deps, cred),
     plan: (cred, observed, now) => planDnsCredential(cred, observed, now),
-    passEnded(raw, plan) {
+    passEnded(raw, plan, observed) {
       const ns = raw.metadata.namespace ?? "";
       const name = raw.metadata.name ?? "";
       const status = plan.status ?? {};
-      reporting.alerts?.sync(`${ns}/${name}`, (status["alerts"] as CredentialAlert[] | undefined) ?? []);
+      const before = (observed?.alertsBefore ?? []).filter((a) => a.labels && a.annotations);
+      reporting.alerts?.sync(`${ns}/${name}`, (status["alerts"] as CredentialAlert[] | undefined) ?? [], before);
       const expires = status["expiresOn"];
       reporting.expiry?.(ns, name, typeof expires === "string" ? new Date(expires) : undefined);
     },
@@ -87,29 +90,23 @@ export function dnsCredentialKind(deps: CredentialDeps, reporting: CredentialRep
 }
 
 /**
- * The DnsCredential reconciler for `sealbridge controller`. Alerts are logged when they change
- * (the alert sinks of the certificate checks take them once those are on main); Vault sources are
+ * The DnsCredential reconciler for `sealbridge controller`. Alerts go to the cluster default
+ * sinks (`--alert-sink`) and are logged when they change; Vault sources are
  * read through the ESO Vault services this controller shares with its ExternalSecrets.
  */
-export async function dnsCredentialFactory(_cfg: ControllerConfig, deps: ControllerDeps): Promise<Reconciler> {
+export async function dnsCredentialFactory(cfg: ControllerConfig, deps: ControllerDeps): Promise<Reconciler> {
   const gauge = new Gauge({
     name: "sealbridge_dns_credential_expiry_timestamp_seconds",
     help: "When the provider says the DNS credential expires (Cloudflare's expires_on).",
     labelNames: ["namespace", "name"],
     registers: [deps.metrics.registry],
   });
-  const firing = new Map<string, string>();
+  const alerts = sinkNotifier((cfg.alertSinks ?? []).map((spec) => buildSink(spec)), deps.clock, deps.log);
   // The ExternalSecret kinds' Vault services: same connections, backoff and coalesced reads.
   const eso = esoServicesOf(deps);
   return kindReconciler(
     dnsCredentialKind(credentialDeps({ clock: deps.clock, resolvers: systemResolvers(), readVault: (ctx, ns, source) => readVaultSource(eso, ctx, ns, source) }), {
-      alerts: {
-        sync(key, alerts) {
-          const names = alerts.map((a) => a.name).join(",");
-          if (firing.get(key) !== names) deps.log.warn({ dnsCredential: key, alerts: alerts.map((a) => ({ name: a.name, severity: a.labels["severity"], summary: a.annotations["summary"] })) }, "DNS credential alerts changed");
-          firing.set(key, names);
-        },
-      },
+      alerts,
       expiry(namespace, name, expiresOn) {
         if (expiresOn) gauge.set({ namespace, name }, Math.floor(expiresOn.getTime() / 1000));
         else gauge.remove({ namespace, name });

@@ -9,6 +9,7 @@ import type { CredentialProvider, DnsCredential } from "../../api/dns-credential
 import type { ProbeResult } from "../../acme/dns/probe.js";
 import { SECRETS } from "../../kube/resources.js";
 import type { ObserveContext } from "../runtime/kind.js";
+import type { CredentialAlert } from "./credential-alerts.js";
 import { REPROBE_AFTER_MS, type CredentialObserved } from "./plan.js";
 
 /** The adapters DnsCredential uses. */
@@ -31,8 +32,13 @@ function secretValue(data: unknown, key: string): string | undefined {
   return b64 === undefined ? undefined : Buffer.from(b64, "base64").toString("utf8");
 }
 
-/** What the plan needs. Never throws for source or provider failures. */
+/** What the plan needs, and the alerts firing before the pass. Never throws for source or provider failures. */
 export async function observeDnsCredential(ctx: ObserveContext, deps: CredentialDeps, cred: DnsCredential): Promise<CredentialObserved> {
+  const alertsBefore = ((cred.status as { alerts?: CredentialAlert[] } | undefined)?.alerts ?? []).slice();
+  return { ...(await observeSource(ctx, deps, cred)), alertsBefore };
+}
+
+async function observeSource(ctx: ObserveContext, deps: CredentialDeps, cred: DnsCredential): Promise<CredentialObserved> {
   const ns = cred.metadata.namespace ?? "default";
   const secrets = ctx.cache(SECRETS);
   const targets = cred.spec.targets.map((target) => {

@@ -49,6 +49,8 @@ export interface CredentialObserved {
   probe?: ProbeResult;
   /** Cloudflare's token status (expiry), when the provider reports one. */
   tokenExpiresOn?: Date;
+  /** The alerts status held firing before this pass (for the sinks' transitions). */
+  alertsBefore?: CredentialAlert[];
 }
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
