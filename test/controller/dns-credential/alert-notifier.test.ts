@@ -12,7 +12,7 @@ import { WebhookSink } from "../../../src/alerts/webhook-sink.js";
 import { sinkNotifier } from "../../../src/controller/dns-credential/alert-notifier.js";
 import { dnsCredentialKind } from "../../../src/controller/dns-credential/index.js";
 import type { CredentialDeps } from "../../../src/controller/dns-credential/observe.js";
-import { silentLogger } from "../../../src/log.js";
+import type { StructuredLogger } from "../../../src/log.js";
 import { SECRETS } from "../../../src/kube/resources.js";
 import { KindDriver, ManualClock } from "../../support/kind-driver.js";
 
@@ -20,6 +20,14 @@ const GOOD = "canary-good-7f3a9c";
 const BAD = "canary-bad-1e5d2b";
 const bodies: Array<{ status: string; alerts: Array<{ labels: Record<string, string>; endsAt: string }> }> = [];
 const raw: string[] = [];
+const logged: string[] = [];
+const capture: StructuredLogger = {
+  debug: (...a: unknown[]) => void logged.push(JSON.stringify(a)),
+  info: (...a: unknown[]) => void logged.push(JSON.stringify(a)),
+  warn: (...a: unknown[]) => void logged.push(JSON.stringify(a)),
+  error: (...a: unknown[]) => void logged.push(JSON.stringify(a)),
+  child: () => capture,
+};
 let server: Server;
 let url: URL;
 
@@ -48,7 +56,7 @@ test("Rejected fires on entering, is not re-fired on the next pass or after a re
     tokenExpiry: async () => undefined,
   };
   const source = (value: string) => ({ apiVersion: "v1", kind: "Secret", metadata: { name: "src", namespace: "ns" }, type: "Opaque", data: { v: Buffer.from(value).toString("base64") } });
-  const notifier = () => sinkNotifier([new WebhookSink({ url })], clock, silentLogger);
+  const notifier = () => sinkNotifier([new WebhookSink({ url })], clock, capture);
   let n = notifier();
   const cred = { apiVersion: "sealbridge.io/v1alpha1", kind: "DnsCredential", metadata: { name: "c", namespace: "ns", uid: "u1", generation: 1 }, spec: { source: { secretRef: { name: "src", key: "v" } }, provider: { cloudflare: {} }, zone: "example.test", targets: [{ name: "out", key: "token" }] } };
   let d = new KindDriver(dnsCredentialKind(deps, { alerts: n }) as never, cred, clock) as KindDriver<unknown, unknown>;
@@ -78,6 +86,7 @@ test("Rejected fires on entering, is not re-fired on the next pass or after a re
   assert.equal(d.condition("Ready")?.reason, "Propagated");
   assert.deepEqual(bodies.map((b) => `${b.status} ${b.alerts[0]?.labels["alertname"]}`), ["firing DnsCredentialRejected", "resolved DnsCredentialRejected"]);
   assert.notEqual(bodies[1]?.alerts[0]?.endsAt, "0001-01-01T00:00:00Z");
-  for (const canary of [GOOD, BAD]) assert.ok(!raw.join("\n").includes(canary), "no credential in any alert");
+  assert.ok(logged.some((l) => l.includes("DnsCredentialRejected")), "alert changes are logged");
+  for (const canary of [GOOD, BAD]) assert.ok(!raw.join("\n").includes(canary) && !logged.join("\n").includes(canary), "no credential in any alert or log line");
   assert.ok(!JSON.stringify(d.primary["status"]).includes(GOOD) && !JSON.stringify(d.primary["status"]).includes(BAD));
 });
