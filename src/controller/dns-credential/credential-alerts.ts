@@ -15,8 +15,11 @@ export interface CredentialAlert {
 
 /** Where alerts go; the controller passes the configured sinks through `alertTransitions`. */
 export interface CredentialAlertNotifier {
-  /** The alerts firing for `objectKey` now (others of this object are resolved). Must not throw. */
-  sync(objectKey: string, firing: CredentialAlert[]): void;
+  /**
+   * The alerts firing for `objectKey` now and, from its status before the pass, those firing
+   * before (fired on entering, resolved on leaving). Must not throw.
+   */
+  sync(objectKey: string, firing: CredentialAlert[], previous?: CredentialAlert[]): void;
 }
 
 /** How close a provider-reported expiry is, judged like a certificate's lifetime. */

@@ -5,6 +5,10 @@
  */
 import { Gauge } from "prom-client";
 import { dnsCredentialResource, dnsCredentialSchema, type DnsCredential } from "../../api/dns-credential.js";
+import { clusterSecretStoreResource, secretStoreResource } from "../../api/secret-store.js";
+import type { StoreConnections } from "../../eso/store-connections.js";
+import type { KubeObject } from "../../kube/types.js";
+import { esoServicesOf } from "../external-secret/index.js";
 import { systemResolvers } from "../../acme/dns/system-resolvers.js";
 import { SECRETS } from "../../kube/resources.js";
 import type { ControllerConfig } from "../config.js";
@@ -16,6 +20,9 @@ import type { KindDefinition } from "../runtime/kind.js";
 import type { CredentialAlert, CredentialAlertNotifier } from "./credential-alerts.js";
 import { observeDnsCredential, type CredentialDeps } from "./observe.js";
 import { planDnsCredential, type CredentialObserved } from "./plan.js";
+import { readVaultSource } from "./vault-source.js";
+import { sinkNotifier } from "./alert-notifier.js";
+import { buildSink } from "../../alerts/sink-config.js";
 
 /** Where the kind reports beyond status: alerts and the expiry gauge. */
 export interface CredentialReporting {
@@ -25,9 +32,17 @@ export interface CredentialReporting {
 }
 
 /** The kind. */
-export function dnsCredentialKind(deps: CredentialDeps, reporting: CredentialReporting = {}): KindDefinition<DnsCredential, CredentialObserved> {
-  // Source Secret "ns/name" → the DnsCredentials reading it (learned at parse), so a change there re-runs them.
+export function dnsCredentialKind(deps: CredentialDeps, reporting: CredentialReporting = {}, connections?: StoreConnections): KindDefinition<DnsCredential, CredentialObserved> {
+  // Source Secret "ns/name" (or store "Kind ns/name") → the DnsCredentials reading it (learned at parse), so a change there re-runs them.
   const readers = new Map<string, Set<string>>();
+  const learn = (source: string, key: string) => readers.set(source, new Set([...(readers.get(source) ?? []), key]));
+  const storeReaders = (store: KubeObject, kind: "SecretStore" | "ClusterSecretStore"): string[] => {
+    const { namespace, name = "" } = store.metadata;
+    // As for ExternalSecrets: a changed store gets new connections; its old generations go.
+    connections?.forgetOtherGenerations(kind, namespace, name, `${store.metadata.uid ?? ""}:${store.metadata.generation ?? 0}`);
+    if (kind === "SecretStore") return [...(readers.get(`SecretStore ${namespace}/${name}`) ?? [])];
+    return [...(readers.get(`ClusterSecretStore ${name}`) ?? [])];
+  };
   return {
     name: "dnscredential",
     resource: dnsCredentialResource,
@@ -43,13 +58,18 @@ export function dnsCredentialKind(deps: CredentialDeps, reporting: CredentialRep
           return [...mine, ...(readers.get(`${obj.metadata.namespace}/${obj.metadata.name}`) ?? [])];
         },
       },
+      { resource: secretStoreResource, mapToPrimary: (store) => storeReaders(store, "SecretStore") },
+      { resource: clusterSecretStoreResource, mapToPrimary: (store) => storeReaders(store, "ClusterSecretStore") },
     ],
     parse(obj) {
       const parsed = dnsCredentialSchema.safeParse(obj);
       if (parsed.success) {
         const ref = parsed.data.spec.source.secretRef;
         const ns = parsed.data.metadata.namespace ?? "default";
-        if (ref) readers.set(`${ns}/${ref.name}`, new Set([...(readers.get(`${ns}/${ref.name}`) ?? []), `${ns}/${parsed.data.metadata.name}`]));
+        const key = `${ns}/${parsed.data.metadata.name}`;
+        if (ref) learn(`${ns}/${ref.name}`, key);
+        const vault = parsed.data.spec.source.vault;
+        if (vault) learn((vault.storeRef.kind ?? "SecretStore") === "SecretStore" ? `SecretStore ${ns}/${vault.storeRef.name}` : `ClusterSecretStore ${vault.storeRef.name}`, key);
         return { ok: true, value: parsed.data };
       }
       const issue = parsed.error.issues[0];
@@ -57,11 +77,12 @@ export function dnsCredentialKind(deps: CredentialDeps, reporting: CredentialRep
     },
     observe: (ctx, cred) => observeDnsCredential(ctx, deps, cred),
     plan: (cred, observed, now) => planDnsCredential(cred, observed, now),
-    passEnded(raw, plan) {
+    passEnded(raw, plan, observed) {
       const ns = raw.metadata.namespace ?? "";
       const name = raw.metadata.name ?? "";
       const status = plan.status ?? {};
-      reporting.alerts?.sync(`${ns}/${name}`, (status["alerts"] as CredentialAlert[] | undefined) ?? []);
+      const before = (observed?.alertsBefore ?? []).filter((a) => a.labels && a.annotations);
+      reporting.alerts?.sync(`${ns}/${name}`, (status["alerts"] as CredentialAlert[] | undefined) ?? [], before);
       const expires = status["expiresOn"];
       reporting.expiry?.(ns, name, typeof expires === "string" ? new Date(expires) : undefined);
     },
@@ -69,34 +90,27 @@ export function dnsCredentialKind(deps: CredentialDeps, reporting: CredentialRep
 }
 
 /**
- * The DnsCredential reconciler for `sealbridge controller`. Alerts are logged when they change
- * (the alert sinks of the certificate checks take them once those are on main); Vault sources are
- * not wired yet and say so in Ready.
+ * The DnsCredential reconciler for `sealbridge controller`. Alerts go to the cluster default
+ * sinks (`--alert-sink`) and are logged when they change; Vault sources are
+ * read through the ESO Vault services this controller shares with its ExternalSecrets.
  */
-export async function dnsCredentialFactory(_cfg: ControllerConfig, deps: ControllerDeps): Promise<Reconciler> {
+export async function dnsCredentialFactory(cfg: ControllerConfig, deps: ControllerDeps): Promise<Reconciler> {
   const gauge = new Gauge({
     name: "sealbridge_dns_credential_expiry_timestamp_seconds",
     help: "When the provider says the DNS credential expires (Cloudflare's expires_on).",
     labelNames: ["namespace", "name"],
     registers: [deps.metrics.registry],
   });
-  const firing = new Map<string, string>();
-  const readVault = async (): Promise<string> => {
-    throw new Error("Vault sources are not supported by this controller yet (use source.secretRef, filled by an ExternalSecret)");
-  };
+  const alerts = sinkNotifier((cfg.alertSinks ?? []).map((spec) => buildSink(spec)), deps.clock, deps.log);
+  // The ExternalSecret kinds' Vault services: same connections, backoff and coalesced reads.
+  const eso = esoServicesOf(deps);
   return kindReconciler(
-    dnsCredentialKind(credentialDeps({ clock: deps.clock, resolvers: systemResolvers(), readVault }), {
-      alerts: {
-        sync(key, alerts) {
-          const names = alerts.map((a) => a.name).join(",");
-          if (firing.get(key) !== names) deps.log.warn({ dnsCredential: key, alerts: alerts.map((a) => ({ name: a.name, severity: a.labels["severity"], summary: a.annotations["summary"] })) }, "DNS credential alerts changed");
-          firing.set(key, names);
-        },
-      },
+    dnsCredentialKind(credentialDeps({ clock: deps.clock, resolvers: systemResolvers(), readVault: (ctx, ns, source) => readVaultSource(eso, ctx, ns, source) }), {
+      alerts,
       expiry(namespace, name, expiresOn) {
         if (expiresOn) gauge.set({ namespace, name }, Math.floor(expiresOn.getTime() / 1000));
         else gauge.remove({ namespace, name });
       },
-    }),
+    }, eso.connections),
   );
 }

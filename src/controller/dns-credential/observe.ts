@@ -9,12 +9,13 @@ import type { CredentialProvider, DnsCredential } from "../../api/dns-credential
 import type { ProbeResult } from "../../acme/dns/probe.js";
 import { SECRETS } from "../../kube/resources.js";
 import type { ObserveContext } from "../runtime/kind.js";
+import type { CredentialAlert } from "./credential-alerts.js";
 import { REPROBE_AFTER_MS, type CredentialObserved } from "./plan.js";
 
 /** The adapters DnsCredential uses. */
 export interface CredentialDeps {
   /** Reads a Vault KV value through a SecretStore. @throws Error with a secret-free message when it cannot. */
-  readVault(namespace: string, source: NonNullable<DnsCredential["spec"]["source"]["vault"]>): Promise<string>;
+  readVault(ctx: ObserveContext, namespace: string, source: NonNullable<DnsCredential["spec"]["source"]["vault"]>): Promise<string>;
   /** The DNS-01 round trip with `value` as the provider's credential. Never throws. */
   probe(provider: CredentialProvider, zone: string, value: string): Promise<ProbeResult>;
   /** Cloudflare's expires_on for the token, or undefined. Never throws. */
@@ -31,8 +32,13 @@ function secretValue(data: unknown, key: string): string | undefined {
   return b64 === undefined ? undefined : Buffer.from(b64, "base64").toString("utf8");
 }
 
-/** What the plan needs. Never throws for source or provider failures. */
+/** What the plan needs, and the alerts firing before the pass. Never throws for source or provider failures. */
 export async function observeDnsCredential(ctx: ObserveContext, deps: CredentialDeps, cred: DnsCredential): Promise<CredentialObserved> {
+  const alertsBefore = ((cred.status as { alerts?: CredentialAlert[] } | undefined)?.alerts ?? []).slice();
+  return { ...(await observeSource(ctx, deps, cred)), alertsBefore };
+}
+
+async function observeSource(ctx: ObserveContext, deps: CredentialDeps, cred: DnsCredential): Promise<CredentialObserved> {
   const ns = cred.metadata.namespace ?? "default";
   const secrets = ctx.cache(SECRETS);
   const targets = cred.spec.targets.map((target) => {
@@ -48,7 +54,7 @@ export async function observeDnsCredential(ctx: ObserveContext, deps: Credential
     if (value === undefined) sourceError = `source Secret ${ns}/${src.secretRef.name} key ${src.secretRef.key} does not exist`;
   } else if (src.vault) {
     try {
-      value = await deps.readVault(ns, src.vault);
+      value = await deps.readVault(ctx, ns, src.vault);
     } catch (err) {
       sourceError = `source ${src.vault.key} through ${src.vault.storeRef.kind ?? "SecretStore"} ${src.vault.storeRef.name} unreadable: ${err instanceof Error ? err.message : String(err)}`;
     }

@@ -28,6 +28,9 @@ export const CredentialReason = {
 /** How long a refused candidate waits before it is probed again (the server may change its mind). */
 export const REPROBE_AFTER_MS = 5 * 60_000;
 
+/** How often a Vault source is read again (a Secret source is watched instead). */
+export const VAULT_REREAD_MS = 60_000;
+
 /** One target Secret as it is now. */
 export interface ObservedTarget {
   target: CredentialTarget;
@@ -46,6 +49,8 @@ export interface CredentialObserved {
   probe?: ProbeResult;
   /** Cloudflare's token status (expiry), when the provider reports one. */
   tokenExpiresOn?: Date;
+  /** The alerts status held firing before this pass (for the sinks' transitions). */
+  alertsBefore?: CredentialAlert[];
 }
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -84,6 +89,7 @@ export function planDnsCredential(cred: DnsCredential, observed: CredentialObser
   const alert = (name: CredentialAlert["name"], severity: string, summary: string, since: string | undefined) =>
     alerts.push({ name, labels: { ...labels, severity }, annotations: { summary }, startsAt: firing.find((a) => a.name === name)?.startsAt ?? since ?? iso(now) });
   const finish = (outcome: Plan["outcome"], requeueAfterMs?: number): Plan => {
+    if (outcome.kind === "ok" && cred.spec.source.vault) requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, VAULT_REREAD_MS);
     // Age and expiry of the credential in use.
     const rotated = fields["rotatedTime"] as string | undefined;
     if (cred.spec.maxAge && rotated) {

@@ -44,8 +44,11 @@ function safeRegExp(source: string): RegExp | null {
 
 /** The parsed, supported store an ExternalSecret points at, or why it cannot be used. Pure over the caches. */
 export function resolveStore(es: ExternalSecret, stores: ObjectCache, clusterStores: ObjectCache): SecretStore | { refused: string } {
-  const ref = es.spec.secretStoreRef;
-  const ns = es.metadata.namespace;
+  return resolveStoreRef(es.spec.secretStoreRef, es.metadata.namespace, stores, clusterStores);
+}
+
+/** The parsed, supported store `ref` names as used from namespace `ns` (ESO's rules), or why it cannot be used. Pure over the caches. */
+export function resolveStoreRef(ref: { name: string; kind: "SecretStore" | "ClusterSecretStore" }, ns: string, stores: ObjectCache, clusterStores: ObjectCache): SecretStore | { refused: string } {
   const cluster = ref.kind === "ClusterSecretStore";
   const raw: KubeObject | undefined = cluster ? clusterStores.get(ref.name) : stores.get(`${ns}/${ref.name}`);
   if (!raw) {
