@@ -67,7 +67,7 @@ describe("sealbridge controller start-up failures (issue 8)", { timeout: 120_000
     f.server.counters.reset();
     const concurrency = await runController(["--kubeconfig", f.kubeconfigPath, "--concurrency", "4,foo=3"]);
     assert.equal(concurrency.code, 1);
-    assert.match(concurrency.stderr, /^error: unknown kind "foo": --concurrency \(known: sealedsecret, agesecret, externalsecret, secretstore, clustersecretstore\)\n$/);
+    assert.match(concurrency.stderr, /^error: unknown kind "foo": --concurrency \(known: sealedsecret, agesecret, externalsecret, secretstore, clustersecretstore, certificatecheck, acmecertificate, dnscredential, vaultunsealer\)\n$/);
     const reconcilers = await runController(["--kubeconfig", f.kubeconfigPath, "--reconcilers", "sealedsecret,nosuch"]);
     assert.equal(reconcilers.code, 1);
     assert.match(reconcilers.stderr, /^error: unknown kind "nosuch": --reconcilers \(known: sealedsecret, /);

@@ -15,7 +15,16 @@ import { applyCrds, clusterFixture, sampleOf, scrapeMetrics } from "./support/co
 import type { ClusterFixture } from "./support/controller-fixtures.js";
 
 const SEALING_CRDS = ["sealedsecrets.bitnami.com.yaml", "agesecrets.sealbridge.io.yaml"];
-const ESO_CRDS = ["externalsecrets.external-secrets.io.yaml", "secretstores.external-secrets.io.yaml", "clustersecretstores.external-secrets.io.yaml"];
+// What the default reconcilers watch beyond the sealing kinds, in the order they are reported.
+const ABSENT = [
+  "externalsecrets.external-secrets.io",
+  "secretstores.external-secrets.io",
+  "clustersecretstores.external-secrets.io",
+  "certificatechecks.sealbridge.io",
+  "acmecertificates.sealbridge.io",
+  "dnscredentials.sealbridge.io",
+];
+const OTHER_CRDS = ABSENT.map((r) => `${r}.yaml`);
 
 async function get(controller: ControllerProcess, path: string): Promise<{ status: number; body: string }> {
   const res = await fetch(`http://127.0.0.1:${controller.port}${path}`);
@@ -66,20 +75,20 @@ describe("controller readiness (issue 8)", { timeout: 180_000 }, () => {
       },
       120_000,
     ).then((body) => {
-      assert.equal(body, "ok; not installed: externalsecrets.external-secrets.io, secretstores.external-secrets.io, clustersecretstores.external-secrets.io\n");
+      assert.equal(body, `ok; not installed: ${ABSENT.join(", ")}\n`);
     });
     assert.ok([...reasons].every((r) => !r.startsWith("ok")), [...reasons].join(" | "));
 
     const warned = logLines(c).filter((l) => typeof l.msg === "string" && l.msg.startsWith("CRD not installed: "));
-    assert.deepEqual(warned.map((l) => l.resource).sort(), ["clustersecretstores.external-secrets.io", "externalsecrets.external-secrets.io", "secretstores.external-secrets.io"]);
+    assert.deepEqual(warned.map((l) => l.resource).sort(), [...ABSENT].sort());
     assert.ok(warned.some((l) => String(l.msg).includes("externalsecret waits for it")), JSON.stringify(warned));
     let metrics = await scrapeMetrics(c);
     assert.equal(sampleOf(metrics, "sealbridge_resource_installed", { resource: "externalsecrets.external-secrets.io" }), 0);
     assert.equal(sampleOf(metrics, "sealbridge_resource_installed", { resource: "sealedsecrets.bitnami.com" }), 1);
 
     // Installing the missing CRDs starts their kinds; nothing is reported missing any more.
-    await applyCrds(f.ws, ESO_CRDS);
-    await waitFor("the ESO kinds served", async () => (await get(c, "/readyz")).body === "ok\n", 30_000);
+    await applyCrds(f.ws, OTHER_CRDS);
+    await waitFor("the other kinds served", async () => (await get(c, "/readyz")).body === "ok\n", 30_000);
     metrics = await scrapeMetrics(c);
     assert.equal(sampleOf(metrics, "sealbridge_resource_installed", { resource: "externalsecrets.external-secrets.io" }), 1);
     await c.stop();
