@@ -28,6 +28,8 @@ import type { UnsealerSpec } from "./spec.js";
  */
 export interface UnsealerAlertSink {
   readonly describe: string;
+  /** Set for sinks whose firing alerts must be re-sent (Alertmanager): they get them every pass. */
+  readonly refreshIntervalMs?: number;
   fire(alert: UnsealerAlert): Promise<void>;
   resolve(alert: UnsealerAlert): Promise<void>;
 }
@@ -192,9 +194,10 @@ async function sendAlerts(ctx: ObserveContext, spec: UnsealerSpec, nodes: readon
   if (sinks.length === 0) return;
   const now = ctx.clock.now();
   const next = nextNodeStatuses(spec.previousNodes, nodes, { now, generation: spec.generation, digest, alertAfterMs: spec.alertAfterMs });
-  const { fire, resolve } = alertChanges(spec.previousNodes, next, { namespace: spec.namespace, name: spec.name, now });
+  const { fire, firing, resolve } = alertChanges(spec.previousNodes, next, { namespace: spec.namespace, name: spec.name, now });
   for (const sink of sinks) {
-    for (const [alert, send] of [...fire.map((a) => [a, sink.fire.bind(sink)] as const), ...resolve.map((a) => [a, sink.resolve.bind(sink)] as const)]) {
+    const toFire = sink.refreshIntervalMs !== undefined ? firing : fire;
+    for (const [alert, send] of [...toFire.map((a) => [a, sink.fire.bind(sink)] as const), ...resolve.map((a) => [a, sink.resolve.bind(sink)] as const)]) {
       try {
         await send(alert);
       } catch (err) {
