@@ -57,7 +57,7 @@ export function vaultUnsealerKind(deps: UnsealerDeps): KindDefinition<UnsealerSp
  * The VaultUnsealer reconciler for `sealbridge controller --vault-unsealer`: shares open with the
  * controller's age identities; an unseal nudges the ESO stores' recovery probe, so the
  * ExternalSecrets waiting on that Vault are retried at once. `VaultNodeSealed` alerts go to the
- * cluster default sinks (`--alert-sink TYPE=URL`, src/alerts).
+ * object's `spec.alertSinks`, else the cluster default sinks (`--alert-sink TYPE=URL`, src/alerts).
  */
 export async function vaultUnsealerFactory(cfg: ControllerConfig, deps: ControllerDeps): Promise<Reconciler> {
   const keys = followedKeys(cfg, deps);

@@ -68,12 +68,14 @@ describe("VaultNodeSealed alerts to a local webhook receiver", () => {
   let server: Server;
   let url: string;
   const received: Array<{ status: string; node: string | undefined; alertname: string | undefined }> = [];
+  const auths: Array<string | undefined> = [];
   before(async () => {
     server = createServer((req, res) => {
       let text = "";
       req.on("data", (d: Buffer) => (text += d.toString()));
       req.on("end", () => {
         const body = JSON.parse(text) as { status: string; alerts: Array<{ labels: Record<string, string> }> };
+        auths.push(req.headers.authorization);
         received.push({ status: body.status, node: body.alerts[0]?.labels["node"], alertname: body.alerts[0]?.labels["alertname"] });
         res.writeHead(200).end();
       });
@@ -112,5 +114,17 @@ describe("VaultNodeSealed alerts to a local webhook receiver", () => {
     assert.deepEqual(received.slice(1), [{ status: "resolved", node: "http://a:8200", alertname: "VaultNodeSealed" }]);
     await run(false, [{ name: "http://a:8200", reachable: true, sealed: false }]);
     assert.equal(received.length, 2, "nothing more once resolved");
+  });
+
+  test("spec.alertSinks replace the controller's defaults, with the token read from its Secret", async () => {
+    received.length = 0;
+    const TOKEN = "tk_CANARY_UNSEALER_0123";
+    const live = { get: async (_r: unknown, ns: string, name: string) => (ns === "vault" && name === "hook" ? { metadata: { name }, data: { token: Buffer.from(TOKEN).toString("base64") } } : undefined) };
+    const withLive = { ...ctx, live } as unknown as ObserveContext;
+    const own: UnsealerSpec = { ...spec([{ name: "http://a:8200", reachable: true, sealed: true, sealedSince: at(6) }]), alertSinks: [{ webhook: { url: `${url}-own`, tokenSecretRef: { name: "hook", key: "token" } } }] };
+    const unused = { describe: "default", fire: async () => assert.fail("the default sink is not used"), resolve: async () => assert.fail("the default sink is not used") };
+    await observeVaultUnsealer(withLive, own, { identities: async () => [], connect: () => node(true) as never, alertSinks: [unused] });
+    assert.deepEqual(received, [{ status: "firing", node: "http://a:8200", alertname: "VaultNodeSealed" }]);
+    assert.equal(auths.at(-1), `Bearer ${TOKEN}`);
   });
 });
