@@ -6,6 +6,7 @@
  * README ("Vault unseal").
  */
 import { z } from "zod";
+import { alertSinkSpecSchema } from "../alerts/sink-config.js";
 import { parseDuration } from "../duration.js";
 import type { ResourceRef } from "../kube/types.js";
 import { objectMetaSchema } from "./secret.js";
@@ -101,6 +102,8 @@ export const vaultUnsealerSchema = z.looseObject({
     checkInterval: durationString("spec.checkInterval").optional(),
     /** Alert when a node stays sealed this long (default 5m). */
     alertAfter: durationString("spec.alertAfter").optional(),
+    /** Where VaultNodeSealed alerts go (else the controller's `--alert-sink` defaults). */
+    alertSinks: z.array(alertSinkSpecSchema).optional(),
   }),
   status: z
     .looseObject({

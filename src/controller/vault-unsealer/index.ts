@@ -4,6 +4,7 @@
  * (new pod, new IP, Ready flipping) re-runs its VaultUnsealers at once; the jittered requeue
  * covers a node that reseals without any pod change.
  */
+import { buildSink } from "../../alerts/sink-config.js";
 import { vaultUnsealerResource } from "../../api/vault-unsealer.js";
 import { PODS } from "../../kube/resources.js";
 import type { KubeObject } from "../../kube/types.js";
@@ -55,8 +56,8 @@ export function vaultUnsealerKind(deps: UnsealerDeps): KindDefinition<UnsealerSp
 /**
  * The VaultUnsealer reconciler for `sealbridge controller --vault-unsealer`: shares open with the
  * controller's age identities; an unseal nudges the ESO stores' recovery probe, so the
- * ExternalSecrets waiting on that Vault are retried at once. (Alert sinks: none are configured
- * yet; the certificates issue's sinks plug in through `alertSinks`.)
+ * ExternalSecrets waiting on that Vault are retried at once. `VaultNodeSealed` alerts go to the
+ * object's `spec.alertSinks`, else the cluster default sinks (`--alert-sink TYPE=URL`, src/alerts).
  */
 export async function vaultUnsealerFactory(cfg: ControllerConfig, deps: ControllerDeps): Promise<Reconciler> {
   const keys = followedKeys(cfg, deps);
@@ -65,6 +66,7 @@ export async function vaultUnsealerFactory(cfg: ControllerConfig, deps: Controll
     identities: async () => keys.ageIdentities,
     ...(deps.kubeConnection ? { kubeConnection: deps.kubeConnection } : {}),
     onNodeUnsealed: () => recovery?.nudge(),
+    alertSinks: cfg.alertSinks.map((spec) => buildSink(spec)),
   });
   return kindReconciler({ ...kind, stop: () => keys.stop() });
 }

@@ -118,14 +118,17 @@ export interface UnsealerAlert {
 }
 
 /**
- * The alerts to fire (every alerting node, each pass: sinks such as Alertmanager need refreshes)
- * and to resolve (nodes that were alerting and no longer are, or are gone).
+ * The alert changes of one pass. The state is each node's `alerting` flag in status, so a
+ * restarted controller reads it back and does not fire again.
+ * @returns `fire`: nodes entering "stayed sealed" (not alerting before); `firing`: every alerting
+ * node (for sinks that need refreshes, such as Alertmanager); `resolve`: nodes that were alerting
+ * and no longer are, or are gone.
  */
 export function alertChanges(
   previous: readonly UnsealerNodeStatus[],
   next: readonly UnsealerNodeStatus[],
   ctx: { namespace: string; name: string; now: Date },
-): { fire: UnsealerAlert[]; resolve: UnsealerAlert[] } {
+): { fire: UnsealerAlert[]; firing: UnsealerAlert[]; resolve: UnsealerAlert[] } {
   const alert = (s: UnsealerNodeStatus): UnsealerAlert => ({
     name: SEALED_ALERT_NAME,
     labels: { namespace: ctx.namespace, vaultunsealer: ctx.name, node: s.name, severity: "critical" },
@@ -135,11 +138,13 @@ export function alertChanges(
     },
     startsAt: s.sealedSince ?? formatTime(ctx.now),
   });
-  const fire = next.filter((s) => s.alerting === true).map(alert);
+  const wasAlerting = (s: UnsealerNodeStatus): boolean => previous.some((p) => p.name === s.name && p.alerting === true);
+  const firing = next.filter((s) => s.alerting === true).map(alert);
+  const fire = next.filter((s) => s.alerting === true && !wasAlerting(s)).map(alert);
   const resolve = previous
     .filter((p) => p.alerting === true && next.find((s) => s.name === p.name)?.alerting !== true)
     .map((p) => ({ ...alert(p), endsAt: formatTime(ctx.now) }));
-  return { fire, resolve };
+  return { fire, firing, resolve };
 }
 
 /** `baseMs` ±10%, derived from the object and the time (pure; spreads many objects' checks). */

@@ -7,6 +7,7 @@
  * Kubernetes; the kit's Plan has no slot for such writes, so it happens here, decided by the pure
  * rules in node-status.ts, and plan() records the result.
  */
+import { buildSink, sinkTokenRef, type AlertSinkSpec } from "../../alerts/sink-config.js";
 import type { KubeConnection } from "../../kube/config.js";
 import { PODS, SECRETS } from "../../kube/resources.js";
 import type { KubeObject } from "../../kube/types.js";
@@ -28,6 +29,8 @@ import type { UnsealerSpec } from "./spec.js";
  */
 export interface UnsealerAlertSink {
   readonly describe: string;
+  /** Set for sinks whose firing alerts must be re-sent (Alertmanager): they get them every pass. */
+  readonly refreshIntervalMs?: number;
   fire(alert: UnsealerAlert): Promise<void>;
   resolve(alert: UnsealerAlert): Promise<void>;
 }
@@ -184,17 +187,37 @@ export async function observeVaultUnsealer(ctx: ObserveContext, spec: UnsealerSp
       if (attempts.size > 0) ctx.log.info({ vaultunsealer: `${spec.namespace}/${spec.name}`, attempted: attempts.size, unsealed }, "vault unseal attempts");
     }
   }
-  await sendAlerts(ctx, spec, nodes, digest, deps.alertSinks ?? []);
+  await sendAlerts(ctx, spec, nodes, digest, spec.alertSinks !== undefined ? await specSinks(ctx, spec, spec.alertSinks) : (deps.alertSinks ?? []));
   return { nodes, digest, ...(sharesProblem !== undefined ? { sharesProblem } : {}), ...(targets.length === 0 ? { nodesProblem: `no pod in ${spec.namespace} matches spec.nodes.selector` } : {}) };
+}
+
+/** The object's own sinks; a token Secret that is missing is logged and the sink sent to without it. */
+async function specSinks(ctx: ObserveContext, spec: UnsealerSpec, specs: readonly AlertSinkSpec[]): Promise<UnsealerAlertSink[]> {
+  const sinks: UnsealerAlertSink[] = [];
+  for (const s of specs) {
+    const ref = sinkTokenRef(s);
+    let token: string | undefined;
+    if (ref !== undefined) {
+      const secret = await ctx.live.get(SECRETS, spec.namespace, ref.name);
+      const b64 = (secret?.["data"] as Record<string, string> | undefined)?.[ref.key];
+      token = b64 === undefined ? undefined : Buffer.from(b64, "base64").toString("utf8").trim();
+      if (token === undefined) {
+        ctx.log.warn({ vaultunsealer: `${spec.namespace}/${spec.name}` }, `alert sink token Secret ${spec.namespace}/${ref.name} key "${ref.key}" not found (create it or fix spec.alertSinks[].tokenSecretRef)`);
+      }
+    }
+    sinks.push(buildSink(s, token));
+  }
+  return sinks;
 }
 
 async function sendAlerts(ctx: ObserveContext, spec: UnsealerSpec, nodes: readonly ObservedNode[], digest: string, sinks: readonly UnsealerAlertSink[]): Promise<void> {
   if (sinks.length === 0) return;
   const now = ctx.clock.now();
   const next = nextNodeStatuses(spec.previousNodes, nodes, { now, generation: spec.generation, digest, alertAfterMs: spec.alertAfterMs });
-  const { fire, resolve } = alertChanges(spec.previousNodes, next, { namespace: spec.namespace, name: spec.name, now });
+  const { fire, firing, resolve } = alertChanges(spec.previousNodes, next, { namespace: spec.namespace, name: spec.name, now });
   for (const sink of sinks) {
-    for (const [alert, send] of [...fire.map((a) => [a, sink.fire.bind(sink)] as const), ...resolve.map((a) => [a, sink.resolve.bind(sink)] as const)]) {
+    const toFire = sink.refreshIntervalMs !== undefined ? firing : fire;
+    for (const [alert, send] of [...toFire.map((a) => [a, sink.fire.bind(sink)] as const), ...resolve.map((a) => [a, sink.resolve.bind(sink)] as const)]) {
       try {
         await send(alert);
       } catch (err) {

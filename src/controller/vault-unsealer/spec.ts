@@ -2,6 +2,7 @@
  * parse() of the VaultUnsealer kind: the raw object through the zod schema into the settings the
  * observe and plan steps use (defaults applied, durations in ms), or stalled with the field named.
  */
+import type { AlertSinkSpec } from "../../alerts/sink-config.js";
 import { vaultUnsealerSchema, type UnsealShare, type UnsealerNodeStatus } from "../../api/vault-unsealer.js";
 import { parseDuration } from "../../duration.js";
 import type { Condition } from "../runtime/conditions.js";
@@ -25,6 +26,8 @@ export interface UnsealerSpec {
   sharesToUse: number;
   checkIntervalMs: number;
   alertAfterMs: number;
+  /** The object's own alert sinks (`spec.alertSinks`); absent: the controller's defaults. */
+  alertSinks?: AlertSinkSpec[];
   /** What the previous pass recorded. */
   previousNodes: UnsealerNodeStatus[];
   previousConditions: Condition[];
@@ -63,6 +66,7 @@ export function parseVaultUnsealer(raw: KubeObject): ParseResult<UnsealerSpec> {
       sharesToUse: Math.min(o.spec.sharesToUse ?? shares.length, shares.length),
       checkIntervalMs: o.spec.checkInterval !== undefined ? parseDuration(o.spec.checkInterval) : UNSEALER_DEFAULTS.checkIntervalMs,
       alertAfterMs: o.spec.alertAfter !== undefined ? parseDuration(o.spec.alertAfter) : UNSEALER_DEFAULTS.alertAfterMs,
+      ...(o.spec.alertSinks !== undefined && o.spec.alertSinks.length > 0 ? { alertSinks: o.spec.alertSinks } : {}),
       previousNodes: o.status?.nodes ?? [],
       previousConditions: (o.status?.conditions ?? []).map((c) => ({
         type: c.type,

@@ -126,7 +126,7 @@ describe("planVaultUnsealer", () => {
 });
 
 describe("alertChanges", () => {
-  test("fires for every alerting node and resolves those no longer alerting", () => {
+  test("fires for nodes entering alerting, lists every alerting node as firing, resolves those no longer alerting", () => {
     const prev: UnsealerNodeStatus[] = [
       { name: "a", reachable: true, sealed: true, sealedSince: at(6), alerting: true },
       { name: "b", reachable: true, sealed: true, sealedSince: at(8), alerting: true },
@@ -135,8 +135,10 @@ describe("alertChanges", () => {
       { name: "a", reachable: true, sealed: true, sealedSince: at(6), alerting: true, message: "sealed (1/3 shares)" },
       { name: "b", reachable: true, sealed: false, message: "unsealed" },
     ];
-    const { fire, resolve } = alertChanges(prev, next, { namespace: "vault", name: "vault", now: NOW });
-    assert.deepEqual(fire, [
+    const { fire, firing, resolve } = alertChanges(prev, next, { namespace: "vault", name: "vault", now: NOW });
+    assert.deepEqual(fire, [], "a was alerting already: no new fire");
+    assert.deepEqual(alertChanges([], next, { namespace: "vault", name: "vault", now: NOW }).fire, firing, "entering alerting fires");
+    assert.deepEqual(firing, [
       {
         name: "VaultNodeSealed",
         labels: { namespace: "vault", vaultunsealer: "vault", node: "a", severity: "critical" },
