@@ -4,7 +4,7 @@
  * read from the directory's `renewalInfo` resource when the CA offers one.
  */
 import { X509Certificate } from "node:crypto";
-import forge from "node-forge";
+import { authorityKeyIdentifier } from "../certs/der.js";
 import { z } from "zod";
 import type { AcmeServer } from "./acme-server.js";
 
@@ -27,25 +27,11 @@ export interface RenewalWindow {
  */
 export function ariCertId(certPem: string): string | null {
   const x509 = new X509Certificate(certPem);
-  // forge's certificate parser takes only RSA keys, so walk the ASN.1 to the extension ourselves.
-  const cert = forge.asn1.fromDer(forge.util.createBuffer(x509.raw.toString("binary")));
-  const tbs = (cert.value as forge.asn1.Asn1[])[0];
-  const explicit = (tbs?.value as forge.asn1.Asn1[] | undefined)?.find((n) => n.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && n.type === 3);
-  const extensions = ((explicit?.value as forge.asn1.Asn1[] | undefined)?.[0]?.value as forge.asn1.Asn1[] | undefined) ?? [];
-  let keyId: string | undefined;
-  for (const ext of extensions) {
-    const parts = ext.value as forge.asn1.Asn1[];
-    if (parts[0]?.type !== forge.asn1.Type.OID || forge.asn1.derToOid(parts[0].value as string) !== "2.5.29.35") continue;
-    const octets = parts[parts.length - 1]?.value;
-    if (typeof octets !== "string") return null;
-    const seq = forge.asn1.fromDer(octets);
-    const id = (seq.value as forge.asn1.Asn1[]).find((n) => n.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && n.type === 0);
-    if (typeof id?.value === "string") keyId = id.value;
-  }
+  const keyId = authorityKeyIdentifier(x509.raw);
   if (!keyId) return null;
   let serial = Buffer.from(x509.serialNumber.length % 2 ? `0${x509.serialNumber}` : x509.serialNumber, "hex");
   if ((serial[0] ?? 0) & 0x80) serial = Buffer.concat([Buffer.from([0]), serial]);
-  return `${Buffer.from(keyId, "binary").toString("base64url")}.${serial.toString("base64url")}`;
+  return `${keyId.toString("base64url")}.${serial.toString("base64url")}`;
 }
 
 /**

@@ -190,3 +190,27 @@ export function readDerCertificate(der: Uint8Array): DerCertificate | null {
   }
   return out;
 }
+
+/**
+ * The keyIdentifier of a certificate's Authority Key Identifier extension (RFC 5280 §4.2.1.1),
+ * e.g. for its ACME Renewal Information identifier.
+ * @returns null when the DER is not a certificate or has no such extension or keyIdentifier.
+ */
+export function authorityKeyIdentifier(der: Uint8Array): Buffer | null {
+  const cert = tlv(der, 0, der.length);
+  if (!cert || cert.tag !== 0x30) return null;
+  const tbsTlv = children(der, cert)?.[0];
+  const tbs = tbsTlv && tbsTlv.tag === 0x30 ? children(der, tbsTlv) : null;
+  const extsWrapper = tbs?.find((t) => t.tag === 0xa3);
+  const seq = extsWrapper ? children(der, extsWrapper)?.[0] : undefined;
+  for (const ext of (seq ? children(der, seq) : null) ?? []) {
+    const parts = children(der, ext);
+    if (!parts || parts.length < 2 || oid(der, parts[0] as Tlv) !== "2.5.29.35") continue;
+    const value = parts[parts.length - 1] as Tlv;
+    const inner = value.tag === 0x04 ? tlv(der, value.start, value.end) : null;
+    // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL, … }
+    const keyId = inner && inner.tag === 0x30 ? (children(der, inner) ?? []).find((c) => c.tag === 0x80) : undefined;
+    return keyId ? Buffer.from(der.subarray(keyId.start, keyId.end)) : null;
+  }
+  return null;
+}

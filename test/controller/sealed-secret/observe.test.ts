@@ -18,7 +18,7 @@ interface Vector {
   plaintext_b64: string;
   ciphertext_b64: string;
 }
-const vectors = (JSON.parse(readFileSync(new URL("../fixtures/sealed-secrets/kubeseal-raw.json", import.meta.url), "utf8")) as { vectors: Vector[] }).vectors;
+const vectors = (JSON.parse(readFileSync(new URL("../../fixtures/sealed-secrets/kubeseal-raw.json", import.meta.url), "utf8")) as { vectors: Vector[] }).vectors;
 const goKey = createPrivateKey(goGeneratedKey().privateKeyPem);
 const otherKey = createPrivateKey(opensslKey().privateKeyPem);
 

@@ -37,7 +37,7 @@ describe("real-stack builder", () => {
     const root = mkdtempSync(join(tmpdir(), "sb-rs-cache-"));
     const env = { SEALBRIDGE_REALSTACK_CACHE: root };
     try {
-      assert.deepEqual(missingComponents(env), ["kubernetes", "etcd", "openbao"]);
+      assert.deepEqual(missingComponents(env), ["kubernetes", "etcd", "openbao", "alertmanager"]);
       mkdirSync(componentDir("kubernetes", env), { recursive: true });
       writeFileSync(join(componentDir("kubernetes", env), "kube-apiserver"), "");
       assert.equal(componentBuilt("kubernetes", env), false, "kube-controller-manager missing");
