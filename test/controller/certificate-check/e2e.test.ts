@@ -102,7 +102,19 @@ describe("CertificateCheck end to end", { timeout: 90_000 }, () => {
     await eventually(() => k.server.objects("events", "web").some((e) => e["reason"] === "StaleServing"), 10_000, "the StaleServing Event");
     assert.match(await registry.metrics(), /sealbridge_certificate_state\{source="Endpoint",namespace="web",name="127\.0\.0\.1:\d+",key="127\.0\.0\.1:\d+",subject="CN=www\.example\.test",check="www",state="StaleServing"\} 1/);
 
-    // Steady: more passes (resync every 500 ms) write nothing and send nothing.
+    // Steady: more passes (resync every 500 ms) write nothing and send nothing. First let what the
+    // earlier passes started (status, Events, the restart) land: a whole pass with no write.
+    let seenWrites = k.server.counters.writes();
+    let seenPlans = plans;
+    await eventually(() => {
+      const now = k.server.counters.writes();
+      if (now !== seenWrites) {
+        seenWrites = now;
+        seenPlans = plans;
+        return false;
+      }
+      return plans >= seenPlans + 2;
+    }, 20_000, "a pass with no write");
     const writes = k.server.counters.writes();
     const fired = sent.length;
     const from = plans;
