@@ -103,7 +103,7 @@ export const vaultUnsealerSchema = z.looseObject({
     /** Alert when a node stays sealed this long (default 5m). */
     alertAfter: durationString("spec.alertAfter").optional(),
     /** Where VaultNodeSealed alerts go (else the controller's `--alert-sink` defaults). */
-    alertSinks: z.array(alertSinkSpecSchema).optional(),
+    alertSinks: z.array(alertSinkSpecSchema).max(16).optional(),
   }),
   status: z
     .looseObject({
