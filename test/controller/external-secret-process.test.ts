@@ -74,6 +74,12 @@ ${HOMELAB_EXTERNAL_SECRET}`,
     controller = await startController(ws, ["--namespace", "sealbridge", "--key-renew-period", "0"]);
     const secret = await waitFor("the Secret", () => backend.get("/api/v1/namespaces/my-app/secrets/app-credentials"), 60_000);
     assert.equal(Buffer.from(String((secret["data"] as Record<string, string>)["DATABASE_URL"]), "base64").toString(), CANARY);
+    // The Secret can land before the status write; real kubectl's wait refuses at once (".status.conditions
+    // accessor error") while status has no conditions list yet, so wait for the list to exist first.
+    await waitFor("status.conditions", async () => {
+      const es = await backend.get("/apis/external-secrets.io/v1/namespaces/my-app/externalsecrets/app-credentials");
+      return Array.isArray((es?.["status"] as { conditions?: unknown } | undefined)?.conditions) ? true : undefined;
+    }, 60_000);
     const waited = await ws.kubectl(["wait", "--for=condition=Ready", "externalsecret/app-credentials", "-n", "my-app", "--timeout=20s"]);
     assert.equal(waited.code, 0, waited.stderr);
     const got = await ws.kubectl(["get", "externalsecret", "app-credentials", "-n", "my-app", "-o", "json"]);
