@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import { parseServiceRoute, startTestEnv } from "./testenv.js";
 import type { ServiceRoute } from "./testenv.js";
+import { stopOnSignalOrOrphan } from "./stop-on-exit.js";
 
 function usage(message: string): never {
   process.stderr.write(`error: ${message} (usage: npm run -s testenv -- --dir DIR [--vault-mode dev|new] [--vault-nodes N] [--service NS/NAME=HOST:PORT]…)\n`);
@@ -44,20 +45,4 @@ try {
 const env = await startTestEnv({ ...(values.dir !== undefined ? { dir: values.dir } : {}), vaultMode: mode, vaultNodes: nodes, services });
 process.stdout.write(`testenv: ready; source ${env.envFile}\n`);
 
-let stopping = false;
-const shutdown = (): void => {
-  if (stopping) return;
-  stopping = true;
-  env.stop().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
-};
-process.on("SIGTERM", shutdown);
-process.on("SIGINT", shutdown);
-// If whatever started us goes away without signalling (npm killed with SIGKILL, a shell that does
-// not forward SIGTERM), stop too rather than linger as an orphan holding ports.
-const parent = process.ppid;
-setInterval(() => {
-  if (process.ppid !== parent) shutdown();
-}, 500).unref();
+stopOnSignalOrOrphan(() => env.stop());

@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import { ensureRealstack } from "./build.js";
 import { startRealStack } from "./stack.js";
+import { stopOnSignalOrOrphan } from "../stop-on-exit.js";
 
 function usage(message: string): never {
   process.stderr.write(`error: ${message} (usage: npm run -s realstack -- --dir DIR [--no-controller-manager])\n`);
@@ -40,19 +41,4 @@ try {
 }
 process.stdout.write(`realstack: ready; source ${stack.envFile}\n`);
 
-let stopping = false;
-const shutdown = (): void => {
-  if (stopping) return;
-  stopping = true;
-  stack.stop().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
-};
-process.on("SIGTERM", shutdown);
-process.on("SIGINT", shutdown);
-// If whatever started us goes away without signalling, stop too rather than linger holding ports.
-const parent = process.ppid;
-setInterval(() => {
-  if (process.ppid !== parent) shutdown();
-}, 500).unref();
+stopOnSignalOrOrphan(() => stack.stop());
