@@ -5,6 +5,7 @@
  * email, caBundle as a SecretRef, DNS-01 solvers rfc2136/cloudflare/digitalocean, cnameStrategy).
  */
 import { z } from "zod";
+import { metav1ConditionSchema } from "./condition.js";
 import { parseDuration } from "../duration.js";
 import type { ResourceRef } from "../kube/types.js";
 import { orderProgressSchema } from "../acme/order-progress.js";
@@ -76,11 +77,10 @@ export const acmeCertificateSpecSchema = z
   .strict();
 export type AcmeCertificateSpec = z.infer<typeof acmeCertificateSpecSchema>;
 
-const condition = z.looseObject({ type: z.string(), status: z.enum(["True", "False", "Unknown"]), reason: z.string().optional(), message: z.string().optional(), lastTransitionTime: z.string().optional(), observedGeneration: z.number().int().optional() });
 
 /** The status the controller writes. */
 export const acmeCertificateStatusSchema = z.looseObject({
-  conditions: z.array(condition).optional(),
+  conditions: z.array(metav1ConditionSchema).optional(),
   observedGeneration: z.number().int().optional(),
   notBefore: z.string().optional(),
   notAfter: z.string().optional(),

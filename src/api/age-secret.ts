@@ -3,6 +3,7 @@
  * file whose plaintext is the scope envelope of src/crypto/age-envelope.ts.
  */
 import { z } from "zod";
+import { metav1ConditionSchema } from "./condition.js";
 import { InputError } from "../errors.js";
 import type { ResourceRef } from "../kube/types.js";
 import { secretTemplateSchema } from "./sealed-secret.js";
@@ -24,14 +25,7 @@ export const ageSecretResource: ResourceRef = {
 const AGE_ARMOR_BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----";
 
 /** A `metav1.Condition`. */
-export const ageSecretConditionSchema = z.looseObject({
-  type: z.string().min(1),
-  status: z.enum(["True", "False", "Unknown"]),
-  reason: z.string().optional(),
-  message: z.string().optional(),
-  lastTransitionTime: z.string().optional(),
-  observedGeneration: z.number().int().optional(),
-});
+export const ageSecretConditionSchema = metav1ConditionSchema;
 
 /**
  * An AgeSecret. `spec.template` is a SealedSecret's template (metadata, type, immutable,

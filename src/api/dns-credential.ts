@@ -5,6 +5,7 @@
  * each consumer reads (e.g. the Secret a cert-manager issuer's apiTokenSecretRef names).
  */
 import { z } from "zod";
+import { metav1ConditionSchema } from "./condition.js";
 import { parseDuration } from "../duration.js";
 import type { ResourceRef } from "../kube/types.js";
 import { rfc2136SolverSchema, secretKeyRefSchema } from "./acme-certificate.js";
@@ -69,11 +70,10 @@ export const dnsCredentialSpecSchema = z
   .strict();
 export type DnsCredentialSpec = z.infer<typeof dnsCredentialSpecSchema>;
 
-const condition = z.looseObject({ type: z.string(), status: z.enum(["True", "False", "Unknown"]), reason: z.string().optional(), message: z.string().optional(), lastTransitionTime: z.string().optional(), observedGeneration: z.number().int().optional() });
 
 /** The status the controller writes; `provenVersion` is a digest, never the credential. */
 export const dnsCredentialStatusSchema = z.looseObject({
-  conditions: z.array(condition).optional(),
+  conditions: z.array(metav1ConditionSchema).optional(),
   observedGeneration: z.number().int().optional(),
   /** A keyed digest naming the credential now in the targets. */
   provenVersion: z.string().optional(),

@@ -6,6 +6,7 @@
  * README ("Vault unseal").
  */
 import { z } from "zod";
+import { metav1ConditionSchema } from "./condition.js";
 import { alertSinkSpecSchema } from "../alerts/sink-config.js";
 import { parseDuration } from "../duration.js";
 import type { ResourceRef } from "../kube/types.js";
@@ -76,14 +77,6 @@ export const unsealerNodeStatusSchema = z.looseObject({
 /** One node's recorded status. */
 export type UnsealerNodeStatus = z.infer<typeof unsealerNodeStatusSchema>;
 
-const conditionSchema = z.looseObject({
-  type: z.string().min(1),
-  status: z.enum(["True", "False", "Unknown"]),
-  reason: z.string().optional(),
-  message: z.string().optional(),
-  lastTransitionTime: z.string().optional(),
-  observedGeneration: z.number().int().optional(),
-});
 
 /** A VaultUnsealer. */
 export const vaultUnsealerSchema = z.looseObject({
@@ -108,7 +101,7 @@ export const vaultUnsealerSchema = z.looseObject({
   status: z
     .looseObject({
       observedGeneration: z.number().int().optional(),
-      conditions: z.array(conditionSchema).optional(),
+      conditions: z.array(metav1ConditionSchema).optional(),
       nodes: z.array(unsealerNodeStatusSchema).optional(),
     })
     .optional(),
