@@ -10,6 +10,9 @@ import { parse as parseYaml } from "yaml";
 import { HttpKubeClient } from "../../src/kube/client.js";
 import { loadKubeConnection } from "../../src/kube/config.js";
 import type { KubeObject, ResourceRef } from "../../src/kube/types.js";
+import { NAMESPACES as NS, SECRETS } from "../../src/kube/resources.js";
+import { externalSecretResource as ES } from "../../src/api/external-secret.js";
+import { clusterSecretStoreResource as CSS } from "../../src/api/secret-store.js";
 import { startKubeServer } from "../../test/harness/kube/index.js";
 import { startVaultServer } from "../../test/harness/vault/index.js";
 import { fileURLToPath } from "node:url";
@@ -20,10 +23,6 @@ const NAMESPACES = Number(process.argv[4] ?? 20);
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
 const CRDS: ResourceRef = { group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false };
-const NS: ResourceRef = { group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false };
-const SECRETS: ResourceRef = { group: "", version: "v1", plural: "secrets", kind: "Secret", namespaced: true };
-const CSS: ResourceRef = { group: "external-secrets.io", version: "v1", plural: "clustersecretstores", kind: "ClusterSecretStore", namespaced: false };
-const ES: ResourceRef = { group: "external-secrets.io", version: "v1", plural: "externalsecrets", kind: "ExternalSecret", namespaced: true };
 
 const kube = await startKubeServer({ bookmarkIntervalMs: 5_000 });
 const vault = await startVaultServer({ mode: "dev" });
