@@ -5,6 +5,7 @@
  * each consumer reads (e.g. the Secret a cert-manager issuer's apiTokenSecretRef names).
  */
 import { z } from "zod";
+import { alertSinkSpecSchema } from "../alerts/sink-config.js";
 import { metav1ConditionSchema } from "./condition.js";
 import { parseDuration } from "../duration.js";
 import type { ResourceRef } from "../kube/types.js";
@@ -66,6 +67,8 @@ export const dnsCredentialSpecSchema = z
     zone: z.string().min(1),
     targets: z.array(credentialTargetSchema).min(1),
     maxAge: duration.optional(),
+    /** Where alerts go (else the controller's --alert-sink defaults); CertificateCheck's shape. */
+    alertSinks: z.array(alertSinkSpecSchema).max(16).optional(),
   })
   .strict();
 export type DnsCredentialSpec = z.infer<typeof dnsCredentialSpecSchema>;
@@ -85,7 +88,10 @@ export const dnsCredentialStatusSchema = z.looseObject({
   /** The last refused candidate's digest, so it is not probed again until the source changes. */
   rejectedVersion: z.string().optional(),
   rejectedTime: z.string().optional(),
-  /** The alerts firing (kept so a restart neither re-fires nor forgets them). */
+  /**
+   * The alert records (src/alerts/transitions.ts: what was sent to which sink), kept so a restart
+   * neither re-fires nor forgets them; read leniently (credential-alert-delivery.ts).
+   */
   alerts: z.array(z.looseObject({ name: z.string(), startsAt: z.string() })).optional(),
 });
 export type DnsCredentialStatus = z.infer<typeof dnsCredentialStatusSchema>;

@@ -1,6 +1,6 @@
 /**
  * The DnsCredential kind: parse (zod), observe (source, targets, the probe) and the pure plan;
- * `passEnded` hands the alerts in status to the notifier and sets the expiry gauge;
+ * observe also sends the alert transitions (credential-alert-delivery.ts); `passEnded` sets the expiry gauge;
  * `dnsCredentialFactory` registers it in the controller.
  */
 import { Gauge } from "prom-client";
@@ -17,16 +17,16 @@ import { kindReconciler } from "../runtime/kind-reconciler.js";
 import type { Reconciler } from "../types.js";
 import { credentialDeps } from "./deps.js";
 import type { KindDefinition } from "../runtime/kind.js";
-import type { CredentialAlert, CredentialAlertNotifier } from "./credential-alerts.js";
+import type { CredentialAlerting } from "./credential-alert-delivery.js";
+import { sinkTokenRef } from "../../alerts/sink-config.js";
 import { observeDnsCredential, type CredentialDeps } from "./observe.js";
 import { planDnsCredential, type CredentialObserved } from "./plan.js";
 import { readVaultSource } from "./vault-source.js";
-import { sinkNotifier } from "./alert-notifier.js";
-import { buildSink } from "../../alerts/sink-config.js";
 
-/** Where the kind reports beyond status: alerts and the expiry gauge. */
+/** Where the kind reports beyond status: alert sinks and the expiry gauge. */
 export interface CredentialReporting {
-  alerts?: CredentialAlertNotifier;
+  /** The alert sinks (spec.alertSinks, else these defaults); none: alerts are only kept in status. */
+  alerting?: CredentialAlerting;
   /** Sets `sealbridge_dns_credential_expiry_timestamp_seconds{namespace,name}` (undefined: no expiry known). */
   expiry?(namespace: string, name: string, expiresOn: Date | undefined): void;
 }
@@ -69,20 +69,28 @@ export function dnsCredentialKind(deps: CredentialDeps, reporting: CredentialRep
         const key = `${ns}/${parsed.data.metadata.name}`;
         if (ref) learn(`${ns}/${ref.name}`, key);
         const vault = parsed.data.spec.source.vault;
+        for (const sink of parsed.data.spec.alertSinks ?? []) {
+          const token = sinkTokenRef(sink);
+          if (token) learn(`${ns}/${token.name}`, key);
+        }
         if (vault) learn((vault.storeRef.kind ?? "SecretStore") === "SecretStore" ? `SecretStore ${ns}/${vault.storeRef.name}` : `ClusterSecretStore ${vault.storeRef.name}`, key);
         return { ok: true, value: parsed.data };
       }
       const issue = parsed.error.issues[0];
       return { ok: false, reason: "InvalidSpec", message: `invalid DnsCredential: ${issue?.path.join(".") || "object"} ${issue?.message ?? ""} (fix the spec)`.trim() };
     },
-    observe: (ctx, cred) => observeDnsCredential(ctx, deps, cred),
+    observe: (ctx, cred) => observeDnsCredential(ctx, deps, cred, reporting.alerting),
     plan: (cred, observed, now) => planDnsCredential(cred, observed, now),
-    passEnded(raw, plan, observed) {
+    planWriteFailure(_cred, observed, message) {
+      // The sends of this pass happened: keep their records, nothing else (the targets were not written).
+      return { writes: [], conditions: [], events: [], ...(observed.alerts ? { status: { alerts: observed.alerts } } : {}), outcome: { kind: "transient", reason: "WriteFailed", message: `writing the targets failed: ${message}; they keep the current credential` } };
+    },
+    passEnded(raw, plan) {
       const ns = raw.metadata.namespace ?? "";
       const name = raw.metadata.name ?? "";
-      const status = plan.status ?? {};
-      const before = (observed?.alertsBefore ?? []).filter((a) => a.labels && a.annotations);
-      reporting.alerts?.sync(`${ns}/${name}`, (status["alerts"] as CredentialAlert[] | undefined) ?? [], before);
+      const status = plan.status;
+      // A pass that ended before judging (no status fields) leaves the gauge as it was.
+      if (!status || !("expiresOn" in status)) return;
       const expires = status["expiresOn"];
       reporting.expiry?.(ns, name, typeof expires === "string" ? new Date(expires) : undefined);
     },
@@ -90,8 +98,8 @@ export function dnsCredentialKind(deps: CredentialDeps, reporting: CredentialRep
 }
 
 /**
- * The DnsCredential reconciler for `sealbridge controller`. Alerts go to the cluster default
- * sinks (`--alert-sink`) and are logged when they change; Vault sources are
+ * The DnsCredential reconciler for `sealbridge controller`. Alerts go to each credential's
+ * `spec.alertSinks`, else the cluster default sinks (`--alert-sink`), and are logged when they change; Vault sources are
  * read through the ESO Vault services this controller shares with its ExternalSecrets.
  */
 export async function dnsCredentialFactory(cfg: ControllerConfig, deps: ControllerDeps): Promise<Reconciler> {
@@ -101,12 +109,11 @@ export async function dnsCredentialFactory(cfg: ControllerConfig, deps: Controll
     labelNames: ["namespace", "name"],
     registers: [deps.metrics.registry],
   });
-  const alerts = sinkNotifier((cfg.alertSinks ?? []).map((spec) => buildSink(spec)), deps.clock, deps.log);
   // The ExternalSecret kinds' Vault services: same connections, backoff and coalesced reads.
   const eso = esoServicesOf(deps);
   return kindReconciler(
     dnsCredentialKind(credentialDeps({ clock: deps.clock, resolvers: systemResolvers(), readVault: (ctx, ns, source) => readVaultSource(eso, ctx, ns, source) }), {
-      alerts,
+      alerting: { defaultSinks: cfg.alertSinks ?? [] },
       expiry(namespace, name, expiresOn) {
         if (expiresOn) gauge.set({ namespace, name }, Math.floor(expiresOn.getTime() / 1000));
         else gauge.remove({ namespace, name });

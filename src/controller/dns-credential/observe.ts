@@ -2,14 +2,15 @@
  * DnsCredential observe: reads the candidate from its source (a Secret from the cache, or Vault
  * through the injected reader), the targets from the cache, and — only when the candidate is not
  * the proven credential and was not refused in the last few minutes — runs the DNS-01 round trip
- * with it. For Cloudflare it also asks the verify endpoint for the token's expiry.
+ * with it. For Cloudflare it also asks the verify endpoint for the token's expiry. Alerts are
+ * sent from here (credential-alert-delivery.ts).
  */
 import { createHmac } from "node:crypto";
 import type { CredentialProvider, DnsCredential } from "../../api/dns-credential.js";
 import type { ProbeResult } from "../../acme/dns/probe.js";
 import { SECRETS } from "../../kube/resources.js";
 import type { ObserveContext } from "../runtime/kind.js";
-import type { CredentialAlert } from "./credential-alerts.js";
+import { sendCredentialAlerts, type CredentialAlerting } from "./credential-alert-delivery.js";
 import { REPROBE_AFTER_MS, type CredentialObserved } from "./plan.js";
 
 /** The adapters DnsCredential uses. */
@@ -32,10 +33,13 @@ function secretValue(data: unknown, key: string): string | undefined {
   return b64 === undefined ? undefined : Buffer.from(b64, "base64").toString("utf8");
 }
 
-/** What the plan needs, and the alerts firing before the pass. Never throws for source or provider failures. */
-export async function observeDnsCredential(ctx: ObserveContext, deps: CredentialDeps, cred: DnsCredential): Promise<CredentialObserved> {
-  const alertsBefore = ((cred.status as { alerts?: CredentialAlert[] } | undefined)?.alerts ?? []).slice();
-  return { ...(await observeSource(ctx, deps, cred)), alertsBefore };
+/**
+ * What the plan needs, then the alert transitions sent to the credential's sinks (the default
+ * alerting has no sinks). Never throws for source, provider or sink failures.
+ */
+export async function observeDnsCredential(ctx: ObserveContext, deps: CredentialDeps, cred: DnsCredential, alerting: CredentialAlerting = { defaultSinks: [] }): Promise<CredentialObserved> {
+  const observed = await observeSource(ctx, deps, cred);
+  return { ...observed, ...(await sendCredentialAlerts(ctx, cred, observed, alerting)) };
 }
 
 async function observeSource(ctx: ObserveContext, deps: CredentialDeps, cred: DnsCredential): Promise<CredentialObserved> {

@@ -6,12 +6,12 @@
  */
 import type { CredentialTarget, DnsCredential } from "../../api/dns-credential.js";
 import type { ProbeResult } from "../../acme/dns/probe.js";
-import { parseDuration } from "../../duration.js";
+import { alertTransitions, type AlertRecord } from "../../alerts/transitions.js";
 import { SECRETS } from "../../kube/resources.js";
 import type { KubeObject } from "../../kube/types.js";
 import type { ConditionInput } from "../runtime/conditions.js";
 import type { ChildWrite, Plan, PlannedEvent } from "../runtime/kind.js";
-import { expiryState, type CredentialAlert } from "./credential-alerts.js";
+import { credentialFacts, desiredCredentialAlerts, previousAlertRecords, rotationDueAt, type CredentialFacts } from "./credential-alerts.js";
 
 /** Reasons, also Event reasons. */
 export const CredentialReason = {
@@ -49,11 +49,33 @@ export interface CredentialObserved {
   probe?: ProbeResult;
   /** Cloudflare's token status (expiry), when the provider reports one. */
   tokenExpiresOn?: Date;
-  /** The alerts status held firing before this pass (for the sinks' transitions). */
-  alertsBefore?: CredentialAlert[];
+  /** The alert records status held before this pass (read back from status). */
+  previousAlerts?: AlertRecord[];
+  /** The alert records after this pass's sends (absent: no sends were made, records follow the judgement). */
+  alerts?: AlertRecord[];
+  /** Whether any alert sink is configured (the object's or the cluster defaults). */
+  hasSinks?: boolean;
+  /** Alert delivery problems of this pass, secret-free. */
+  deliveryFailures?: string[];
 }
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
+
+/** The Ready message of a refused candidate: the provider's answer (this probe's, else the one recorded). */
+export function rejectionMessage(cred: DnsCredential, probe: ProbeResult | undefined): string {
+  if (probe && !probe.ok) return `new credential failed its DNS-01 round trip (${probe.answer}): ${probe.message}; the targets keep the previous credential`;
+  const ready = cred.status?.conditions?.find((c) => c.type === "Ready");
+  if (ready?.reason === CredentialReason.CredentialRejected && ready.message) return ready.message;
+  return "new credential refused; the targets keep the previous credential";
+}
+
+/** The alert records the pass keeps: those observe settled after sending, else the judgement with no sink. */
+function alertRecords(cred: DnsCredential, observed: CredentialObserved, facts: CredentialFacts, now: Date): AlertRecord[] {
+  if (observed.alerts) return observed.alerts;
+  const previous = observed.previousAlerts ?? previousAlertRecords(cred, []);
+  const desired = desiredCredentialAlerts(cred, facts, now, facts.state === "rejected" ? rejectionMessage(cred, observed.probe) : undefined, previous);
+  return alertTransitions(previous, desired, [], now).next;
+}
 
 function targetWrite(t: ObservedTarget, value: string, owner: DnsCredential): ChildWrite {
   const data = { ...((t.secret?.["data"] as Record<string, string> | undefined) ?? {}), [t.target.key]: Buffer.from(value).toString("base64") };
@@ -75,38 +97,43 @@ export function planDnsCredential(cred: DnsCredential, observed: CredentialObser
   const writes: ChildWrite[] = [];
   const events: PlannedEvent[] = [];
   const conditions: ConditionInput[] = [];
-  const alerts: CredentialAlert[] = [];
-  const labels = { namespace: cred.metadata.namespace ?? "", name: cred.metadata.name ?? "", zone: cred.spec.zone };
+  const facts = credentialFacts(cred, observed, now);
   const fields: Record<string, unknown> = {
     provenVersion: prev.provenVersion,
     provenTime: prev.provenTime,
-    rotatedTime: prev.rotatedTime,
-    expiresOn: observed.tokenExpiresOn ? iso(observed.tokenExpiresOn) : prev.expiresOn,
+    rotatedTime: facts.rotatedTime,
+    expiresOn: facts.expiresOn,
     rejectedVersion: prev.rejectedVersion,
   };
-  const firing = (prev as { alerts?: CredentialAlert[] }).alerts ?? [];
-  // An alert already firing keeps its startsAt, so a steady state writes nothing.
-  const alert = (name: CredentialAlert["name"], severity: string, summary: string, since: string | undefined) =>
-    alerts.push({ name, labels: { ...labels, severity }, annotations: { summary }, startsAt: firing.find((a) => a.name === name)?.startsAt ?? since ?? iso(now) });
   const finish = (outcome: Plan["outcome"], requeueAfterMs?: number): Plan => {
     if (outcome.kind === "ok" && cred.spec.source.vault) requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, VAULT_REREAD_MS);
     // Age and expiry of the credential in use.
-    const rotated = fields["rotatedTime"] as string | undefined;
-    if (cred.spec.maxAge && rotated) {
-      const due = new Date(new Date(rotated).getTime() + parseDuration(cred.spec.maxAge));
+    const due = rotationDueAt(cred, facts.rotatedTime);
+    if (due) {
       const isDue = now >= due;
-      conditions.push({ type: "RotationDue", status: isDue ? "True" : "False", reason: isDue ? CredentialReason.RotationDue : CredentialReason.Fresh, message: isDue ? `credential in use since ${rotated} is older than maxAge ${cred.spec.maxAge}: rotate it` : `rotation due at ${iso(due)}` });
-      if (isDue) alert("DnsCredentialRotationDue", "warning", `DNS credential ${labels.namespace}/${labels.name} is older than maxAge ${cred.spec.maxAge}: rotate it (e.g. sealbridge dns rotate)`, iso(due));
+      conditions.push({ type: "RotationDue", status: isDue ? "True" : "False", reason: isDue ? CredentialReason.RotationDue : CredentialReason.Fresh, message: isDue ? `credential in use since ${facts.rotatedTime ?? ""} is older than maxAge ${cred.spec.maxAge ?? ""}: rotate it` : `rotation due at ${iso(due)}` });
       if (!isDue) requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, due.getTime() - now.getTime());
     }
-    const expires = fields["expiresOn"] as string | undefined;
-    if (expires) {
-      const state = expiryState(new Date(expires), rotated ? new Date(rotated) : undefined, now);
-      if (state === "Expired") alert("DnsCredentialExpired", "critical", `DNS credential ${labels.namespace}/${labels.name} expired at ${expires}`, expires);
-      else if (state !== "Valid") alert("DnsCredentialExpiring", state === "Critical" ? "critical" : "warning", `DNS credential ${labels.namespace}/${labels.name} expires at ${expires}: rotate it`, undefined);
+    if (facts.expiresOn) {
+      // Come back when the expiry judgement changes (a third and a tenth of the lifetime left, the end).
+      const end = new Date(facts.expiresOn).getTime();
+      const start = facts.rotatedTime ? new Date(facts.rotatedTime).getTime() : end - 90 * 86_400_000;
+      const lifetime = end - Math.min(start, end);
+      for (const at of [end - lifetime / 3, end - lifetime / 10, end]) if (at > now.getTime()) requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, at - now.getTime());
+    }
+    if (observed.hasSinks) {
+      const failures = observed.deliveryFailures ?? [];
+      const failing = failures.length > 0;
+      conditions.push(
+        failing
+          ? { type: "AlertsDelivered", status: "False", reason: "AlertSinkFailed", message: failures[0] ?? "alert delivery failed" }
+          : { type: "AlertsDelivered", status: "True", reason: "Delivered", message: "every alert sink has the current alerts" },
+      );
+      const wasFailing = prev.conditions?.some((c) => c.type === "AlertsDelivered" && c.status === "False") ?? false;
+      if (failing && !wasFailing) events.push({ type: "Warning", reason: "AlertSinkFailed", message: failures[0] ?? "alert delivery failed" });
     }
     // Kept in status so a restarted controller neither re-fires nor forgets them.
-    fields["alerts"] = alerts.sort((a, b) => a.name.localeCompare(b.name));
+    fields["alerts"] = alertRecords(cred, observed, facts, now);
     return { writes, conditions, events, status: fields, outcome, ...(requeueAfterMs === undefined || requeueAfterMs === Infinity ? {} : { requeueAfterMs: Math.max(1, requeueAfterMs) }) };
   };
 
@@ -120,15 +147,13 @@ export function planDnsCredential(cred: DnsCredential, observed: CredentialObser
   if (version !== prev.provenVersion) {
     const probe = observed.probe;
     if (!probe || !probe.ok) {
-      const answer = probe && !probe.ok ? probe.answer : (prev.conditions?.find((c) => c.type === "Ready")?.message?.match(/answered (\S+)/)?.[1] ?? "refused");
-      const message = probe && !probe.ok ? `new credential failed its DNS-01 round trip (${probe.answer}): ${probe.message}; the targets keep the previous credential` : (prev.conditions?.find((c) => c.type === "Ready")?.message ?? `new credential refused (${answer}); the targets keep the previous credential`);
+      const message = rejectionMessage(cred, probe);
       conditions.push({ type: "Ready", status: "False", reason: CredentialReason.CredentialRejected, message });
       if (probe) {
         fields["rejectedVersion"] = version;
         fields["rejectedTime"] = iso(now);
         events.push({ type: "Warning", reason: CredentialReason.CredentialRejected, message });
       }
-      alert("DnsCredentialRejected", "critical", `new DNS credential for ${labels.namespace}/${labels.name} was refused: ${message}`, prev.rejectedTime ?? iso(now));
       return finish({ kind: "waiting", reason: CredentialReason.CredentialRejected, message, afterMs: REPROBE_AFTER_MS }, REPROBE_AFTER_MS);
     }
     for (const t of observed.targets) writes.push(targetWrite(t, value, cred));

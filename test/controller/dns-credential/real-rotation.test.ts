@@ -11,7 +11,6 @@ import { systemClock } from "../../../src/clock.js";
 import { credentialDeps } from "../../../src/controller/dns-credential/deps.js";
 import { dnsCredentialKind } from "../../../src/controller/dns-credential/index.js";
 import type { CredentialDeps } from "../../../src/controller/dns-credential/observe.js";
-import type { CredentialAlert } from "../../../src/controller/dns-credential/credential-alerts.js";
 import { SECRETS } from "../../../src/kube/resources.js";
 import type { KubeObject } from "../../../src/kube/types.js";
 import { newKey, startBind, type BindServer } from "../../harness/acme/bind.js";
@@ -39,8 +38,7 @@ describe("DnsCredential rotation against BIND", () => {
     let probes = 0;
     const real = credentialDeps({ clock: systemClock, resolvers: [], readVault: async () => { throw new Error("no Vault here"); } });
     const deps: CredentialDeps = { ...real, probe: async (...args) => (probes++, real.probe(...args)) };
-    const synced: CredentialAlert[][] = [];
-    const kind = dnsCredentialKind(deps, { alerts: { sync: (_k, a) => synced.push(a) } });
+    const kind = dnsCredentialKind(deps);
     const spec = (key: typeof keyA) => ({
       source: { secretRef: { name: "tsig-incoming", key: "secret" } },
       provider: { rfc2136: { nameserver: `127.0.0.1:${bind.port}`, tsigKeyName: key.name, tsigAlgorithm: key.algorithm === "hmac-sha256" ? "HMACSHA256" : "HMACSHA512" } },
@@ -77,7 +75,7 @@ describe("DnsCredential rotation against BIND", () => {
     assert.equal(ready?.reason, "CredentialRejected");
     assert.match(ready?.message ?? "", /\(REFUSED\)/);
     assert.equal(blocked.events[0]?.type, "Warning");
-    assert.deepEqual(synced.at(-1)?.map((a) => a.name), ["DnsCredentialRejected"]);
+    assert.deepEqual(((d.primary["status"] as { alerts?: Array<{ name: string }> }).alerts ?? []).map((a) => a.name), ["DnsCredentialRejected"]);
 
     clock.set(new Date(clock.now().getTime() + 60_000));
     const again = await d.pass();
