@@ -29,6 +29,7 @@ export class KindDriver<P, O> {
     readonly kind: KindDefinition<P, O>,
     public primary: KubeObject,
     readonly clock: Clock,
+    readonly log: ControllerLogger = silent,
   ) {}
 
   put(res: ResourceRef, obj: KubeObject): void {
@@ -56,7 +57,7 @@ export class KindDriver<P, O> {
       list: () => [...this.objects.entries()].filter(([k]) => k.startsWith(`${res.plural}:`)).map(([, v]) => v as T),
       synced: async () => undefined,
     });
-    const ctx = { clock: this.clock, log: silent, cache, live: { get: async <T extends KubeObject>(res: ResourceRef, ns: string | undefined, name: string) => (this.get(res, ns, name) as T | undefined) ?? null } };
+    const ctx = { clock: this.clock, log: this.log, cache, live: { get: async <T extends KubeObject>(res: ResourceRef, ns: string | undefined, name: string) => (this.get(res, ns, name) as T | undefined) ?? null } };
     const observed = await this.kind.observe(ctx, parsed.value, this.primary);
     const plan = this.kind.plan(parsed.value, observed, this.clock.now());
     for (const w of plan.writes) this.apply(w);
