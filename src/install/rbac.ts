@@ -106,7 +106,9 @@ export const RBAC_FEATURES: readonly RbacFeature[] = [
       { apiGroups: ["cert-manager.io"], resources: ["certificates"], verbs: ["list", "watch"], why: "cert-manager Certificates, read only, where its CRDs exist (src/controller/certificate-check/tls-secret-scanner.ts)" },
       RELOAD,
     ],
-    namespaced: [],
+    namespaced: [
+      { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "create", "update"], why: "the TLS Secret scan's alert state ConfigMap sealbridge-alert-state, so a restart does not re-fire (src/controller/certificate-check/scan-alert-state.ts)" },
+    ],
   },
   {
     name: "acme",

@@ -21,12 +21,15 @@ import { checkGaugePrefix, observeCertificateCheck } from "./observe.js";
 import { parseCertificateCheck, type ParsedCheck } from "./parse.js";
 import { planCertificateCheck, type ObservedCheck } from "./plan.js";
 import { TlsSecretScanner } from "./tls-secret-scanner.js";
+import { ConfigMapAlertState } from "./scan-alert-state.js";
 
 /** Options of the CertificateCheck kind. */
 export interface CertificateCheckKindOptions {
   gauges: CertificateGauges;
   /** Cluster default alert sinks (`--alert-sink`), used by checks that name none. */
   defaultSinks?: AlertSinkSpec[];
+  /** The controller's namespace: the scan's alert records go to its ConfigMap `sealbridge-alert-state` (default: memory only). */
+  alertStateNamespace?: string;
   /** Thresholds of the cluster-wide TLS Secret scan (default: lifetime-relative). */
   scanThresholds?: Thresholds;
   /** Run the cluster-wide TLS Secret scan (default true). */
@@ -106,9 +109,10 @@ export function certificateCheckKind(options: CertificateCheckKindOptions): Kind
       checks = ctx.cache(certificateCheckResource);
       kube = ctx.kube;
       if (options.scanTlsSecrets ?? true) {
+        const log = ctx.log.child({ component: "tls-secret-scan" });
         scanner = new TlsSecretScanner({
           kube: ctx.kube,
-          log: ctx.log.child({ component: "tls-secret-scan" }),
+          log,
           clock: ctx.clock,
           gauges: options.gauges,
           thresholds: options.scanThresholds ?? DEFAULT_THRESHOLDS,
@@ -116,6 +120,7 @@ export function certificateCheckKind(options: CertificateCheckKindOptions): Kind
           ...(options.scanRescanMs === undefined ? {} : { rescanMs: options.scanRescanMs }),
           event: ctx.event,
           alertSinks: (options.defaultSinks ?? []).map((spec) => (options.buildSink ? options.buildSink(spec, undefined) : buildSink(spec))),
+          ...(options.alertStateNamespace === undefined ? {} : { alertState: new ConfigMapAlertState(ctx.kube, options.alertStateNamespace, log) }),
         });
         // The scan runs beside the reconciles; a failure to start is logged, the kind keeps working.
         scanner.start().catch((err: unknown) => ctx.log.error({ err }, "TLS Secret scan failed to start"));
@@ -130,5 +135,5 @@ export function certificateCheckKind(options: CertificateCheckKindOptions): Kind
 /** The CertificateCheck reconciler (with the cluster-wide TLS Secret scan) for `sealbridge controller`. */
 export async function certificateCheckFactory(cfg: ControllerConfig, deps: ControllerDeps): Promise<Reconciler> {
   const gauges = deps.share("certificate-gauges", () => new CertificateGauges(deps.metrics.registry));
-  return kindReconciler(certificateCheckKind({ gauges, defaultSinks: cfg.alertSinks }));
+  return kindReconciler(certificateCheckKind({ gauges, defaultSinks: cfg.alertSinks, alertStateNamespace: cfg.namespace }));
 }

@@ -3,16 +3,18 @@
  * (`--alert-sink`): fire when a Secret's certificate enters a warning or critical state, resolve
  * when it leaves it, never repeat on a steady rescan (src/alerts/transitions.ts).
  *
- * The scan has no object of its own to keep alert records in, so they live in memory: a
- * controller restart forgets them, and an alert still due after a restart fires again (once).
- * CertificateChecks keep theirs in status and do not re-fire.
+ * The scan has no object of its own to keep alert records in: they go to an {@link AlertStateStore}
+ * (the ConfigMap `sealbridge-alert-state` in the controller's namespace, scan-alert-state.ts), read
+ * before the first pass and written when they change, so a restarted controller neither re-fires
+ * nor forgets them. Without a store (or while it cannot be read) they live in memory only.
  */
-import { alertTransitions, settleAlertRecords, type AlertRecord, type DesiredAlert } from "../../alerts/transitions.js";
-import { deliverAlerts } from "../../alerts/deliver.js";
+import { runAlertPass } from "../../alerts/alert-pass.js";
+import type { AlertRecord, DesiredAlert } from "../../alerts/transitions.js";
 import type { AlertSink } from "../../alerts/sink.js";
 import { describeSource, stableMessage, type CertificateReport } from "../../certs/certificate-report.js";
 import type { Clock } from "../../clock.js";
 import type { ControllerLogger } from "../types.js";
+import type { AlertStateStore } from "./scan-alert-state.js";
 
 const ALERTING = new Set(["warning", "critical"]);
 
@@ -40,6 +42,8 @@ export interface ScanAlertsOptions {
   reports: () => readonly CertificateReport[];
   clock: Clock;
   log: ControllerLogger;
+  /** Where the records survive a restart (default: memory only). */
+  state?: AlertStateStore;
 }
 
 /** Delivers the scan's alert transitions; passes run one at a time and coalesce. */
@@ -47,6 +51,7 @@ export class ScanAlerts {
   readonly #o: ScanAlertsOptions;
   readonly #sinks: Map<string, AlertSink>;
   #records: AlertRecord[] = [];
+  #loaded = false;
   #running: Promise<void> | undefined;
   #dirty = false;
 
@@ -82,14 +87,17 @@ export class ScanAlerts {
   }
 
   async #pass(): Promise<void> {
-    const refs = [...this.#sinks.values()].map((s) => ({ id: s.describe, ...(s.refreshIntervalMs === undefined ? {} : { refreshIntervalMs: s.refreshIntervalMs }) }));
-    const transitions = alertTransitions(this.#records, scanDesiredAlerts(this.#o.reports()), refs, this.#o.clock.now());
-    if (transitions.deliveries.length === 0) {
-      this.#records = transitions.next;
-      return;
+    if (!this.#loaded && this.#o.state) {
+      try {
+        this.#records = await this.#o.state.load();
+      } catch (err) {
+        this.#o.log.warn({ err }, "TLS Secret scan alert state not readable; alerting from memory (alerts still due may fire once more)");
+      }
     }
-    const failed = await deliverAlerts(this.#sinks, transitions.deliveries);
-    for (const f of failed) this.#o.log.warn({ sink: f.delivery.sinkId, alert: f.delivery.alert.name, reason: f.message }, "TLS Secret scan alert delivery failed");
-    this.#records = settleAlertRecords(transitions, this.#records, failed.map((f) => f.delivery));
+    this.#loaded = true;
+    const result = await runAlertPass(this.#records, scanDesiredAlerts(this.#o.reports()), this.#sinks, this.#o.clock.now());
+    for (const f of result.failed) this.#o.log.warn({ sink: f.delivery.sinkId, alert: f.delivery.alert.name, reason: f.message }, "TLS Secret scan alert delivery failed");
+    this.#records = result.records;
+    await this.#o.state?.save(this.#records);
   }
 }

@@ -19,6 +19,7 @@ import type { Timers } from "../runtime/work-queue.js";
 import type { ControllerLogger } from "../types.js";
 import { ScanAlerts } from "./scan-alerts.js";
 import type { AlertSink } from "../../alerts/sink.js";
+import type { AlertStateStore } from "./scan-alert-state.js";
 
 /** Options of {@link TlsSecretScanner}. */
 export interface TlsSecretScannerOptions {
@@ -35,8 +36,10 @@ export interface TlsSecretScannerOptions {
   event?: (regarding: KubeObject, type: "Normal" | "Warning", reason: string, message: string) => Promise<void>;
   timers?: Timers;
   pageSize?: number;
-  /** The cluster default alert sinks (`--alert-sink`); alert state is kept in memory (scan-alerts.ts). */
+  /** The cluster default alert sinks (`--alert-sink`). */
   alertSinks?: AlertSink[];
+  /** Where the alert records survive restarts (scan-alert-state.ts); default: memory only. */
+  alertState?: AlertStateStore;
 }
 
 const RANK = { none: 0, info: 1, warning: 2, critical: 3 } as const;
@@ -95,7 +98,7 @@ export class TlsSecretScanner {
       else this.#judge(obj, false);
       if (this.#synced) this.#alerts.poke();
     });
-    this.#alerts = new ScanAlerts({ sinks: options.alertSinks ?? [], reports: () => this.reports(), clock: options.clock, log: options.log });
+    this.#alerts = new ScanAlerts({ sinks: options.alertSinks ?? [], reports: () => this.reports(), clock: options.clock, log: options.log, ...(options.alertState ? { state: options.alertState } : {}) });
   }
 
   /** Starts both watches; resolves once the Secrets are listed and every gauge is set. */
