@@ -25,6 +25,16 @@ export interface DnsFlags {
  */
 export function providerAndLookup(flags: DnsFlags, clock: Clock): { provider: DnsProvider; lookup: DnsLookupConfig } {
   const { provider, nameserver } = buildProvider(flags.dns, parseKeyValues(flags.dnsOpt, "--dns-opt"), { clock });
+  return { provider, lookup: lookupFromFlags(flags, nameserver) };
+}
+
+/**
+ * Where propagation is checked, from the flags alone (resolvers from --dns-resolver, else
+ * `nameserver`, else the system's; the authoritative port from --authoritative-port, else
+ * `nameserver`'s, else 53).
+ * @throws InputError naming the flag that is wrong.
+ */
+export function lookupFromFlags(flags: Omit<DnsFlags, "dns" | "dnsOpt">, nameserver?: { host: string; port: number }): DnsLookupConfig {
   const resolvers = flags.dnsResolver.length
     ? flags.dnsResolver.map((r) => parseServer(r, "--dns-resolver"))
     : nameserver
@@ -32,5 +42,5 @@ export function providerAndLookup(flags: DnsFlags, clock: Clock): { provider: Dn
       : systemResolvers();
   const port = flags.authoritativePort === undefined ? (nameserver?.port ?? 53) : Number(flags.authoritativePort);
   if (!(Number.isInteger(port) && port > 0 && port < 65536)) throw new InputError(`invalid --authoritative-port "${flags.authoritativePort}" (a port number 1-65535)`);
-  return { provider, lookup: { resolvers, authoritativePort: port, timeoutMs: 5000 } };
+  return { resolvers, authoritativePort: port, timeoutMs: 5000 };
 }

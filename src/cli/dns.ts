@@ -1,9 +1,11 @@
 /**
  * `sealbridge dns verify|rotate`: prove a DNS credential with a real DNS-01 round trip (exit 1
- * with the provider's answer when it fails), and roll a Cloudflare token, storing the new value
- * in its source (a Kubernetes Secret key through the kubeconfig, or a file) once it is proven.
+ * with the provider's answer when it fails), and rotate a Cloudflare token, storing the new value
+ * in its source (a file, a Secret key, or a DnsCredential's Secret or Vault source) once it is
+ * proven (src/cli/dns-rotate.ts).
  */
 import type { Command } from "commander";
+import type { RotateOptions } from "./dns-rotate.js";
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -15,13 +17,6 @@ interface VerifyOptions {
   dnsOpt: string[];
   dnsResolver: string[];
   authoritativePort?: string;
-}
-
-interface RotateOptions extends VerifyOptions {
-  sourceSecret?: string;
-  sourceKey: string;
-  sourceFile?: string;
-  kubeconfig?: string;
 }
 
 async function verify(opts: VerifyOptions): Promise<void> {
@@ -40,56 +35,8 @@ async function verify(opts: VerifyOptions): Promise<void> {
 }
 
 async function rotate(opts: RotateOptions): Promise<void> {
-  const [{ setTimeout: sleep }, { writeFile, rename }, { systemClock }, { InputError }, { providerAndLookup }, { parseKeyValues }, { rotateCloudflareToken }] = await Promise.all([
-    import("node:timers/promises"),
-    import("node:fs/promises"),
-    import("../clock.js"),
-    import("../errors.js"),
-    import("./dns-setup.js"),
-    import("../acme/dns/provider-options.js"),
-    import("../acme/dns/token-rotation.js"),
-  ]);
-  if (opts.dns !== "cloudflare") throw new InputError(`dns rotate supports --dns cloudflare only (got ${opts.dns}; rotate other credentials at the provider, then \`dns verify\`)`);
-  if (!opts.sourceSecret === !opts.sourceFile) throw new InputError("dns rotate needs exactly one source: --source-secret NAMESPACE/NAME (with --source-key) or --source-file PATH");
-  const { lookup } = providerAndLookup(opts, systemClock);
-  const options = parseKeyValues(opts.dnsOpt, "--dns-opt");
-  const store = opts.sourceFile
-    ? async (token: string) => {
-        const tmp = `${opts.sourceFile}.tmp-${process.pid}`;
-        await writeFile(tmp, `${token}\n`, { mode: 0o600 });
-        await rename(tmp, opts.sourceFile as string);
-      }
-    : await secretStore(opts);
-  const report = await rotateCloudflareToken(
-    { apiToken: options["apiToken"] ?? "", ...(options["apiUrl"] ? { apiUrl: options["apiUrl"] } : {}) },
-    opts.zone.replace(/\.$/, ""),
-    lookup,
-    { sleep: async (ms) => void (await sleep(ms)), timeoutMs: 60_000 },
-    store,
-  );
-  for (const step of report.steps) process.stdout.write(`${step}\n`);
-  process.stdout.write(`token ${report.tokenId} rotated${report.expiresOn ? `, expires ${report.expiresOn.toISOString()}` : ""}\n`);
-}
-
-async function secretStore(opts: RotateOptions): Promise<(token: string) => Promise<void>> {
-  const [{ loadKubeConnection }, { HttpKubeClient }, { SECRETS }, { VERSION }, { InputError }] = await Promise.all([
-    import("../kube/config.js"),
-    import("../kube/client.js"),
-    import("../kube/resources.js"),
-    import("../version.js"),
-    import("../errors.js"),
-  ]);
-  const [namespace, name, extra] = (opts.sourceSecret ?? "").split("/");
-  if (!namespace || !name || extra !== undefined) throw new InputError(`invalid --source-secret "${opts.sourceSecret}" (use NAMESPACE/NAME)`);
-  const connection = await loadKubeConnection({ kubeconfig: opts.kubeconfig, env: process.env });
-  const kube = new HttpKubeClient(connection, { userAgent: `sealbridge/${VERSION}` });
-  return async (token) => {
-    try {
-      await kube.mergePatch(SECRETS, namespace, name, { data: { [opts.sourceKey]: Buffer.from(token).toString("base64") } });
-    } finally {
-      connection.agent.destroy();
-    }
-  };
+  const { rotateCommand } = await import("./dns-rotate.js");
+  await rotateCommand(opts, (line) => void process.stdout.write(`${line}\n`));
 }
 
 /** Registers `dns verify` and `dns rotate`. */
@@ -103,10 +50,13 @@ export function register(program: Command): void {
       .option("--dns-resolver <host:port>", "resolver for zone and NS lookups (repeat)", collect, [])
       .option("--authoritative-port <port>", "port of the zone's authoritative servers (default 53; rfc2136: its nameserver's)");
   common(dns.command("verify").description("create a probe TXT record, read it back from every authoritative server, delete it; exit 1 with the provider's answer on failure")).action(verify);
-  common(dns.command("rotate").description("roll a Cloudflare API token, prove the new one, store it in the source"))
+  common(dns.command("rotate").description("rotate a Cloudflare API token: create a new one with the same policies, prove it, store it in the source, then delete the old one"))
+    .option("--dns-credential <namespace/name>", "the DnsCredential whose source (a Secret, or Vault KV through its SecretStore) holds the token")
     .option("--source-secret <namespace/name>", "Kubernetes Secret holding the token (through the kubeconfig)")
     .option("--source-key <key>", "key of the token in that Secret", "api-token")
     .option("--source-file <path>", "file holding the token")
+    .option("--vault-address <url>", "reach the store's Vault here instead of its spec.provider.vault.server (e.g. a port-forward)")
+    .option("--admin-token-file <path>", "file with a token allowed to manage API tokens (default: the rotated token itself)")
     .option("--kubeconfig <path>", "kubeconfig file")
     .action(rotate);
 }

@@ -121,6 +121,15 @@ export class VaultHttp {
    * @throws VaultError for every other failure.
    */
   async readKv(path: string, kvVersion: "v1" | "v2", version: string | undefined, token: string): Promise<KvData | null> {
+    return (await this.readKvEntry(path, kvVersion, version, token))?.data ?? null;
+  }
+
+  /**
+   * Reads a KV secret with its KV v2 version number (for a check-and-set write after it).
+   * @returns null when the secret does not exist or its version is deleted/destroyed.
+   * @throws VaultError for every other failure.
+   */
+  async readKvEntry(path: string, kvVersion: "v1" | "v2", version: string | undefined, token: string): Promise<{ data: KvData; version?: number } | null> {
     const query = kvVersion === "v2" && version ? `?version=${encodeURIComponent(version)}` : "";
     let body: unknown;
     try {
@@ -132,10 +141,23 @@ export class VaultHttp {
     if (kvVersion === "v2") {
       const parsed = kvV2Schema.safeParse(body);
       if (!parsed.success) throw new VaultError(VaultFailure.BadResponse, this.storeName, path, 200);
-      return parsed.data.data.data as KvData | null;
+      const data = parsed.data.data.data as KvData | null;
+      const v = parsed.data.data.metadata?.version;
+      return data === null ? null : { data, ...(typeof v === "number" ? { version: v } : {}) };
     }
     const parsed = kvV1Schema.safeParse(body);
     if (!parsed.success) throw new VaultError(VaultFailure.BadResponse, this.storeName, path, 200);
-    return parsed.data.data as KvData;
+    return { data: parsed.data.data as KvData };
+  }
+
+  /**
+   * Writes a KV secret at the logical `path` (already through ESO's path rules): KV v2 as
+   * `{data, options: {cas}}` (check-and-set against the version read before, when given), KV v1
+   * as the plain map (vault-api.md §5).
+   * @throws VaultError (a CAS mismatch is a 400 BadResponse naming the path).
+   */
+  async writeKv(path: string, kvVersion: "v1" | "v2", data: KvData, token: string, cas?: number): Promise<void> {
+    const body = kvVersion === "v2" ? { data, ...(cas === undefined ? {} : { options: { cas } }) } : data;
+    await this.call("POST", path, { token, body, where: path });
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The Cloudflare provider (API v4 with an API token, cert-manager's `apiTokenSecretRef`): TXT
  * records through the zone's dns_records, the token's own status and expiry through
- * `/user/tokens/verify`, and rolling the token's secret through `/user/tokens/{id}/value`.
+ * `/user/tokens/verify`, and the token itself read, created and deleted through `/user/tokens`
+ * (rotation: a new token with the same policies, proven, then the old one deleted).
  * Every answer is parsed with zod; a refusal names Cloudflare's status and error codes.
  */
 import { z } from "zod";
@@ -28,6 +29,18 @@ const envelope = z.object({
 });
 const zones = z.array(z.object({ id: z.string(), name: z.string() }));
 const records = z.array(z.object({ id: z.string(), name: z.string(), type: z.string(), content: z.string() }));
+const tokenDetails = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.string().optional(),
+  policies: z.array(z.looseObject({ effect: z.string(), resources: z.unknown(), permission_groups: z.array(z.looseObject({ id: z.string() })) })),
+  condition: z.unknown().optional(),
+  issued_on: z.string().optional(),
+  expires_on: z.string().optional(),
+  not_before: z.string().optional(),
+});
+/** A token as `GET /user/tokens/{id}` describes it (no value). */
+export type CloudflareTokenDetails = z.infer<typeof tokenDetails>;
 const verifyResult = z.object({ id: z.string(), status: z.enum(["active", "disabled", "expired"]), expires_on: z.string().optional(), not_before: z.string().optional() });
 
 /** What Cloudflare says about a token. */
@@ -55,7 +68,9 @@ export class CloudflareProvider implements DnsProvider {
     if (!parsed.success) throw new RemoteError(`Cloudflare ${what} failed: HTTP ${reply.status} with an answer that is not the v4 envelope (check apiUrl)`, { code: "DnsApiMalformed", status: reply.status });
     if (reply.status >= 400 || !parsed.data.success) {
       const codes = parsed.data.errors.map((e) => `${e.code} ${e.message}`).join("; ");
-      const hint = reply.status === 401 || reply.status === 403 ? "the API token is invalid, expired, or lacks Zone:DNS:Edit on this zone" : "see Cloudflare's error code";
+      const tokenCall = path.startsWith("/user/tokens/") && path !== "/user/tokens/verify" || path === "/user/tokens";
+      const denied = tokenCall ? "the API token is invalid, expired, or may not manage API tokens (use one with User › API Tokens › Edit)" : "the API token is invalid, expired, or lacks Zone:DNS:Edit on this zone";
+      const hint = reply.status === 401 || reply.status === 403 ? denied : "see Cloudflare's error code";
       throw new DnsProviderError(`Cloudflare ${what} refused: HTTP ${reply.status}${codes ? ` (${codes})` : ""} (${hint})`, `HTTP ${reply.status}`, { status: reply.status });
     }
     const result = schema.safeParse(parsed.data.result);
@@ -97,11 +112,26 @@ export class CloudflareProvider implements DnsProvider {
   }
 
   /**
-   * Rolls the secret of token `tokenId` (`PUT /user/tokens/{id}/value`); the old value stops working.
-   * @returns the new token value. @throws DnsProviderError or RemoteError.
+   * A token's name, policies, restrictions and times (`GET /user/tokens/{id}`; needs API Tokens Read or Write).
+   * @throws DnsProviderError or RemoteError.
    */
-  async rollToken(tokenId: string): Promise<string> {
-    return this.call("token roll", "PUT", `/user/tokens/${encodeURIComponent(tokenId)}/value`, z.string().min(1), {});
+  async tokenDetails(tokenId: string): Promise<CloudflareTokenDetails> {
+    const r = await this.call("token details", "GET", `/user/tokens/${encodeURIComponent(tokenId)}`, tokenDetails);
+    return r;
+  }
+
+  /**
+   * Creates a token (`POST /user/tokens`; needs API Tokens Write) with the given name, policies,
+   * condition and expiry. @returns its id and value. @throws DnsProviderError or RemoteError.
+   */
+  async createToken(spec: { name: string; policies: unknown[]; condition?: unknown; expiresOn?: Date }): Promise<{ id: string; value: string }> {
+    const body = { name: spec.name, policies: spec.policies, ...(spec.condition ? { condition: spec.condition } : {}), ...(spec.expiresOn ? { expires_on: spec.expiresOn.toISOString().replace(/\.\d{3}Z$/, "Z") } : {}) };
+    return this.call("token create", "POST", "/user/tokens", z.object({ id: z.string().min(1), value: z.string().min(1) }), body);
+  }
+
+  /** Deletes (revokes) a token (`DELETE /user/tokens/{id}`; needs API Tokens Write). @throws DnsProviderError or RemoteError. */
+  async deleteToken(tokenId: string): Promise<void> {
+    await this.call("token delete", "DELETE", `/user/tokens/${encodeURIComponent(tokenId)}`, z.unknown());
   }
 }
 

@@ -3,7 +3,8 @@
  * answering with the shapes of the providers' public API documentation (the pages are cited in
  * test/harness/acme/provider-apis.ts): records created and deleted, propagation read back from
  * the zone's (fake) authoritative server, refusals naming HTTP 401/403, token expiry from the
- * verify endpoint, a token rolled and stored. Canary tokens never in output.
+ * verify endpoint, a token rotated (a new one with the same policies created, proven, stored, the
+ * old one deleted). Canary tokens never in output.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -128,19 +129,46 @@ describe("dns verify / dns rotate (CLI)", () => {
     noCanary(r.stderr);
   });
 
-  test("rotate: rolls the token, proves the new one, stores it in the source file; the old one stops working", async () => {
+  test("rotate: a new token with the same policies, proven, stored in the source file, then the old one deleted", async () => {
     const source = join(dir, "cf-token");
-    const rolling = { id: "0123456789abcdef0123456789abcdef", value: "cf-canary-rolling-Ww44", status: "active" as const, dnsEdit: true };
+    const rolling = { id: "0123456789abcdef0123456789abcdef", value: "cf-canary-rolling-Ww44", status: "active" as const, dnsEdit: true, tokensWrite: true, name: "dns-edit" };
     apis.tokens.push(rolling);
     await writeFile(source, `${rolling.value}\n`);
     const r = await run(["dns", "rotate", ...cfArgs(rolling.value), "--source-file", source]);
     assert.equal(r.code, 0, r.stderr);
     const stored = (await readFile(source, "utf8")).trim();
     assert.notEqual(stored, "cf-canary-rolling-Ww44");
-    assert.equal(stored, rolling.value, "the source holds the rolled value");
-    assert.match(r.stdout, /token 0123456789abcdef0123456789abcdef rotated/);
+    const created = apis.tokens.find((t) => t.value === stored);
+    assert.ok(created, "the source holds the created token");
+    assert.equal(created.name, "dns-edit");
+    assert.ok(!apis.tokens.includes(rolling), "the old token was deleted");
+    assert.match(r.stdout, /token 0123456789abcdef0123456789abcdef rotated to [0-9a-f]{32}/);
     assert.ok(!r.stdout.includes(stored) && !r.stderr.includes(stored), "the new token is never printed");
     const old = await run(["dns", "verify", ...cfArgs("cf-canary-rolling-Ww44")]);
     assert.equal(old.code, 1);
+  });
+
+  test("rotate: a token that may not manage tokens is refused before anything changes; --admin-token-file names one that may", async () => {
+    const source = join(dir, "cf-token-2");
+    const dnsOnly = { id: "11112222333344445555666677778888", value: "cf-canary-dnsonly-Qq77", status: "active" as const, dnsEdit: true, name: "dns-only" };
+    const admin = { id: "99990000aaaabbbbccccddddeeeeffff", value: "cf-canary-admin-Rr88", status: "active" as const, dnsEdit: false, tokensWrite: true, name: "token-admin" };
+    apis.tokens.push(dnsOnly, admin);
+    await writeFile(source, `${dnsOnly.value}\n`);
+    const refused = await run(["dns", "rotate", ...cfArgs(dnsOnly.value), "--source-file", source]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /Cloudflare token details refused: HTTP 403 .*User › API Tokens › Edit/);
+    assert.equal((await readFile(source, "utf8")).trim(), dnsOnly.value);
+    assert.ok(apis.tokens.includes(dnsOnly));
+    const adminFile = join(dir, "cf-admin");
+    await writeFile(adminFile, `${admin.value}\n`);
+    const count = apis.tokens.length;
+    const r = await run(["dns", "rotate", ...cfArgs(dnsOnly.value), "--source-file", source, "--admin-token-file", adminFile]);
+    assert.equal(r.code, 0, r.stderr);
+    const stored = (await readFile(source, "utf8")).trim();
+    const created = apis.tokens.find((t) => t.value === stored);
+    assert.ok(created && created.dnsEdit && !created.tokensWrite, "the new token has the old one's policies, not the admin's");
+    assert.ok(!apis.tokens.includes(dnsOnly) && apis.tokens.includes(admin));
+    assert.equal(apis.tokens.length, count);
+    noCanary(refused.stdout, refused.stderr, r.stdout, r.stderr);
   });
 });

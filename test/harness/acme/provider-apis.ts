@@ -5,7 +5,11 @@
  * Cloudflare: https://developers.cloudflare.com/api/resources/dns/subresources/records/ ,
  *   https://developers.cloudflare.com/api/resources/user/subresources/tokens/methods/verify/ ,
  *   https://developers.cloudflare.com/api/resources/user/subresources/tokens/subresources/value/methods/update/ ,
- *   https://developers.cloudflare.com/fundamentals/api/troubleshooting/ (verify answer example).
+ *   https://developers.cloudflare.com/fundamentals/api/troubleshooting/ (verify answer example),
+ *   https://developers.cloudflare.com/api/resources/user/subresources/tokens/methods/get/ (token details),
+ *   https://developers.cloudflare.com/api/resources/user/subresources/tokens/methods/create/ (create: the answer carries `value`),
+ *   https://developers.cloudflare.com/api/resources/user/subresources/tokens/methods/delete/ (delete: `result: {id}`),
+ *   https://developers.cloudflare.com/fundamentals/api/how-to/create-via-api/ (policies: effect, resources, permission_groups[].id).
  * DigitalOcean: https://docs.digitalocean.com/reference/api/api-reference/#tag/Domain-Records ,
  *   https://docs.digitalocean.com/reference/pydo/reference/domains/create_record/ .
  */
@@ -31,6 +35,21 @@ export interface FakeToken {
   expiresOn?: string;
   /** May edit DNS in the zone. */
   dnsEdit: boolean;
+  /** May manage API tokens (User › API Tokens › Edit). */
+  tokensWrite?: boolean;
+  name?: string;
+  issuedOn?: string;
+}
+
+/** Permission group ids as this fake defines them (Cloudflare lists the real ones at /user/tokens/permission_groups). */
+export const FAKE_PERMISSION_GROUPS = { dnsWrite: "4755a26eedb94da69e1066d98aa820be", tokensWrite: "686d18d5ac6c441c867cbf6771e58a0a" } as const;
+
+/** Faults the tests switch on. */
+export interface ProviderApiFaults {
+  /** Tokens created through POST /user/tokens cannot edit DNS (their proof fails). */
+  createdTokensLackDns?: boolean;
+  /** DELETE /user/tokens/{id} answers 500. */
+  deleteFails?: boolean;
 }
 
 /** The running fakes. */
@@ -42,6 +61,7 @@ export interface ProviderApis {
   digitaloceanUrl: string;
   dnsPort: number;
   tokens: FakeToken[];
+  faults: ProviderApiFaults;
   doTokens: Set<string>;
   records: StoredRecord[];
   /** Every request line seen, with its Authorization header redacted. */
@@ -63,7 +83,15 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 /** Starts the fakes for `zone` (default example.test). */
 export async function startProviderApis(zone = "example.test"): Promise<ProviderApis> {
   const zoneId = randomBytes(16).toString("hex");
-  const state: Omit<ProviderApis, "cloudflareUrl" | "digitaloceanUrl" | "dnsPort" | "close"> = { zone, tokens: [], doTokens: new Set(), records: [], requests: [] };
+  const state: Omit<ProviderApis, "cloudflareUrl" | "digitaloceanUrl" | "dnsPort" | "close"> = { zone, tokens: [], faults: {}, doTokens: new Set(), records: [], requests: [] };
+  const policiesOf = (t: FakeToken) => [
+    {
+      id: randomBytes(16).toString("hex"),
+      effect: "allow",
+      resources: { [`com.cloudflare.api.account.zone.${zoneId}`]: "*" },
+      permission_groups: [...(t.dnsEdit ? [{ id: FAKE_PERMISSION_GROUPS.dnsWrite, name: "DNS Write" }] : []), ...(t.tokensWrite ? [{ id: FAKE_PERMISSION_GROUPS.tokensWrite, name: "API Tokens Write" }] : [])],
+    },
+  ];
   const cf = (errors: Array<{ code: number; message: string }>) => ({ success: false, errors, messages: [], result: null });
   const remove = (id: string) => {
     const at = state.records.findIndex((r) => r.id === id);
@@ -89,6 +117,38 @@ export async function startProviderApis(zone = "example.test"): Promise<Provider
         return send(res, 200, ok(target.value));
       }
       if (token.status !== "active") return send(res, 403, cf([{ code: 9109, message: "Unauthorized to access requested resource" }]));
+      const manage = /^\/user\/tokens(?:\/([^/]+))?$/.exec(path);
+      if (manage) {
+        if (!token.tokensWrite) return send(res, 403, cf([{ code: 9109, message: "Unauthorized to access requested resource" }]));
+        const target = manage[1] ? state.tokens.find((t) => t.id === manage[1]) : undefined;
+        if (manage[1] && !target) return send(res, 404, cf([{ code: 1003, message: "Not found" }]));
+        if (req.method === "GET" && target) {
+          return send(res, 200, ok({ id: target.id, name: target.name ?? "dns", status: target.status, issued_on: target.issuedOn ?? "2026-01-01T00:00:00Z", modified_on: target.issuedOn ?? "2026-01-01T00:00:00Z", ...(target.expiresOn ? { expires_on: target.expiresOn } : {}), policies: policiesOf(target), condition: { request_ip: { in: ["127.0.0.0/8"], not_in: [] } } }));
+        }
+        if (req.method === "DELETE" && target) {
+          if (state.faults.deleteFails) return send(res, 500, cf([{ code: 10000, message: "Internal error" }]));
+          state.tokens.splice(state.tokens.indexOf(target), 1);
+          return send(res, 200, ok({ id: target.id }));
+        }
+        if (req.method === "POST" && !manage[1]) {
+          const body = (await readBody(req)) as { name?: unknown; policies?: Array<{ effect?: unknown; resources?: unknown; permission_groups?: Array<{ id?: unknown }> }>; expires_on?: unknown };
+          const groups = Array.isArray(body.policies) ? body.policies.flatMap((p) => (p.effect === "allow" && p.resources && Array.isArray(p.permission_groups) ? p.permission_groups.map((g) => g.id) : [])) : [];
+          if (typeof body.name !== "string" || body.name === "" || groups.length === 0) return send(res, 400, cf([{ code: 9106, message: "Invalid policies or name" }]));
+          const created: FakeToken = {
+            id: randomBytes(16).toString("hex"),
+            value: `cf-created-${randomBytes(20).toString("hex")}`,
+            status: "active",
+            name: body.name,
+            issuedOn: new Date().toISOString(),
+            ...(typeof body.expires_on === "string" ? { expiresOn: body.expires_on } : {}),
+            dnsEdit: groups.includes(FAKE_PERMISSION_GROUPS.dnsWrite) && !state.faults.createdTokensLackDns,
+            tokensWrite: groups.includes(FAKE_PERMISSION_GROUPS.tokensWrite),
+          };
+          state.tokens.push(created);
+          return send(res, 200, ok({ id: created.id, name: created.name, status: "active", issued_on: created.issuedOn, ...(created.expiresOn ? { expires_on: created.expiresOn } : {}), policies: body.policies, value: created.value }));
+        }
+        return send(res, 405, cf([{ code: 10405, message: "Method not allowed" }]));
+      }
       if (path === "/zones" && req.method === "GET") return send(res, 200, ok(url.searchParams.get("name") === zone ? [{ id: zoneId, name: zone, status: "active" }] : []));
       const records = new RegExp(`^/zones/${zoneId}/dns_records(?:/([^/]+))?$`).exec(path);
       if (!records) return send(res, 404, cf([{ code: 7003, message: "Could not route to this path" }]));
