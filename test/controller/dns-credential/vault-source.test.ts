@@ -3,13 +3,15 @@
  * (the ExternalSecret machinery: store connection with its token Secret in the kube test server,
  * ESO path rules, property lookup, the shared VaultReader), proven against a real BIND, then
  * projected; a changed value in Vault is proven again before it propagates; a value BIND refuses
- * is never propagated; a sealed Vault is transient and the old credential stays. The TSIG
- * secrets are canaries: never in status, Events or conditions.
+ * is never propagated; a sealed Vault is transient and the old credential stays. Through a
+ * ClusterSecretStore (its auth Secret in its own namespace) the same; when that Vault becomes
+ * unreachable nothing is propagated or deleted, the old value stays, and Ready names the store,
+ * the path and the failure. The TSIG secrets are canaries: never in status, Events or conditions.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { systemClock } from "../../../src/clock.js";
-import { secretStoreResource } from "../../../src/api/secret-store.js";
+import { clusterSecretStoreResource, secretStoreResource } from "../../../src/api/secret-store.js";
 import { credentialDeps } from "../../../src/controller/dns-credential/deps.js";
 import { dnsCredentialKind } from "../../../src/controller/dns-credential/index.js";
 import { readVaultSource } from "../../../src/controller/dns-credential/vault-source.js";
@@ -109,5 +111,68 @@ describe("DnsCredential from Vault through a SecretStore", () => {
 
     const visible = JSON.stringify([d.primary["status"], d.passes.map((p) => [p.events, p.conditions, p.outcome])]);
     for (const key of [keyA, keyB, keyC]) assert.ok(!visible.includes(key.secret), `secret of ${key.name} in status, Events or outcome`);
+  });
+
+  test("through a ClusterSecretStore; Vault unreachable: nothing propagated or deleted, the old value stays, Ready names store and path", async () => {
+    const other = await startVaultServer({ mode: "dev" });
+    let stopped = false;
+    try {
+      await k.kube.create(NAMESPACES, { metadata: { name: "vault-auth" } }).catch(() => undefined);
+      await k.kube.create(SECRETS, { metadata: { name: "vault-token-2", namespace: "vault-auth" }, stringData: { token: other.rootToken ?? "" } });
+      const put = await fetch(`${other.addr}/v1/secret/data/dns/tsig`, { method: "POST", headers: { "X-Vault-Token": other.rootToken ?? "", "Content-Type": "application/json" }, body: JSON.stringify({ data: { secret: keyA.secret } }) });
+      assert.ok(put.status < 400);
+      const clock = new ManualClock(new Date());
+      const eso = { connections: new StoreConnections(k.kube, systemClock, { timeoutMs: 2_000 }), reader: new VaultReader(systemClock, { backoffBaseMs: 1, backoffMaxMs: 1 }) };
+      let probes = 0;
+      const real = credentialDeps({ clock: systemClock, resolvers: [], readVault: (ctx, ns, src) => readVaultSource(eso, ctx, ns, src) });
+      const kind = dnsCredentialKind({ ...real, probe: async (...args) => (probes++, real.probe(...args)) }, {}, eso.connections);
+      const cred = {
+        apiVersion: "sealbridge.io/v1alpha1",
+        kind: "DnsCredential",
+        metadata: { name: "tsig-cluster", namespace: "cert-manager", uid: "uid-c", generation: 1 },
+        spec: {
+          source: { vault: { storeRef: { name: "shared-vault", kind: "ClusterSecretStore" }, key: "dns/tsig", property: "secret" } },
+          provider: { rfc2136: { nameserver: `127.0.0.1:${bind.port}`, tsigKeyName: keyA.name, tsigAlgorithm: "HMACSHA256" } },
+          zone: "example.test",
+          targets: [{ name: "tsig-cluster", key: "secret" }],
+        },
+      };
+      const d = new KindDriver(kind as never, cred, clock) as KindDriver<unknown, unknown>;
+      const store = { apiVersion: "external-secrets.io/v1", kind: "ClusterSecretStore", metadata: { name: "shared-vault", uid: "css-1", generation: 1 }, spec: { provider: { vault: { server: other.addr, path: "secret", version: "v2", auth: { tokenSecretRef: { name: "vault-token-2", key: "token", namespace: "vault-auth" } } } } } };
+      d.put(clusterSecretStoreResource, store);
+      // A change of the ClusterSecretStore re-runs the DnsCredentials reading through it.
+      const watch = kind.secondaryWatches?.find((w) => w.resource === clusterSecretStoreResource);
+      kind.parse(cred);
+      assert.deepEqual(watch?.mapToPrimary(store), ["cert-manager/tsig-cluster"]);
+
+      const first = await d.pass();
+      assert.equal(d.condition("Ready")?.reason, "Propagated", d.condition("Ready")?.message);
+      assert.equal(first.writes.length, 1);
+      const target = () => (d.get(SECRETS, "cert-manager", "tsig-cluster")?.["data"] as Record<string, string> | undefined)?.["secret"];
+      const proven = target();
+      assert.equal(Buffer.from(proven ?? "", "base64").toString(), keyA.secret);
+
+      await other.stop();
+      stopped = true;
+      clock.set(new Date(clock.now().getTime() + 61_000));
+      const down = await d.pass();
+      assert.equal(down.outcome.kind, "transient");
+      assert.deepEqual(down.writes, [], "nothing written, nothing deleted");
+      assert.equal(target(), proven, "the old value stays in the target");
+      const ready = d.condition("Ready");
+      assert.equal(ready?.status, "False");
+      assert.equal(ready?.reason, "SourceUnavailable");
+      assert.match(ready?.message ?? "", /ClusterSecretStore shared-vault/);
+      assert.match(ready?.message ?? "", /secret\/data\/dns\/tsig/);
+      assert.match(ready?.message ?? "", /unavailable|ECONNREFUSED/i);
+      assert.match(ready?.message ?? "", /the targets keep the current credential/);
+      assert.equal(probes, 1, "nothing to prove while the source is unreadable");
+      const again = await d.pass();
+      assert.deepEqual(again.writes, []);
+      const visible = JSON.stringify([d.primary["status"], d.passes.map((p) => [p.events, p.conditions, p.outcome])]);
+      assert.ok(!visible.includes(keyA.secret) && !visible.includes(other.rootToken ?? "hvs."), "no secret in status, Events or outcome");
+    } finally {
+      if (!stopped) await other.stop();
+    }
   });
 });
