@@ -4,8 +4,10 @@
  * subresource) and sealbridge's CRDs applied with `kubectl apply --server-side`; openssl-made TLS
  * Secrets; `sealbridge controller` as its own process under the ServiceAccount of deploy/rbac.yaml.
  * The cluster-wide TLS Secret scan and the cert-manager read show in /metrics, a CertificateCheck
- * gets its status, the scan's alert reaches the `--alert-sink` webhook, and the logs hold no 403
- * and no key material.
+ * gets its status, the scan's alert reaches the `--alert-sink` webhook once — also across a
+ * controller restart (the alert state kept in the ConfigMap sealbridge-alert-state under the
+ * Role of deploy/rbac.yaml), with the resolve arriving after it — and the logs hold no 403 and no
+ * key material.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -169,6 +171,29 @@ describe("certificate checks on a real API server under the controller's RBAC", 
     assert.equal(status.conditions?.find((c) => c.type === "Ready")?.status, "True");
     const text = await metrics();
     assert.equal(sample(text, "sealbridge_certificate_state", { source: "Secret", namespace: "web", name: "www-tls", check: "web", state: "Valid" }), 1);
+  });
+
+  test("a restarted controller does not fire the scan's alert again; the resolve after the restart arrives", async () => {
+    const cm = await until("the alert state ConfigMap", async () => (await f.admin.get("/api/v1/namespaces/sealbridge/configmaps/sealbridge-alert-state")) as { binaryData?: Record<string, string> } | undefined);
+    assert.ok(cm.binaryData?.["tls-secret-scan.json.gz"], "the records are kept in the controller's namespace");
+    const first = controller!.output();
+    assert.doesNotMatch(first, /\b403\b|forbidden/i, "the first controller's requests were allowed");
+    assert.equal(await controller!.stop(), 0);
+    const ctl = f.workspaceFor(await f.admin.serviceAccountToken("sealbridge", "sealbridge"));
+    controller = await startController(ctl, ["--namespace", "sealbridge", "--resync-period", "5s", "--key-renew-period", "0", "--alert-sink", `webhook=http://127.0.0.1:${hookPort}/hook`], 120_000);
+    metricsPort = await until("the restarted controller's metrics server", () => {
+      for (const line of controller!.output().split("\n")) {
+        if (!line.includes('"metrics server listening"')) continue;
+        const port = (JSON.parse(line) as { port?: number }).port;
+        if (typeof port === "number") return port;
+      }
+      return undefined;
+    }, 60_000);
+    // Passes run in order: a re-fire at start would arrive before the resolve of this delete.
+    assert.equal((await f.ws.kubectl(["delete", "secret", "-n", "web", "api-tls"])).code, 0);
+    await until("the resolve", () => posted.some((b) => b.includes('"status":"resolved"') && b.includes("api-tls")) || undefined, 120_000);
+    const about = posted.filter((b) => b.includes("CertificateRenewalOverdue") && b.includes("api-tls")).map((b) => (JSON.parse(b) as { status: string }).status);
+    assert.deepEqual(about, ["firing", "resolved"], "fired once before the restart, resolved after it");
   });
 
   test("no 403 and no key material in the controller's logs, Events or status", async () => {
