@@ -1,7 +1,7 @@
 /**
- * How alert sinks are configured: in a CertificateCheck (`spec.alertSinks[]`, one key per entry
- * as cert-manager's solvers have one provider key) or as cluster defaults from the controller
- * flag `--alert-sink TYPE=URL`. Builds the sinks; tokens come from Secrets the caller resolves.
+ * How alert sinks are configured: in a CertificateCheck or DnsCredential (`spec.alertSinks[]`,
+ * one key per entry as cert-manager's solvers have one provider key) or as cluster defaults from
+ * the controller flag `--alert-sink TYPE=URL`. Builds the sinks; tokens come from Secrets the caller resolves.
  */
 import { z } from "zod";
 import { InputError } from "../errors.js";

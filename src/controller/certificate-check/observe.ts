@@ -5,10 +5,9 @@
  * covers Kubernetes writes only, so the sends happen here and plan() records their outcome in
  * status (a restart reads it back and does not fire again).
  */
-import { deliverAlerts } from "../../alerts/deliver.js";
-import { buildSink, sinkTokenRef, type AlertSinkSpec } from "../../alerts/sink-config.js";
+import { runAlertPass, sinkSet } from "../../alerts/alert-pass.js";
+import type { AlertSinkSpec } from "../../alerts/sink-config.js";
 import type { AlertSink } from "../../alerts/sink.js";
-import { alertTransitions, settleAlertRecords } from "../../alerts/transitions.js";
 import type { CertificateGauges } from "../../certs/certificate-metrics.js";
 import { describeSource } from "../../certs/certificate-report.js";
 import { fetchServedChain, parseHostPort, type EndpointTarget, type ServedChain } from "../../certs/endpoint.js";
@@ -91,28 +90,18 @@ export async function observeCertificateCheck(ctx: ObserveContext, check: Parsed
   }
   // Alert sinks: the check's own, else the cluster defaults.
   const specs = check.spec.alertSinks && check.spec.alertSinks.length > 0 ? check.spec.alertSinks : adapters.defaultSinks;
-  const build = adapters.buildSink ?? ((spec: AlertSinkSpec, token: string | undefined) => buildSink(spec, token));
-  const sinks = new Map<string, AlertSink>();
-  const failures: string[] = [];
-  for (const spec of specs) {
-    const ref = sinkTokenRef(spec);
-    let token: string | undefined;
-    if (ref) {
-      const obj = secrets.get(`${ns}/${ref.name}`);
-      token = obj ? pemValue(obj, ref.key)?.trim() : undefined;
-      if (token === undefined) failures.push(`alert sink token Secret ${ns}/${ref.name} key "${ref.key}" not found (create it or fix tokenSecretRef)`);
-    }
-    const sink = build(spec, token);
-    sinks.set(sink.describe, sink);
-  }
-  const refs = [...sinks.values()].map((s) => ({ id: s.describe, ...(s.refreshIntervalMs === undefined ? {} : { refreshIntervalMs: s.refreshIntervalMs }) }));
-  const transitions = alertTransitions(check.previousAlerts, evaluation.desiredAlerts, refs, now);
-  const failed = await deliverAlerts(sinks, transitions.deliveries);
-  for (const f of failed) {
+  const tokenOf = (ref: { name: string; key: string }) => {
+    const obj = secrets.get(`${ns}/${ref.name}`);
+    return obj ? pemValue(obj, ref.key)?.trim() : undefined;
+  };
+  const { sinks, problems } = sinkSet(specs, tokenOf, ns, adapters.buildSink);
+  const failures = [...problems];
+  const pass = await runAlertPass(check.previousAlerts, evaluation.desiredAlerts, sinks, now);
+  for (const f of pass.failed) {
     failures.push(f.message);
     ctx.log.warn({ check: `${ns}/${check.name}`, sink: f.delivery.sinkId, alert: f.delivery.alert.name }, "alert delivery failed");
   }
-  const alerts = settleAlertRecords(transitions, check.previousAlerts, failed.map((f) => f.delivery));
+  const alerts = pass.records;
   const workloads = evaluation.stale.length > 0 ? await adapters.listWorkloads(ns) : [];
   return { reports: evaluation.reports, alerts, deliveryFailures: failures, hasSinks: sinks.size > 0, stale: evaluation.stale, workloads };
 }
