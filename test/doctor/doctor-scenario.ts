@@ -129,6 +129,37 @@ export async function healthyChain(backend: Backend, unsealerAddress: string, ca
   return scenario;
 }
 
+/** A Vault call as root; the parsed body. @throws Error on an answer >= 400. */
+async function vaultCall(addr: string, token: string, method: string, path: string, body?: unknown): Promise<{ data?: Record<string, string> } | undefined> {
+  const res = await fetch(`${addr}/v1/${path}`, { method, headers: { "X-Vault-Token": token, "Content-Type": "application/json" }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  if (res.status >= 400) throw new Error(`Vault ${method} ${path}: HTTP ${res.status}`);
+  const text = await res.text();
+  return text === "" ? undefined : (JSON.parse(text) as { data?: Record<string, string> });
+}
+
+/** Enables AppRole on a Vault (as root) with role `doctor`; its role_id and a secret_id. */
+export async function appRole(addr: string, rootToken: string): Promise<{ roleId: string; secretId: string }> {
+  await vaultCall(addr, rootToken, "POST", "sys/auth/approle", { type: "approle" });
+  await vaultCall(addr, rootToken, "POST", "auth/approle/role/doctor", { token_policies: "default" });
+  const roleId = (await vaultCall(addr, rootToken, "GET", "auth/approle/role/doctor/role-id"))?.data?.["role_id"] ?? "";
+  const secretId = (await vaultCall(addr, rootToken, "POST", "auth/approle/role/doctor/secret-id"))?.data?.["secret_id"] ?? "";
+  assert.ok(roleId !== "" && secretId !== "", "AppRole set up");
+  return { roleId, secretId };
+}
+
+/** A SecretStore in APP logging in with AppRole (a real login, so the controller's status tells sealed and refused). */
+export function appRoleStore(name: string, server: string, roleId: string, secretId: string): KubeObject[] {
+  return [
+    { apiVersion: "v1", kind: "Secret", metadata: { name: `${name}-approle`, namespace: APP }, stringData: { "secret-id": secretId } },
+    {
+      apiVersion: "external-secrets.io/v1",
+      kind: "SecretStore",
+      metadata: { name, namespace: APP },
+      spec: { provider: { vault: { server, path: "secret", auth: { appRole: { path: "approle", roleId, secretRef: { name: `${name}-approle`, key: "secret-id" } } } } } },
+    },
+  ];
+}
+
 /** The link a report names first, with the whole report in the assertion message. */
 export function assertFirstFailure(run: DoctorRun, link: string | null): void {
   const detail = `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`;

@@ -10,11 +10,14 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startBackend, type Backend } from "../harness/realstack/backend.js";
+// Pinned to the test servers (not SEALBRIDGE_BACKEND, and so not picked up by `npm run test:real`):
+// its faults seal in-process Vault nodes and delete the Service the test server's proxy routes;
+// doctor.real.test.ts runs the chain on the real tier.
+import { startBackend as startTestBackend, type Backend } from "../harness/realstack/backend.js";
 import { startVaultServer, type VaultTestCluster } from "../harness/vault/index.js";
 import { waitFor } from "../support/controller-process.js";
 import { runCli } from "../support/run-cli.js";
-import { APP, NS, assertFirstFailure, healthyChain, tlsSecret, type DoctorRun, type DoctorScenario } from "./doctor-scenario.js";
+import { APP, NS, appRole, appRoleStore, assertFirstFailure, healthyChain, tlsSecret, type DoctorRun, type DoctorScenario } from "./doctor-scenario.js";
 
 const CANARY = `CANARY-${randomBytes(8).toString("hex")}`;
 
@@ -31,7 +34,7 @@ describe("sealbridge doctor against the test servers and a controller process", 
   };
 
   before(async () => {
-    backend = await startBackend({ kind: "testenv" });
+    backend = await startTestBackend({ kind: "testenv" });
     [storeVault, nodeVault] = await Promise.all([startVaultServer({ mode: "dev" }), startVaultServer({ mode: "dev" })]);
     s = await healthyChain(backend, nodeVault.addr, CANARY);
   });
@@ -109,12 +112,10 @@ describe("sealbridge doctor against the test servers and a controller process", 
     assertFirstFailure(await doctor(), null);
   });
 
-  test("a SecretStore whose Vault is sealed → secret-stores", async () => {
+  test("a SecretStore whose Vault is sealed → secret-stores (by its status, and by doctor's own sys/health probe)", async () => {
+    const { roleId, secretId } = await appRole(storeVault.addr, storeVault.rootToken ?? "");
     storeVault.node(0).seal();
-    await s.apply([
-      { apiVersion: "v1", kind: "Secret", metadata: { name: "sealed-token", namespace: APP }, stringData: { token: storeVault.rootToken ?? "" } },
-      { apiVersion: "external-secrets.io/v1", kind: "SecretStore", metadata: { name: "sealed", namespace: APP }, spec: { provider: { vault: { server: storeVault.addr, path: "secret", auth: { tokenSecretRef: { name: "sealed-token", key: "token" } } } } } },
-    ]);
+    await s.apply(appRoleStore("sealed", storeVault.addr, roleId, secretId));
     try {
       await waitFor("the sealed store's Ready=False", async () => (await s.condition(`/apis/external-secrets.io/v1/namespaces/${APP}/secretstores/sealed`, "Ready"))?.status === "False", 60_000);
       const r = await doctor();
@@ -123,23 +124,39 @@ describe("sealbridge doctor against the test servers and a controller process", 
       assert.match(link?.message ?? "", /SecretStore app\/sealed: .*sealed/);
       assert.match(link?.fix ?? "", /unseal/);
       // Judged by the controller's status alone, the verdict is the same.
-      assertFirstFailure(await doctor(["--no-vault-probe"]), "secret-stores");
+      const statusOnly = await doctor(["--no-vault-probe"]);
+      assertFirstFailure(statusOnly, "secret-stores");
+      assert.match(statusOnly.report?.checks.find((c) => c.name === "secret-stores")?.message ?? "", /Vault is sealed/);
     } finally {
       await s.kubectl(["-n", APP, "delete", "secretstore", "sealed"]);
+    }
+    // A token-auth store is validated without a Vault call: only doctor's probe sees its Vault sealed.
+    await s.apply([
+      { apiVersion: "v1", kind: "Secret", metadata: { name: "store-token", namespace: APP }, stringData: { token: storeVault.rootToken ?? "" } },
+      { apiVersion: "external-secrets.io/v1", kind: "SecretStore", metadata: { name: "token-store", namespace: APP }, spec: { provider: { vault: { server: storeVault.addr, path: "secret", auth: { tokenSecretRef: { name: "store-token", key: "token" } } } } } },
+    ]);
+    try {
+      await waitFor("the token store's Ready", async () => (await s.condition(`/apis/external-secrets.io/v1/namespaces/${APP}/secretstores/token-store`, "Ready"))?.status !== undefined, 60_000);
+      const r = await doctor();
+      assertFirstFailure(r, "secret-stores");
+      assert.match(r.report?.checks.find((c) => c.name === "secret-stores")?.message ?? "", /SecretStore app\/token-store: Vault http:\/\/127\.0\.0\.1:\d+ is sealed \(seen from here\)/);
+    } finally {
+      await s.kubectl(["-n", APP, "delete", "secretstore", "token-store"]);
       await storeVault.node(0).restart({ unsealed: true });
     }
+    assertFirstFailure(await doctor(), null);
   });
 
-  test("a SecretStore whose auth fails → secret-stores (the wrong token never printed)", async () => {
-    await s.apply([
-      { apiVersion: "v1", kind: "Secret", metadata: { name: "bad-token", namespace: APP }, stringData: { token: CANARY } },
-      { apiVersion: "external-secrets.io/v1", kind: "SecretStore", metadata: { name: "bad-auth", namespace: APP }, spec: { provider: { vault: { server: storeVault.addr, path: "secret", auth: { tokenSecretRef: { name: "bad-token", key: "token" } } } } } },
-    ]);
+  test("a SecretStore whose auth fails → secret-stores (the wrong secret_id never printed)", async () => {
+    const roleId = (await (await fetch(`${storeVault.addr}/v1/auth/approle/role/doctor/role-id`, { headers: { "X-Vault-Token": storeVault.rootToken ?? "" } })).json()) as { data: { role_id: string } };
+    await s.apply(appRoleStore("bad-auth", storeVault.addr, roleId.data.role_id, CANARY));
     try {
       await waitFor("the bad store's Ready=False", async () => (await s.condition(`/apis/external-secrets.io/v1/namespaces/${APP}/secretstores/bad-auth`, "Ready"))?.status === "False", 60_000);
       const r = await doctor();
       assertFirstFailure(r, "secret-stores");
-      assert.match(r.report?.checks.find((c) => c.name === "secret-stores")?.message ?? "", /SecretStore app\/bad-auth/);
+      const link = r.report?.checks.find((c) => c.name === "secret-stores");
+      assert.match(link?.message ?? "", /SecretStore app\/bad-auth: .*login failed/);
+      assert.match(link?.fix ?? "", /auth/);
     } finally {
       await s.kubectl(["-n", APP, "delete", "secretstore", "bad-auth"]);
     }
