@@ -6,6 +6,7 @@
  */
 import type { Clock } from "../clock.js";
 import { clusterSecretStoreResource, secretStoreResource } from "../api/secret-store.js";
+import { externalSecretResource } from "../api/external-secret.js";
 import { dnsCredentialResource } from "../api/dns-credential.js";
 import { vaultUnsealerResource } from "../api/vault-unsealer.js";
 import { certificateCheckResource } from "../api/certificate-check.js";
@@ -16,7 +17,7 @@ import { KubeApiError } from "../kube/errors.js";
 import { LEASES, NAMESPACES, PODS, SECRETS, SERVICES } from "../kube/resources.js";
 import type { KubeClient, KubeObject, ResourceRef } from "../kube/types.js";
 import type { ControllerProxy } from "../seal/controller-proxy.js";
-import { certificateCheckSummary, crdSummary, deploymentSummary, leaseSummary, podSummary, serviceSummary, statusObject, storeSummary, tlsSecretInput, unsealerSummary } from "./object-summaries.js";
+import { certificateCheckSummary, crdSummary, externalSecretSummary, deploymentSummary, leaseSummary, podSummary, serviceSummary, statusObject, storeSummary, tlsSecretInput, unsealerSummary } from "./object-summaries.js";
 import type { DoctorTarget, Observed, ObservedStore, ProxyAnswer, Read, VaultHealth } from "./observed.js";
 import { probeVaultHealth } from "./vault-health.js";
 
@@ -108,17 +109,21 @@ function caBundles(raw: readonly KubeObject[]): Map<string, string> {
   return out;
 }
 
-async function observeStores(kube: KubeClient, opts: ObserveOptions): Promise<Pick<Observed, "stores" | "vaultHealth">> {
-  const [ns, cluster] = await Promise.all([read(kube.list(secretStoreResource, undefined)), read(kube.list(clusterSecretStoreResource, undefined))]);
+async function observeStores(kube: KubeClient, opts: ObserveOptions): Promise<Pick<Observed, "stores" | "vaultHealth" | "externalSecrets">> {
+  const [ns, cluster, externalSecrets] = await Promise.all([
+    read(kube.list(secretStoreResource, undefined)),
+    read(kube.list(clusterSecretStoreResource, undefined)),
+    listAll(kube, externalSecretResource, externalSecretSummary),
+  ]);
   const summarize = (r: Read<{ items: KubeObject[] }>, kind: string): Read<ObservedStore[]> => (r.ok ? { ok: true, value: r.value.items.map((o) => storeSummary(o, kind)) } : r);
   const stores = mergeStores(summarize(ns, "SecretStore"), summarize(cluster, "ClusterSecretStore"));
-  if (!opts.vaultProbe || !stores.ok) return { stores };
+  if (!opts.vaultProbe || !stores.ok) return { stores, externalSecrets };
   const cas = caBundles([...(ns.ok ? ns.value.items : []), ...(cluster.ok ? cluster.value.items : [])]);
   const servers = [...new Set(stores.value.map((s) => s.server).filter((s): s is string => s !== undefined))];
   const timeout = Math.max(1000, Math.round((opts.timeoutMs ?? 10_000) / 3));
   const health = await Promise.all(servers.map(async (s) => [s, await probeVaultHealth(s, cas.get(s), timeout)] as const));
   const vaultHealth: Record<string, VaultHealth> = Object.fromEntries(health);
-  return { stores, vaultHealth };
+  return { stores, vaultHealth, externalSecrets };
 }
 
 function namespaceRead(kube: KubeClient, ns: string): Promise<Observed["api"]> {
