@@ -25,6 +25,7 @@ test("crds: each case names the CRD and its problem", () => {
     { what: "ESO's own CRD serving v1 only (v1beta1 not needed)", o: { crds: crds((l) => l.map((c) => (c.name === "secretstores.external-secrets.io" ? { ...c, versions: [{ name: "v1", served: true, storage: true }] } : c))) }, status: "ok" },
     { what: "ESO CRD without v1", o: { crds: crds((l) => l.map((c) => (c.name === "secretstores.external-secrets.io" ? { ...c, versions: [{ name: "v1beta1", served: true, storage: true }] } : c))) }, status: "fail", message: /secretstores\.external-secrets\.io does not serve v1/ },
     { what: "own CRD storing another version", o: { crds: crds((l) => l.map((c) => (c.name === "agesecrets.sealbridge.io" ? { ...c, versions: [{ name: "v1alpha1", served: true, storage: false }, { name: "v1beta1", served: true, storage: true }] } : c))) }, status: "warn", message: /stores v1beta1/ },
+    { what: "two missing, one phrase", o: { crds: crds((l) => l.filter((c) => !["agesecrets.sealbridge.io", "dnscredentials.sealbridge.io"].includes(c.name))) }, status: "fail", message: /^CRDs agesecrets\.sealbridge\.io, dnscredentials\.sealbridge\.io not installed$/ },
     { what: "forbidden", o: { crds: { ok: false, status: 403, message: "forbidden" } }, status: "warn", message: /forbidden to you/ },
   ];
   for (const c of cases) {
