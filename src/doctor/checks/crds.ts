@@ -10,7 +10,7 @@ import type { ObservedCrd, ObservedDeployment, Observed } from "../observed.js";
  * The reconcilers a controller Deployment runs, from its container args (`--reconcilers a,b`,
  * repeatable; `--vault-unsealer`), or null when there is no Deployment to tell. Pure.
  */
-export function enabledReconcilers(deployments: readonly ObservedDeployment[] | undefined): Set<string> | null {
+function enabledReconcilers(deployments: readonly ObservedDeployment[] | undefined): Set<string> | null {
   const args = deployments?.[0]?.args;
   if (args === undefined) return null;
   const named: string[] = [];
