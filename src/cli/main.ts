@@ -21,6 +21,7 @@ const commandGroups: Array<() => Promise<{ register(program: Command): void }>> 
   () => import("./certs-issue.js"),
   () => import("./vault.js"),
   () => import("./install.js"),
+  () => import("./doctor.js"),
 ];
 
 /** Builds the program with every command group registered. */
