@@ -15,6 +15,7 @@ import type { WriteStream } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildAlertmanager } from "./build-alertmanager.js";
+import { buildHelm, helmBuilt } from "./build-helm.js";
 import { componentDir, realstackCacheRoot, REALSTACK_VERSIONS } from "./versions.js";
 import type { RealstackComponent } from "./versions.js";
 
@@ -24,6 +25,7 @@ export const COMPONENT_PROGRAMS: Record<RealstackComponent, string[]> = {
   etcd: ["etcd"],
   openbao: ["bin/bao"],
   alertmanager: ["alertmanager"],
+  helm: ["helm"],
 };
 
 /** Written last into a component folder whose install cannot be moved into place (a virtualenv). */
@@ -38,8 +40,9 @@ export interface BuildOptions {
   only?: RealstackComponent[];
 }
 
-/** Whether a component is built (every program present; a virtualenv also marked complete). */
+/** Whether a component is built (every program present; a virtualenv also marked complete; helm reporting the pinned version). */
 export function componentBuilt(component: RealstackComponent, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (component === "helm") return helmBuilt(env);
   const dir = componentDir(component, env);
   if (!COMPONENT_PROGRAMS[component].every((p) => existsSync(join(dir, p)))) return false;
   return component !== "openbao" || existsSync(join(dir, COMPLETE_MARK));
@@ -161,6 +164,9 @@ export async function ensureRealstack(opts: BuildOptions = {}): Promise<void> {
         // Its own builder (the module's UI embed needs a placeholder; see build-alertmanager.ts).
         progress(`realstack build: alertmanager ${REALSTACK_VERSIONS.alertmanager} (go build)`);
         buildAlertmanager(env);
+      } else if (component === "helm") {
+        progress(`realstack build: helm ${REALSTACK_VERSIONS.helm} (go install helm.sh/helm/v3/cmd/helm)`);
+        buildHelm(env);
       } else {
         const work = mkdtempSync(join(tmpdir(), `sealbridge-build-${component}-`));
         const staged = `${dir}.partial`;
