@@ -12,9 +12,12 @@ import type { KubeObject } from "../kube/types.js";
 import { GENERATED, objectTemplate, PLACEHOLDERS } from "./chart-template.js";
 import type { FeatureField, TemplateSpec, ValueField } from "./chart-template.js";
 import { chartMetaFiles } from "./chart-meta.js";
+import { installObjects, resolveInstallOptions } from "./manifests.js";
+import { RBAC_FEATURE_NAMES } from "./rbac.js";
+import { VERSION } from "../version.js";
 
 /** The options the generator is called with. */
-export interface ChartRenderOptions {
+interface ChartRenderOptions {
   namespace: string;
   image: string;
   serviceName: string;
@@ -24,7 +27,7 @@ export interface ChartRenderOptions {
 }
 
 /** Where the chart comes from. */
-export interface ChartSource {
+interface ChartSource {
   /** The objects of `install --export` for these options, in apply order. */
   objects(opts: ChartRenderOptions): KubeObject[];
   /** Every feature name, `core` first (always on). */
@@ -122,6 +125,8 @@ interface Analysed {
   id: string;
   /** The feature sets (keys) it exists in, with the flags it needs. */
   sets: string[];
+  /** Whether that is every feature set the generator accepts. */
+  all: boolean;
   needsCompat: boolean;
   needsPrometheus: boolean;
   variants: KubeObject[];
@@ -131,47 +136,58 @@ function unexpressible(what: string): Error {
   return new Error(`render-chart: ${what}; the chart cannot express that (extend src/install/helm-chart.ts)`);
 }
 
+type Flags = "FF" | "FT" | "TF" | "TT"; // --with-compat-crds, --prometheus
+const FLAGS: readonly Flags[] = ["FF", "FT", "TF", "TT"];
+
+/** The renderings of one feature set by flags, or why the generator refuses the set. */
+type SetRenders = { ok: true; byFlags: Map<Flags, Map<string, KubeObject>> } | { ok: false; error: string };
+
+function renderSet(src: ChartSource, set: string[]): SetRenders {
+  try {
+    const byFlags = new Map<Flags, Map<string, KubeObject>>();
+    for (const flags of FLAGS) byFlags.set(flags, render(src, set, flags[0] === "T", flags[1] === "T"));
+    return { ok: true, byFlags };
+  } catch (err) {
+    if ((err as Error).message.startsWith("render-chart:")) throw err;
+    return { ok: false, error: (err as Error).message.split("--features").join("values.features") };
+  }
+}
+
 /**
- * Renders every feature set without and with --prometheus (cheap), and --with-compat-crds for probe
- * sets (the compat CRDs are large): the contract is that they depend on the flag alone, which the
- * probes check (core alone, each feature alone, all features).
+ * Renders every feature set with each combination of --with-compat-crds and --prometheus and finds,
+ * per object, the feature sets it exists in, the flags it needs and its variants.
  */
-function analyse(src: ChartSource, sets: string[][]): Analysed[] {
+function analyse(src: ChartSource, sets: string[][], refused: Map<string, string>): Analysed[] {
   const keyOf = (set: string[]): string => set.join(",");
-  const plain = new Map<string, Map<string, KubeObject>>();
-  const withProm = new Map<string, Map<string, KubeObject>>();
+  const renders = new Map<string, Map<Flags, Map<string, KubeObject>>>();
   const order: string[] = [];
-  for (const set of sets) {
-    const a = render(src, set, false, false);
-    const b = render(src, set, false, true);
-    for (const [id, o] of a) if (!isDeepStrictEqual(o, b.get(id))) throw unexpressible(`${id} changes or disappears with --prometheus (features ${keyOf(set)})`);
-    plain.set(keyOf(set), a);
-    withProm.set(keyOf(set), b);
-    for (const id of b.keys()) if (!order.includes(id)) order.push(id);
-  }
-  const full = sets[sets.length - 1] ?? ["core"];
-  const probes = [sets[0] ?? ["core"], ...src.featureNames.filter((n) => n !== "core").map((n) => ["core", n]), full];
-  let compat: Map<string, KubeObject> | undefined;
-  for (const probe of probes) {
-    const rich = render(src, probe, true, true);
-    const base = withProm.get(keyOf(probe)) ?? new Map<string, KubeObject>();
-    for (const [id, o] of base) if (!isDeepStrictEqual(o, rich.get(id))) throw unexpressible(`${id} changes or disappears with --with-compat-crds (features ${keyOf(probe)})`);
-    const extra = new Map([...rich].filter(([id]) => !base.has(id)));
-    if (compat !== undefined && (extra.size !== compat.size || [...extra].some(([id, o]) => !isDeepStrictEqual(o, compat?.get(id))))) {
-      throw unexpressible(`what --with-compat-crds adds depends on the features (features ${keyOf(probe)}: ${[...extra.keys()].join(", ")})`);
+  for (const set of [...sets].reverse()) {
+    const r = renderSet(src, set);
+    if (!r.ok) {
+      refused.set(keyOf(set), r.error);
+      continue;
     }
-    compat = extra;
+    renders.set(keyOf(set), r.byFlags);
+    for (const id of r.byFlags.get("TT")?.keys() ?? []) if (!order.includes(id)) order.push(id);
   }
-  const compatOnly = render(src, full, true, false);
-  for (const id of compat?.keys() ?? []) if (!compatOnly.has(id)) throw unexpressible(`${id} needs both --with-compat-crds and --prometheus`);
-  const out: Analysed[] = order.map((id) => {
-    const inSets = sets.filter((s) => withProm.get(keyOf(s))?.has(id));
-    const needsPrometheus = inSets.some((s) => !plain.get(keyOf(s))?.has(id));
-    if (needsPrometheus && inSets.some((s) => plain.get(keyOf(s))?.has(id))) throw unexpressible(`${id} needs --prometheus with some features only`);
-    return { id, sets: inSets.map(keyOf), needsCompat: false, needsPrometheus, variants: inSets.map((s) => withProm.get(keyOf(s))?.get(id)).filter((o): o is KubeObject => o !== undefined) };
+  const valid = sets.filter((s) => renders.has(keyOf(s)));
+  const at = (set: string[], flags: Flags): Map<string, KubeObject> => renders.get(keyOf(set))?.get(flags) ?? new Map<string, KubeObject>();
+  return order.map((id) => {
+    const present = (set: string[], flags: Flags): boolean => at(set, flags).has(id);
+    const needsCompat = valid.some((s) => present(s, "TT") && !present(s, "FT"));
+    const needsPrometheus = valid.some((s) => present(s, "TT") && !present(s, "TF"));
+    for (const s of valid) {
+      const rich = at(s, "TT").get(id);
+      for (const flags of FLAGS) {
+        const expected = rich !== undefined && (!needsCompat || flags[0] === "T") && (!needsPrometheus || flags[1] === "T");
+        if (present(s, flags) !== expected) throw unexpressible(`whether ${id} is rendered depends on the features and flags together (features ${keyOf(s)}, flags ${flags})`);
+        const here = at(s, flags).get(id);
+        if (flags !== "TT" && here !== undefined && !isDeepStrictEqual(here, rich)) throw unexpressible(`${id} changes with --with-compat-crds or --prometheus (features ${keyOf(s)})`);
+      }
+    }
+    const inSets = valid.filter((s) => present(s, "TT"));
+    return { id, sets: inSets.map(keyOf), all: inSets.length === valid.length, needsCompat, needsPrometheus, variants: inSets.map((s) => at(s, "TT").get(id)).filter((o): o is KubeObject => o !== undefined) };
   });
-  for (const [id, o] of compat ?? []) out.push({ id, sets: sets.map(keyOf), needsCompat: true, needsPrometheus: false, variants: [o] });
-  return out;
 }
 
 /** A file name for an object: kind and name, a placeholder name replaced by what it stands for. */
@@ -185,11 +201,12 @@ function fileName(index: number, id: string): string {
  * The chart's generated files.
  * @throws Error when the generator's objects vary in a way the chart cannot express (the message names the object).
  */
-export function chartFiles(src: ChartSource): ChartFile[] {
+function chartFiles(src: ChartSource): ChartFile[] {
   const sets = featureSets(src.featureNames);
+  const refused = new Map<string, string>();
+  const analysed = analyse(src, sets, refused);
   const table: Record<string, { objects: string[]; values: Record<string, unknown> }> = {};
-  for (const set of sets) table[set.join(",")] = { objects: [], values: {} };
-  const analysed = analyse(src, sets);
+  for (const set of sets) if (!refused.has(set.join(","))) table[set.join(",")] = { objects: [], values: {} };
   const deployment = analysed.find((a) => a.variants[0]?.kind === "Deployment");
   const resources = deployment !== undefined ? resourceValue(new Map([[deployment.id, deployment.variants[0] as KubeObject]])) : undefined;
   const templates = analysed.map((a, index): ChartFile => {
@@ -206,7 +223,7 @@ export function chartFiles(src: ChartSource): ChartFile[] {
       return { id: fieldId, path, scalar: values.every((v) => ["string", "number", "boolean"].includes(typeof v)) };
     });
     const gates: string[] = [];
-    if (a.sets.length !== sets.length) {
+    if (!a.all) {
       gates.push(`has ${JSON.stringify(a.id)} $sel.objects`);
       for (const key of a.sets) table[key]?.objects.push(a.id);
     }
@@ -221,13 +238,22 @@ export function chartFiles(src: ChartSource): ChartFile[] {
   });
   return [
     ...chartMetaFiles({ ...src, resources: resources?.value }),
-    { path: "templates/_selection.tpl", content: selectionTemplate(src.featureNames, table) },
+    { path: "templates/_selection.tpl", content: selectionTemplate(src.featureNames, table, refused) },
     ...templates,
   ];
 }
 
+/**
+ * The generated files of charts/sealbridge (all but its README), from installObjects.
+ * @throws Error when install --export's objects vary in a way the chart cannot express (the message names the object).
+ */
+export function sealbridgeChartFiles(): ChartFile[] {
+  const defaults = resolveInstallOptions({});
+  return chartFiles({ objects: (o) => installObjects(o), featureNames: RBAC_FEATURE_NAMES, version: VERSION, defaultImage: defaults.image, defaultServiceName: defaults.serviceName });
+}
+
 /** The helpers that pick the selection-table entry of the enabled features. */
-function selectionTemplate(names: readonly string[], table: Record<string, { objects: string[]; values: Record<string, unknown> }>): string {
+function selectionTemplate(names: readonly string[], table: Record<string, { objects: string[]; values: Record<string, unknown> }>, refused: Map<string, string>): string {
   const pool: unknown[] = [];
   const poolIndex = new Map<string, number>();
   const ref = (value: unknown): number => {
@@ -268,7 +294,11 @@ function selectionTemplate(names: readonly string[], table: Record<string, { obj
     "{{- /* What the enabled features select: the feature-dependent objects and field values (JSON; the table keeps each distinct value once, in pool). */ -}}",
     '{{- define "sealbridge.selection" -}}',
     '{{- $table := include "sealbridge.table" . | fromJson -}}',
-    '{{- $entry := index $table.sets (include "sealbridge.features" .) -}}',
+    '{{- $features := include "sealbridge.features" . -}}',
+    "{{- if hasKey $table.refused $features -}}",
+    "{{- fail (index $table.refused $features) -}}",
+    "{{- end -}}",
+    "{{- $entry := index $table.sets $features -}}",
     "{{- $values := dict -}}",
     "{{- range $field, $ref := $entry.values -}}",
     '{{- if kindIs "slice" $ref -}}',
@@ -285,7 +315,7 @@ function selectionTemplate(names: readonly string[], table: Record<string, { obj
     "{{- end -}}",
     "",
     '{{- define "sealbridge.table" -}}',
-    JSON.stringify({ sets, pool }).replace(/\{\{/g, '{{ "{{" }}'),
+    JSON.stringify({ sets, pool, refused: Object.fromEntries(refused) }).replace(/\{\{/g, '{{ "{{" }}'),
     "{{- end -}}",
     "",
   ].join("\n");
