@@ -8,6 +8,7 @@
  * way the chart cannot express stops the rendering with a message saying so.
  */
 import { isDeepStrictEqual } from "node:util";
+import { InputError } from "../errors.js";
 import type { KubeObject } from "../kube/types.js";
 import { GENERATED, objectTemplate, PLACEHOLDERS } from "./chart-template.js";
 import type { FeatureField, TemplateSpec, ValueField } from "./chart-template.js";
@@ -91,16 +92,12 @@ function hasPlaceholder(v: unknown): boolean {
   return Object.values(PLACEHOLDERS).some((p) => text.includes(p.value));
 }
 
-/** The container resources of the one Deployment, bound to `.Values.resources` (when there are any). */
-function resourceValue(objects: Map<string, KubeObject>): { field: ValueField; id: string; value: unknown } | undefined {
-  for (const [id, o] of objects) {
-    if (o.kind !== "Deployment") continue;
-    const containers = getAt(o, ["spec", "template", "spec", "containers"]) as Array<Record<string, unknown>> | undefined;
-    const index = containers?.findIndex((c) => c["resources"] !== undefined) ?? -1;
-    if (containers === undefined || index < 0) return undefined;
-    return { id, field: { path: ["spec", "template", "spec", "containers", index, "resources"], key: "resources" }, value: containers[index]?.["resources"] };
-  }
-  return undefined;
+/** The container resources of the Deployment, bound to `.Values.resources` (when it has any). */
+function resourceValue(deployment: KubeObject): { field: ValueField; value: unknown } | undefined {
+  const containers = getAt(deployment, ["spec", "template", "spec", "containers"]) as Array<Record<string, unknown>> | undefined;
+  const index = containers?.findIndex((c) => c["resources"] !== undefined) ?? -1;
+  if (containers === undefined || index < 0) return undefined;
+  return { field: { path: ["spec", "template", "spec", "containers", index, "resources"], key: "resources" }, value: containers[index]?.["resources"] };
 }
 
 /** The objects of one rendering by kind/name, the Namespace left out (helm --create-namespace makes it). */
@@ -148,8 +145,8 @@ function renderSet(src: ChartSource, set: string[]): SetRenders {
     for (const flags of FLAGS) byFlags.set(flags, render(src, set, flags[0] === "T", flags[1] === "T"));
     return { ok: true, byFlags };
   } catch (err) {
-    if ((err as Error).message.startsWith("render-chart:")) throw err;
-    return { ok: false, error: (err as Error).message.split("--features").join("values.features") };
+    if (!(err instanceof InputError)) throw err;
+    return { ok: false, error: err.message.split("--features").join("values.features") };
   }
 }
 
@@ -207,8 +204,10 @@ function chartFiles(src: ChartSource): ChartFile[] {
   const analysed = analyse(src, sets, refused);
   const table: Record<string, { objects: string[]; values: Record<string, unknown> }> = {};
   for (const set of sets) if (!refused.has(set.join(","))) table[set.join(",")] = { objects: [], values: {} };
-  const deployment = analysed.find((a) => a.variants[0]?.kind === "Deployment");
-  const resources = deployment !== undefined ? resourceValue(new Map([[deployment.id, deployment.variants[0] as KubeObject]])) : undefined;
+  const deployments = analysed.filter((a) => a.variants[0]?.kind === "Deployment");
+  if (deployments.length > 1) throw unexpressible(`more than one Deployment (${deployments.map((d) => d.id).join(", ")}) for the one resources value`);
+  const deployment = deployments[0];
+  const resources = deployment?.variants[0] !== undefined ? resourceValue(deployment.variants[0]) : undefined;
   const templates = analysed.map((a, index): ChartFile => {
     const paths: Array<Array<string | number>> = [];
     varyingPaths(a.variants, [], paths);
@@ -229,7 +228,7 @@ function chartFiles(src: ChartSource): ChartFile[] {
     }
     if (a.needsCompat) gates.push(".Values.withCompatCrds");
     if (a.needsPrometheus) gates.push(".Values.prometheus");
-    const values: ValueField[] = resources !== undefined && resources.id === a.id ? [resources.field] : [];
+    const values: ValueField[] = resources !== undefined && deployment?.id === a.id ? [resources.field] : [];
     const bound = values[0]?.path.join(".");
     if (bound !== undefined && fields.some((f) => f.path.join(".").startsWith(bound))) throw unexpressible(`${a.id}'s resources vary with the features (the chart binds them to .Values.resources)`);
     const object = a.variants[0] as unknown as Record<string, unknown>;
