@@ -14,7 +14,7 @@ import {
   ApiError, alreadyExists, badRequest, conflict, forbiddenMessage, invalid, notFound, required, type Cause,
 } from "./status.js";
 import { sameJson } from "./canonical-json.js";
-import { afterUpdate } from "./server-side-apply.js";
+import { afterCreate, afterUpdate } from "./server-side-apply.js";
 import { generatedName, keepSystemFields, kubeTime, specChanged, type Meta } from "./object-meta.js";
 import { eventFromCore, eventToCore, isEventsV1 } from "./event-conversion.js";
 import { checkJsonTypes } from "./json-decoding.js";
@@ -233,6 +233,11 @@ export class Semantics {
       obj["status"] = { phase: "Active" };
     }
     if (this.hasStatus(t) && t.custom) delete obj["status"];
+    if (!opts.applied && opts.manager !== undefined) {
+      const managed = afterCreate(obj, opts.manager, apiVersionOf(t), kubeTime(this.now()));
+      if (managed.length > 0) obj.metadata = { ...obj.metadata, managedFields: managed } as KubeObject["metadata"];
+      else delete (obj.metadata as { managedFields?: unknown }).managedFields;
+    }
     obj = this.validate(t, obj, undefined, opts);
     opts.admit?.(obj, undefined);
     if (opts.dryRun) return obj;
@@ -305,9 +310,9 @@ export class Semantics {
     const oldManaged = (oldMeta as { managedFields?: unknown }).managedFields;
     if ((meta as { managedFields?: unknown }).managedFields === undefined && oldManaged !== undefined) (meta as { managedFields?: unknown }).managedFields = oldManaged;
     obj = { ...obj, metadata: meta };
-    if (!opts.applied && opts.subresource === undefined && oldManaged !== undefined) {
-      const managed = afterUpdate(old, obj, opts.manager ?? "unknown", apiVersionOf(t), kubeTime(this.now()));
-      if (managed !== undefined) obj = { ...obj, metadata: { ...obj.metadata, managedFields: managed } as KubeObject["metadata"] };
+    if (!opts.applied && opts.subresource === undefined && opts.manager !== undefined) {
+      const managed = afterUpdate(old, obj, opts.manager, apiVersionOf(t), kubeTime(this.now()));
+      if (managed.length > 0 || oldManaged !== undefined) obj = { ...obj, metadata: { ...obj.metadata, managedFields: managed } as KubeObject["metadata"] };
     }
     obj = this.validate(t, obj, old, opts);
     opts.admit?.(obj, old);

@@ -8,8 +8,10 @@
  * - conflicts: a field another manager owns with a different value is a 409 `Apply failed with N
  *   conflict(s)` unless `force=true`, which moves the field to the applier; equal values are
  *   co-owned;
- * - an object that has no managedFields yet (made before any apply) is owned by
- *   `before-first-apply`, as the real server reports;
+ * - creates and updates through the API record `Update` entries for their field manager (query
+ *   `fieldManager`, else the User-Agent's program name), as the real server does; objects the
+ *   test server makes itself (default ServiceAccounts) carry none, and one without any entry is
+ *   owned by `before-first-apply` on its first apply;
  * - an apply that changes nothing writes nothing (same resourceVersion, same entry time).
  * Simplification (recorded in realstack-divergences terms): lists are atomic (the real server
  * merges lists with `x-kubernetes-list-type: map` item by item, `k:{…}` keys); sealbridge's
@@ -110,6 +112,8 @@ function merge(live: unknown, config: unknown): unknown {
 }
 
 const key = (p: Path): string => JSON.stringify(p);
+/** An applied empty map merges into a live map without changing it: no conflict. */
+const differs = (live: unknown, applied: unknown): boolean => !(isMap(applied) && Object.keys(applied).length === 0 && isMap(live)) && !sameJson(live, applied);
 const related = (a: Path, b: Path): boolean => {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
@@ -128,7 +132,8 @@ function entriesOf(live: KubeObject | undefined, apiVersion: string): ManagedFie
 function conflictError(conflicts: Array<{ entry: ManagedFieldsEntry; path: Path }>, t: { group: string; plural: string }, name: string): ApiError {
   const byManager = new Map<string, Path[]>();
   for (const c of conflicts) {
-    const label = `"${c.entry.manager}"${c.entry.subresource ? ` with subresource "${c.entry.subresource}"` : ""} using ${c.entry.apiVersion}`;
+    // As the real server prints a manager: its apiVersion only for Update entries.
+    const label = `"${c.entry.manager}"${c.entry.subresource ? ` with subresource "${c.entry.subresource}"` : ""}${c.entry.operation === "Update" ? ` using ${c.entry.apiVersion}` : ""}`;
     byManager.set(label, [...(byManager.get(label) ?? []), c.path]);
   }
   const field = (p: Path): string => `.${p.join(".")}`;
@@ -137,7 +142,7 @@ function conflictError(conflicts: Array<{ entry: ManagedFieldsEntry; path: Path 
   );
   const n = conflicts.length;
   const message = `Apply failed with ${n} conflict${n === 1 ? "" : "s"}: ${parts.join("\n")}`;
-  const causes = conflicts.map((c) => ({ reason: "FieldManagerConflict", message: `conflict with "${c.entry.manager}" using ${c.entry.apiVersion}`, field: field(c.path) }));
+  const causes = conflicts.map((c) => ({ reason: "FieldManagerConflict", message: `conflict with "${c.entry.manager}"${c.entry.operation === "Update" ? ` using ${c.entry.apiVersion}` : ""}`, field: field(c.path) }));
   const details: Json = { name, ...(t.group !== "" ? { group: t.group } : {}), kind: t.plural, causes };
   return new ApiError(409, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason: "Conflict", details, code: 409 });
 }
@@ -162,7 +167,7 @@ export function serverSideApply(
     for (const q of fromFieldsV1(e.fieldsV1)) {
       for (const p of paths) {
         const path = p.length >= q.length ? p : q;
-        if (related(p, q) && !sameJson(at(live, p), at(config, p)) && !conflicts.some((c) => c.entry === e && key(c.path) === key(path))) conflicts.push({ entry: e, path });
+        if (related(p, q) && differs(at(live, p), at(config, p)) && !conflicts.some((c) => c.entry === e && key(c.path) === key(path))) conflicts.push({ entry: e, path });
       }
     }
   }
@@ -199,15 +204,18 @@ export function serverSideApply(
   return out;
 }
 
+/** managedFields of an object created (POST) by `manager`: one Update entry owning what it set. */
+export function afterCreate(obj: KubeObject, manager: string, apiVersion: string, now: string): ManagedFieldsEntry[] {
+  const paths = ownedPaths(obj as Json);
+  return paths.length === 0 ? [] : [{ manager, operation: "Update", apiVersion, time: now, fieldsType: "FieldsV1", fieldsV1: toFieldsV1(paths) }];
+}
+
 /**
- * managedFields after a non-apply write (PUT, JSON/merge/strategic patch) by `manager` to an object
- * that already tracks ownership: the fields it changed become its `Update` entry's, and leave
- * the other entries. Objects without managedFields stay without (the test server records Update
- * ownership only once an object was applied).
+ * managedFields after a non-apply write (PUT, JSON/merge/strategic patch) by `manager`: the fields
+ * it changed become its `Update` entry's, and leave the other entries.
  */
-export function afterUpdate(old: KubeObject, next: KubeObject, manager: string, apiVersion: string, now: string): ManagedFieldsEntry[] | undefined {
-  const entries = (old.metadata as { managedFields?: ManagedFieldsEntry[] }).managedFields;
-  if (entries === undefined) return undefined;
+export function afterUpdate(old: KubeObject, next: KubeObject, manager: string, apiVersion: string, now: string): ManagedFieldsEntry[] {
+  const entries = (old.metadata as { managedFields?: ManagedFieldsEntry[] }).managedFields ?? [];
   const oldPaths = ownedPaths(old as Json);
   const newPaths = ownedPaths(next as Json);
   const changed = newPaths.filter((p) => !sameJson(at(old, p), at(next, p)));
