@@ -3,7 +3,8 @@
  * test/harness/realstack/build-helm.ts) equals `install --export` (installObjects) object for object,
  * the Namespace aside (helm --create-namespace makes it): defaults, every feature set, the compat
  * CRDs, the sealed-secrets drop-in Service in kube-system, Prometheus. Bad values are refused with
- * a message naming the value. The rendering applies to the real API server with real kubectl.
+ * a message naming the value. On the real API server: helm install creates the objects and helm
+ * uninstall removes them but keeps the CRDs; the rendering applies with real kubectl --server-side.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -18,6 +19,7 @@ import { RBAC_FEATURE_NAMES } from "../../src/install/rbac.js";
 import type { KubeObject } from "../../src/kube/types.js";
 import { helmBinary, helmBuilt } from "../harness/realstack/build-helm.js";
 import { realFixture } from "../harness/realstack/real-fixture.js";
+import { run } from "../support/controller-process.js";
 import type { RealFixture } from "../harness/realstack/real-fixture.js";
 import { REALSTACK_VERSIONS } from "../harness/realstack/versions.js";
 import { repoPath } from "../support/repo-root.js";
@@ -137,6 +139,22 @@ describe("the chart's rendering on the real API server", { timeout: 400_000 }, (
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
+  const helm = (args: string[]) => run(helmBinary(), args, { env: { ...f.ws.env, HELM_CACHE_HOME: join(dir, "helm-cache"), HELM_CONFIG_HOME: join(dir, "helm-config"), HELM_DATA_HOME: join(dir, "helm-data") } });
+  const exists = async (kind: string, name: string, namespace?: string) => (await f.ws.kubectl(["get", kind, name, ...(namespace !== undefined ? ["-n", namespace] : []), "-o", "name"])).code === 0;
+
+  test("helm install creates every object; helm uninstall removes them but keeps the CRDs (keepCrds)", async () => {
+    const installed = await helm(["install", "sealbridge", CHART, "--namespace", "sb-release", "--create-namespace", "--set", "withCompatCrds=true"]);
+    assert.equal(installed.code, 0, installed.stderr);
+    const objs = rendered("sb-release", { withCompatCrds: true });
+    for (const o of objs) assert.ok(await exists(resourceArg(o), o.metadata.name ?? "", o.metadata.namespace), `${keyOf(o)} installed`);
+    const removed = await helm(["uninstall", "sealbridge", "--namespace", "sb-release"]);
+    assert.equal(removed.code, 0, removed.stderr);
+    for (const o of objs) {
+      const kept = o.kind === "CustomResourceDefinition";
+      assert.equal(await exists(resourceArg(o), o.metadata.name ?? "", o.metadata.namespace), kept, `${keyOf(o)} ${kept ? "kept" : "removed"} by helm uninstall`);
+    }
+  });
+
   test("kubectl apply --server-side of helm template (all features, compat CRDs) creates every object", async () => {
     const r = helmTemplate("sb-helm", { withCompatCrds: true });
     assert.equal(r.code, 0, r.stderr);
@@ -147,10 +165,8 @@ describe("the chart's rendering on the real API server", { timeout: 400_000 }, (
     assert.equal(applied.code, 0, applied.stderr);
     const again = await f.ws.kubectl(["apply", "--server-side", "--field-manager=helm-chart-test", "-f", file]);
     assert.equal(again.code, 0, again.stderr);
-    const objs = parseAllDocuments(r.stdout).map((d) => d.toJS() as KubeObject | null).filter((o): o is KubeObject => o !== null);
-    for (const o of objs) {
-      const got = await f.ws.kubectl(["get", resourceArg(o), o.metadata.name ?? "", ...(o.metadata.namespace !== undefined ? ["-n", o.metadata.namespace] : []), "-o", "name"]);
-      assert.equal(got.code, 0, `${keyOf(o)}: ${got.stderr}`);
+    for (const o of parseAllDocuments(r.stdout).map((d) => d.toJS() as KubeObject | null)) {
+      if (o !== null) assert.ok(await exists(resourceArg(o), o.metadata.name ?? "", o.metadata.namespace), keyOf(o));
     }
   });
 });
