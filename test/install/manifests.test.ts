@@ -184,6 +184,9 @@ describe("install --export objects", () => {
       assert.equal((find(objs, "RoleBinding") as Any)["metadata"].namespace, "ops");
       if (f === "sealing" || f === "age") {
         assert.ok(allows(role, "", "secrets", "create") && allows(role, "", "configmaps", "update"), `${f}: key Secrets and backup ConfigMap in its namespace`);
+      } else if (f === "certs") {
+        // The TLS scan's alert state ConfigMap (alert records, no key material), no Secrets.
+        assert.ok(allows(role, "", "configmaps", "update") && !role.some((r) => r.resources.includes("secrets")), `${f}: the alert state ConfigMap only`);
       } else {
         assert.ok(!role.some((r) => r.resources.includes("secrets") || r.resources.includes("configmaps")), `${f}: no key material`);
       }
