@@ -19,8 +19,14 @@ function peakRssMb(pid) {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
+/** `BENCH_CPU_PROF_DIR=DIR`: each controller process writes a V8 CPU profile there (node --cpu-prof). */
+function profileArgs() {
+  const dir = process.env["BENCH_CPU_PROF_DIR"];
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+}
+
 async function runController(root, kubeconfig) {
-  const child = spawn(process.execPath, [join(root, "bench", "eso", "controller.mjs"), kubeconfig, String(N)], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...profileArgs(), join(root, "bench", "eso", "controller.mjs"), kubeconfig, String(N)], { stdio: ["ignore", "pipe", "inherit"] });
   const next = lineReader(child);
   const result = JSON.parse(await next(180_000, `${N} ExternalSecrets synced`));
   const rss = peakRssMb(child.pid);

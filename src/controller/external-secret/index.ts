@@ -110,8 +110,9 @@ export function externalSecretKind(deps: ExternalSecretKindDeps): KindDefinition
     name: "externalsecret",
     resource: externalSecretResource,
     statusShape: "conditions",
-    // ESO's CRD keeps observedGeneration in the conditions only.
-    observedGenerationIn: "conditions",
+    // ESO's CRD has no observedGeneration, neither in status nor in its conditions (the
+    // apiserver would prune it, and every pass would then write the status again).
+    observedGenerationIn: "none",
     statusTimeFields: ["refreshTime"],
     secondaryWatches: [
       {

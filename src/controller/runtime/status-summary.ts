@@ -31,7 +31,8 @@ export function cleanMessage(message: string): string {
 /** How a kind's status looks. */
 export interface StatusStyle {
   shape: "conditions" | "sealed-secrets";
-  observedGenerationIn: "status" | "conditions" | "both";
+  /** Where the CRD keeps observedGeneration ("none": nowhere, e.g. ESO's kinds; a field the CRD lacks is pruned by the apiserver). */
+  observedGenerationIn: "status" | "conditions" | "both" | "none";
   /** Condition types filled from the outcome when the pass does not set them. */
   summaryConditions: readonly string[];
 }
@@ -76,7 +77,7 @@ function buildCondition(input: ConditionInput, prev: StoredCondition | undefined
     return { type: input.type, status: input.status, reason: input.reason, message: input.message, lastUpdateTime, lastTransitionTime };
   }
   const gen = input.observedGeneration ?? generation;
-  const withGeneration = style.observedGenerationIn !== "status" && gen !== undefined;
+  const withGeneration = (style.observedGenerationIn === "conditions" || style.observedGenerationIn === "both") && gen !== undefined;
   return { type: input.type, status: input.status, reason: input.reason, message: input.message, lastTransitionTime, ...(withGeneration ? { observedGeneration: gen } : {}) };
 }
 
@@ -101,7 +102,7 @@ export function summarizeStatus(current: KubeObject, input: StatusInput, style: 
   const status: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input.fields ?? {})) if (value !== undefined) status[key] = value;
   status["conditions"] = conditions;
-  if (style.observedGenerationIn !== "conditions" && generation !== undefined) status["observedGeneration"] = generation;
+  if ((style.observedGenerationIn === "status" || style.observedGenerationIn === "both") && generation !== undefined) status["observedGeneration"] = generation;
   return status;
 }
 

@@ -138,6 +138,9 @@ describe("summarizeStatus: metav1 conditions", () => {
     const inStatus = next(undefined, 5, ready("True", "Valid", "ok"), t0, statusStyle("conditions", { observedGenerationIn: "status" }));
     assert.equal(inStatus?.["observedGeneration"], 5);
     assert.equal(conditionsOf(inStatus)[0]?.["observedGeneration"], undefined);
+    const nowhere = next(undefined, 5, [{ ...ready("True", "Valid", "ok")[0]!, observedGeneration: 4 }], t0, statusStyle("conditions", { observedGenerationIn: "none" }));
+    assert.equal(nowhere?.["observedGeneration"], undefined, "none: not in status");
+    assert.equal(conditionsOf(nowhere)[0]?.["observedGeneration"], undefined, "none: not in a condition, even one the plan set");
   });
 });
 
