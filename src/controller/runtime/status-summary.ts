@@ -9,6 +9,7 @@ import type { KubeObject } from "../../kube/types.js";
 import { scrubText } from "../../log.js";
 import type { ConditionInput } from "./conditions.js";
 import { formatTime } from "./conditions.js";
+import { canonicalJson, jsonEqual } from "./json-compare.js";
 import type { PlanOutcome } from "./kind.js";
 
 /** The summary condition type of the "conditions" shape. */
@@ -106,28 +107,19 @@ export function summarizeStatus(current: KubeObject, input: StatusInput, style: 
   return status;
 }
 
-/** JSON with object keys sorted, for order-insensitive comparison of plain data. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v && typeof v === "object" && !Array.isArray(v)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    }
-    return v;
-  });
-}
-
-function conditionList(value: unknown): string {
+function byType(value: unknown): StoredCondition[] {
   const list = Array.isArray(value) ? [...(value as StoredCondition[])] : [];
-  list.sort((a, b) => (String(a["type"]) < String(b["type"]) ? -1 : String(a["type"]) > String(b["type"]) ? 1 : 0));
-  return canonicalJson(list);
+  return list.sort((a, b) => (String(a["type"]) < String(b["type"]) ? -1 : String(a["type"]) > String(b["type"]) ? 1 : 0));
 }
 
 /** True when `desired` differs from what `current.status` holds (conditions compared in any order). */
 export function statusDiffers(current: KubeObject, desired: Record<string, unknown>): boolean {
   const existing = (current.status ?? {}) as Record<string, unknown>;
-  return Object.entries(desired).some(([key, value]) =>
-    key === "conditions" ? conditionList(existing[key]) !== conditionList(value) : canonicalJson(existing[key]) !== canonicalJson(value),
-  );
+  for (const [key, value] of Object.entries(desired)) {
+    const same = key === "conditions" ? jsonEqual(byType(existing[key]), byType(value)) : jsonEqual(existing[key], value);
+    if (!same) return true;
+  }
+  return false;
 }
 
 /**

@@ -9,7 +9,8 @@ import type { KubeObject } from "../../../src/kube/types.js";
 import type { ConditionInput } from "../../../src/controller/runtime/conditions.js";
 import { formatTime } from "../../../src/controller/runtime/conditions.js";
 import type { PlanOutcome } from "../../../src/controller/runtime/kind.js";
-import { canonicalJson, statusDiffers, statusFingerprint, statusStyle, summarizeStatus } from "../../../src/controller/runtime/status-summary.js";
+import { statusDiffers, statusFingerprint, statusStyle, summarizeStatus } from "../../../src/controller/runtime/status-summary.js";
+import { canonicalJson } from "../../../src/controller/runtime/json-compare.js";
 import type { StatusStyle } from "../../../src/controller/runtime/status-summary.js";
 
 const T0 = new Date("2026-05-01T10:00:00Z");
