@@ -19,13 +19,26 @@ function peakRssMb(pid) {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
+/** `BENCH_CPU_PROF_DIR=DIR`: each controller process writes a V8 CPU profile there (node --cpu-prof). */
+function profileArgs() {
+  const dir = process.env["BENCH_CPU_PROF_DIR"];
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+}
+
+/** User + system CPU seconds the process `pid` has used so far (/proc/PID/stat, clock ticks of 1/100 s). */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function runController(root, kubeconfig) {
-  const child = spawn(process.execPath, [join(root, "bench", "eso", "controller.mjs"), kubeconfig, String(N)], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...profileArgs(), join(root, "bench", "eso", "controller.mjs"), kubeconfig, String(N)], { stdio: ["ignore", "pipe", "inherit"] });
   const next = lineReader(child);
   const result = JSON.parse(await next(180_000, `${N} ExternalSecrets synced`));
   const rss = peakRssMb(child.pid);
+  const cpu = cpuSeconds(child.pid);
   await stopChild(child);
-  return { ...result, rss };
+  return { ...result, rss, cpu };
 }
 
 export const benchmarks = [
@@ -46,6 +59,7 @@ export const benchmarks = [
         const afterSecond = await ask();
         const resyncWrites = afterSecond.kubeWrites - afterFirst.kubeWrites;
         const resyncReads = afterSecond.vaultReads - afterFirst.vaultReads;
+        const requests = (from, to) => Object.entries(to.kubeRequests).map(([m, n]) => `${m} ${n - (from?.kubeRequests[m] ?? 0)}`).join(", ");
         const ok = first.ms <= TARGET_MS && afterFirst.vaultReads <= P && resyncReads <= P && resyncWrites === 0 && first.rss < TARGET_RSS_MB && second.rss < TARGET_RSS_MB;
         return {
           lines: [
@@ -53,8 +67,11 @@ export const benchmarks = [
             `start to all synced: ${(first.ms / 1000).toFixed(2)} s (target <= ${TARGET_MS / 1000} s)`,
             `Vault reads: ${afterFirst.vaultReads} (target <= ${P} per refresh window)`,
             `Kubernetes writes: ${afterFirst.kubeWrites} (${N} Secrets created + ${N} status writes expected)`,
+            `Kubernetes requests (every one, no-op updates included): ${requests(undefined, afterFirst)}`,
+            `controller CPU (user + system) to all synced: ${first.cpu.toFixed(2)} s; reconcile passes ${first.passes}`,
             `controller peak RSS: ${first.rss.toFixed(0)} MB (target < ${TARGET_RSS_MB} MB)`,
-            `full resync (a fresh controller process re-reconciles every ExternalSecret; cold read cache): ${(second.ms / 1000).toFixed(2)} s, Vault reads ${resyncReads}, Kubernetes writes ${resyncWrites} (target 0), peak RSS ${second.rss.toFixed(0)} MB`,
+            `full resync (a fresh controller process re-reconciles every ExternalSecret; cold read cache): ${(second.ms / 1000).toFixed(2)} s, Vault reads ${resyncReads}, Kubernetes writes ${resyncWrites} (target 0), peak RSS ${second.rss.toFixed(0)} MB, controller CPU ${second.cpu.toFixed(2)} s, reconcile passes ${second.passes}`,
+            `full resync Kubernetes requests (every one, no-op updates included): ${requests(afterFirst, afterSecond)}`,
           ],
           verdict: ok ? "PASS" : "FAIL",
         };

@@ -11,7 +11,7 @@ const started = performance.now();
 const kube = await benchKube(kubeconfig);
 const reader = new VaultReader(benchClock, { concurrency: 16 });
 const inner = externalSecretReconciler({ reader, connections: new StoreConnections(kube, benchClock) });
-const reconciler = countingReconciler(inner, Number(expectedText), (synced) => {
-  process.stdout.write(`${JSON.stringify({ synced, ms: Math.round(performance.now() - started), vaultReads: reader.stats.vaultReads })}\n`);
+const reconciler = countingReconciler(inner, Number(expectedText), (synced, passes) => {
+  process.stdout.write(`${JSON.stringify({ synced, passes, ms: Math.round(performance.now() - started), vaultReads: reader.stats.vaultReads })}\n`);
 });
 await runBenchRuntime(kube, reconciler, { concurrency: 32, resyncPeriodMs: 3_600_000 });

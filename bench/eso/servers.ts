@@ -72,7 +72,7 @@ process.stdout.write(`${JSON.stringify({ kubeconfig, vaultAddr: vault.addr })}\n
 const lines = createInterface({ input: process.stdin });
 for await (const line of lines) {
   if (line === "counters") {
-    process.stdout.write(`${JSON.stringify({ vaultReads: vault.counters.requests("GET", /\/v1\/secret\/data\//), kubeWrites: kube.counters.writes() })}\n`);
+    process.stdout.write(`${JSON.stringify({ vaultReads: vault.counters.requests("GET", /\/v1\/secret\/data\//), kubeWrites: kube.counters.writes(), kubeRequests: Object.fromEntries(["GET", "POST", "PUT", "PATCH", "DELETE"].map((m) => [m, kube.counters.requests(m)])) })}\n`);
   } else if (line === "quit") {
     break;
   }

@@ -12,10 +12,11 @@ export async function benchKube(kubeconfig) {
   return new HttpKubeClient(await loadKubeConnection({ kubeconfig, env: {} }));
 }
 
-/** `inner`, calling `report(doneCount)` once `expected` distinct keys reconciled successfully. */
+/** `inner`, calling `report(doneCount, passes)` once `expected` distinct keys reconciled successfully. */
 export function countingReconciler(inner, expected, report) {
   const done = new Set();
   let reported = false;
+  let passes = 0;
   return {
     name: inner.name,
     resource: inner.resource,
@@ -25,11 +26,12 @@ export function countingReconciler(inner, expected, report) {
     start: (ctx) => inner.start?.(ctx),
     stop: () => inner.stop?.(),
     async reconcile(key, ctx) {
+      passes++;
       const out = await inner.reconcile(key, ctx);
       done.add(key);
       if (!reported && done.size >= expected) {
         reported = true;
-        report(done.size);
+        report(done.size, passes);
       }
       return out;
     },

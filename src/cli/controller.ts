@@ -37,6 +37,8 @@ export function register(program: Command): void {
     .option("--key-backup-recipient <age1…>", "age recipient for the private key backup, repeatable", collect)
     .option("--vault-unsealer", "run the VaultUnsealer reconciler (opt-in; needs get/list/watch on pods)")
     .option("--key-backup-configmap <name>", "ConfigMap holding the encrypted key backup (default sealbridge-key-backup)")
+    .option("--rate-limit <n>", "POST /v1/verify requests allowed per second, sustained (default 2, as sealed-secrets)")
+    .option("--rate-limit-burst <n>", "POST /v1/verify requests allowed at once above the rate (default 2, as sealed-secrets)")
     .option("--alert-sink <type=url>", "default alert sink of CertificateChecks: alertmanager=URL, webhook=URL or ntfy=URL/TOPIC (repeatable)", collect)
     .action(async (opts: Record<string, unknown>) => {
       const [{ parseControllerConfig }, { runControllerService }, { reconcilerFactories }, { hostname }, { randomBytes }, { loadKubeConnection }, { HttpKubeClient }, { VERSION }] = await Promise.all([

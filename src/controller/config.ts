@@ -59,6 +59,8 @@ export interface ControllerConfig {
   alertSinks: AlertSinkSpec[];
   /** Run the VaultUnsealer reconciler (opt-in: it watches pods cluster-wide). */
   vaultUnsealer: boolean;
+  /** POST /v1/verify: sustained requests per second and burst (sealed-secrets' --rate-limit, --rate-limit-burst). */
+  verifyRateLimit: { perSecond: number; burst: number };
 }
 
 /** The raw inputs: commander's option object and the process environment. */
@@ -166,6 +168,17 @@ export function checkKindNames(config: Pick<ControllerConfig, "reconcilers" | "c
   }
 }
 
+/** A whole number flag within 1..max (commander hands over text). */
+function count(where: string, max: number) {
+  return z.union([z.string(), z.number()]).transform((v, ctx) => {
+    const text = String(v).trim();
+    const n = Number(text);
+    if (/^\d+$/.test(text) && n >= 1 && n <= max) return n;
+    ctx.addIssue({ code: "custom", message: `invalid count "${text}": ${where} (use a whole number from 1 to ${max})` });
+    return z.NEVER;
+  });
+}
+
 const stringList = z
   .union([z.string(), z.array(z.string())])
   .optional()
@@ -203,6 +216,8 @@ const flagsSchema = z.object({
     ),
   ),
   vaultUnsealer: z.boolean().default(false),
+  rateLimit: count("--rate-limit", 10_000).default(2),
+  rateLimitBurst: count("--rate-limit-burst", 10_000).default(2),
 });
 
 const envSchema = z.object({
@@ -278,6 +293,7 @@ export function parseControllerConfig(input: ControllerConfigInput): ControllerC
     keyBackupConfigMap: f.keyBackupConfigMap,
     alertSinks: f.alertSink,
     vaultUnsealer: f.vaultUnsealer,
+    verifyRateLimit: { perSecond: f.rateLimit, burst: f.rateLimitBurst },
   };
 }
 

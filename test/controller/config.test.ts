@@ -26,6 +26,12 @@ describe("parseControllerConfig", () => {
     assert.deepEqual(c.keyBackupRecipients, []);
     assert.equal(c.keyBackupConfigMap, "sealbridge-key-backup");
     assert.equal(c.reconcilers, undefined, "every registered kind runs");
+    assert.deepEqual(c.verifyRateLimit, { perSecond: 2, burst: 2 }, "sealed-secrets' verify rate limit");
+  });
+
+  test("--rate-limit and --rate-limit-burst set the /v1/verify limit", () => {
+    const c = parseControllerConfig({ ...base, flags: { rateLimit: "5", rateLimitBurst: "20" } });
+    assert.deepEqual(c.verifyRateLimit, { perSecond: 5, burst: 20 });
   });
 
   const kinds = ["sealedsecret", "agesecret", "externalsecret"];
@@ -100,6 +106,8 @@ describe("parseControllerConfig", () => {
     ["bad log level", { logLevel: "loud" }, /--log-level/],
     ["lease timing", { leaseDuration: "5s", leaseRenewDeadline: "10s" }, /leader election timing/],
     ["concurrency zero", { concurrency: ["sealedsecret=0"] }, /--concurrency/],
+    ["rate limit zero", { rateLimit: "0" }, /--rate-limit \(use a whole number from 1 to 10000\)/],
+    ["rate limit burst not a number", { rateLimitBurst: "lots" }, /--rate-limit-burst/],
   ];
   for (const [name, flags, pattern] of bad) {
     test(`rejects ${name}`, () => {

@@ -62,6 +62,11 @@ export interface EncryptedObserved {
   unsealed: Unsealed | null;
   /** The decrypting keys' ids when observed: the Secret records them, and a later pass checks them. */
   keyIds?: ReadonlySet<string>;
+  /**
+   * What planWithoutDecrypting decided over `existing` when observe called it (it hashes the
+   * source and the Secret): the plan uses it instead of deciding again. Absent: not decided yet.
+   */
+  withoutDecrypting?: SecretPlan | null;
 }
 
 function keyOf(source: EncryptedSource): string {
@@ -89,7 +94,7 @@ export function kitPlan(shape: "sealed-secrets" | "conditions", plan: SecretPlan
  * Without decrypted values the Secret must already be current (or not ours): planWithoutDecrypting.
  */
 export function planEncryptedSecret(shape: "sealed-secrets" | "conditions", source: EncryptedSource, observed: EncryptedObserved): Plan {
-  const quick = observed.unsealed === null ? planWithoutDecrypting(source, observed.existing, observed.keyIds) : null;
+  const quick = observed.unsealed !== null ? null : observed.withoutDecrypting !== undefined ? observed.withoutDecrypting : planWithoutDecrypting(source, observed.existing, observed.keyIds);
   if (quick) return kitPlan(shape, quick);
   if (observed.unsealed === null) {
     return { writes: [], conditions: [], events: [], outcome: { kind: "transient", reason: REASONS.unsealFailed, message: `${keyOf(source)}: not decrypted (internal error; retrying)` } };
@@ -129,7 +134,8 @@ export function encryptedSecretKind<T>(parts: EncryptedKindParts<T>): KindDefini
       const keyIds = parts.keys.ids();
       // Decrypting is the expensive part (RSA): skip it when the Secret is already current and
       // the keys that opened it are still loaded.
-      if (planWithoutDecrypting(source, existing, keyIds)) return { existing, unsealed: null, keyIds };
+      const withoutDecrypting = planWithoutDecrypting(source, existing, keyIds);
+      if (withoutDecrypting) return { existing, unsealed: null, keyIds, withoutDecrypting };
       observer?.requested(source.namespace);
       return { existing, unsealed: await parts.open(parsed.value, source.namespace, source.name), keyIds };
     },

@@ -129,9 +129,9 @@ function ownerReference(source: EncryptedSource): OwnerReference[] {
   return [{ apiVersion: source.apiVersion, kind: source.kind, name: source.name, uid: source.uid, controller: true, blockOwnerDeletion: true }];
 }
 
-/** The Secret the source produces on its own, from its data (base64 values). */
-function desiredSecret(source: EncryptedSource, data: Record<string, string>, srcHash: string, keysRecord: string | undefined): KubeObject {
-  const annotations: Record<string, string> = { ...(source.template.annotations ?? {}), [UNSEALED_HASH_ANNOTATION]: unsealedHash(srcHash, data, producedKeys(source)) };
+/** The Secret the source produces on its own, from its data (base64 values); `hash` is its unsealedHash. */
+function desiredSecret(source: EncryptedSource, data: Record<string, string>, hash: string, keysRecord: string | undefined): KubeObject {
+  const annotations: Record<string, string> = { ...(source.template.annotations ?? {}), [UNSEALED_HASH_ANNOTATION]: hash };
   if (keysRecord !== undefined) annotations[UNSEALED_KEYS_ANNOTATION] = keysRecord;
   const owners = ownerReference(source);
   const secret: KubeObject = {
@@ -225,17 +225,18 @@ export function planWithoutDecrypting(source: EncryptedSource, existing: KubeObj
   const ownership = ownershipOf(existing, source);
   if (ownership === "foreign" || typeof ownership === "object") return notManaged(source, ownership);
   if (ownership === "absent" || !existing) return null;
-  const srcHash = sourceHash(source);
   const keys = producedKeys(source);
   const data = secretData(existing);
-  if (existing.metadata.annotations?.[UNSEALED_HASH_ANNOTATION] !== unsealedHash(srcHash, data, keys)) return null;
+  const hash = unsealedHash(sourceHash(source), data, keys);
+  if (existing.metadata.annotations?.[UNSEALED_HASH_ANNOTATION] !== hash) return null;
   // Whether the current keys still open it, without decrypting: every key loaded when it was last
   // unsealed (one of them opened it) is still loaded. Otherwise decrypt, and say what that gives.
   const recorded = existing.metadata.annotations?.[UNSEALED_KEYS_ANNOTATION];
   if (keyIds && !stillOpens(recorded, keyIds)) return null;
   const onlyProduced: Record<string, string> = {};
   for (const k of keys) if (data?.[k] !== undefined) onlyProduced[k] = data[k];
-  const desired = desiredSecret(source, onlyProduced, srcHash, keyIds ? recorded : undefined);
+  // Same produced keys and values as `data`, so the same unsealedHash.
+  const desired = desiredSecret(source, onlyProduced, hash, keyIds ? recorded : undefined);
   if (comparable(merged(existing, desired, ownership)) !== comparable(existing)) return null;
   return { writes: [], condition: SYNCED, event: undefined };
 }
@@ -268,7 +269,7 @@ export function planSecret(source: EncryptedSource, existing: KubeObject | null,
       event: { type: "Warning", reason: REASONS.unsealFailed, message },
     };
   }
-  const desired = desiredSecret(source, rendered.data, sourceHash(source), keyIds ? formatKeyIds(keyIds) : undefined);
+  const desired = desiredSecret(source, rendered.data, unsealedHash(sourceHash(source), rendered.data, producedKeys(source)), keyIds ? formatKeyIds(keyIds) : undefined);
   const unsealedEvent = { type: "Normal" as const, reason: REASONS.unsealed, message: `${source.kind} unsealed successfully` };
   if (ownership === "absent" || !existing) return { writes: [{ op: "apply", resource: SECRETS, object: desired, previous: null }], condition: SYNCED, event: unsealedEvent };
   const next = merged(existing, desired, ownership);

@@ -20,8 +20,9 @@ import { kindReconciler } from "../runtime/kind-reconciler.js";
 import { realTimers } from "../runtime/work-queue.js";
 import type { KindDefinition, ObserveContext, ParseResult } from "../runtime/kind.js";
 import type { ObjectKey, Reconciler } from "../types.js";
-import { observeExternalSecret, reobserveExternalSecret, safeMessage } from "./observe.js";
+import { memoStoreParser, observeExternalSecret, reobserveExternalSecret, safeMessage } from "./observe.js";
 import { planExternalSecret, planExternalSecretWriteFailure, targetNameOf } from "./plan.js";
+import { syncedResourceVersionOf } from "./status-fields.js";
 import type { ExternalSecretObserved, ParsedExternalSecret } from "./plan.js";
 
 /** The Vault services the ESO kinds share. */
@@ -82,7 +83,8 @@ function parseExternalSecret(obj: KubeObject): ParseResult<ParsedExternalSecret>
   const findings = externalSecretFindings(obj.spec);
   if (findings.length > 0) return stalled(findings.slice(0, 3).map((f) => f.message).join("; "));
   try {
-    return { ok: true, value: { es, target, intervalMs: parseDuration(es.spec.refreshInterval, `ExternalSecret ${es.metadata.namespace}/${es.metadata.name} spec.refreshInterval`) } };
+    const intervalMs = parseDuration(es.spec.refreshInterval, `ExternalSecret ${es.metadata.namespace}/${es.metadata.name} spec.refreshInterval`);
+    return { ok: true, value: { es, target, intervalMs, syncedResourceVersion: syncedResourceVersionOf(es) } };
   } catch (err) {
     return stalled(safeMessage(err));
   }
@@ -90,7 +92,7 @@ function parseExternalSecret(obj: KubeObject): ParseResult<ParsedExternalSecret>
 
 /** The ExternalSecret kind. */
 export function externalSecretKind(deps: ExternalSecretKindDeps): KindDefinition<ParsedExternalSecret, ExternalSecretObserved> {
-  const readers = { reader: deps.reader, connections: deps.connections, random: deps.random ?? Math.random };
+  const readers = { reader: deps.reader, connections: deps.connections, random: deps.random ?? Math.random, parseStore: memoStoreParser() };
   let cacheCtx: ObserveContext | undefined;
   /** ExternalSecrets using `store` (they re-sync when it changes). */
   const referencing = (store: KubeObject, kind: "SecretStore" | "ClusterSecretStore"): ObjectKey[] => {
@@ -110,8 +112,9 @@ export function externalSecretKind(deps: ExternalSecretKindDeps): KindDefinition
     name: "externalsecret",
     resource: externalSecretResource,
     statusShape: "conditions",
-    // ESO's CRD keeps observedGeneration in the conditions only.
-    observedGenerationIn: "conditions",
+    // ESO's CRD has no observedGeneration, neither in status nor in its conditions (the
+    // apiserver would prune it, and every pass would then write the status again).
+    observedGenerationIn: "none",
     statusTimeFields: ["refreshTime"],
     secondaryWatches: [
       {

@@ -27,6 +27,8 @@ export interface ExternalSecretReaders {
   connections: StoreConnections;
   /** [0, 1) for refresh jitter. */
   random: () => number;
+  /** How store objects from the cache are parsed (default: afresh each pass). */
+  parseStore?: StoreParser;
 }
 
 /** A message that never carries a foreign error's text (it might hold a value). */
@@ -42,13 +44,49 @@ function safeRegExp(source: string): RegExp | null {
   }
 }
 
+/** A store object parsed (zod and the supported-field rules): the store, or what is wrong with it. */
+export type StoreParse = { store: SecretStore } | { problems: string };
+
+/** Parses a store object from the cache. */
+export type StoreParser = (raw: KubeObject) => StoreParse;
+
+/** Parses `raw` (no memory). */
+export function parseStoreObject(raw: KubeObject): StoreParse {
+  const parsed = secretStoreSchema.safeParse(raw);
+  const problems = [...(parsed.success ? [] : schemaFindings(parsed.error.issues)), ...secretStoreFindings(raw.spec)];
+  if (!parsed.success || problems.length > 0) return { problems: problems.slice(0, 2).map((p) => p.message).join("; ") };
+  return { store: parsed.data };
+}
+
+/**
+ * A StoreParser that parses each cached store object once: thousands of ExternalSecrets share a
+ * handful of stores, and the cache replaces an object (never edits it) when it changes.
+ */
+export function memoStoreParser(): StoreParser {
+  const parsed = new WeakMap<KubeObject, StoreParse>();
+  return (raw) => {
+    let result = parsed.get(raw);
+    if (!result) {
+      result = parseStoreObject(raw);
+      parsed.set(raw, result);
+    }
+    return result;
+  };
+}
+
 /** The parsed, supported store an ExternalSecret points at, or why it cannot be used. Pure over the caches. */
-export function resolveStore(es: ExternalSecret, stores: ObjectCache, clusterStores: ObjectCache): SecretStore | { refused: string } {
-  return resolveStoreRef(es.spec.secretStoreRef, es.metadata.namespace, stores, clusterStores);
+export function resolveStore(es: ExternalSecret, stores: ObjectCache, clusterStores: ObjectCache, parseStore: StoreParser = parseStoreObject): SecretStore | { refused: string } {
+  return resolveStoreRef(es.spec.secretStoreRef, es.metadata.namespace, stores, clusterStores, parseStore);
 }
 
 /** The parsed, supported store `ref` names as used from namespace `ns` (ESO's rules), or why it cannot be used. Pure over the caches. */
-export function resolveStoreRef(ref: { name: string; kind: "SecretStore" | "ClusterSecretStore" }, ns: string, stores: ObjectCache, clusterStores: ObjectCache): SecretStore | { refused: string } {
+export function resolveStoreRef(
+  ref: { name: string; kind: "SecretStore" | "ClusterSecretStore" },
+  ns: string,
+  stores: ObjectCache,
+  clusterStores: ObjectCache,
+  parseStore: StoreParser = parseStoreObject,
+): SecretStore | { refused: string } {
   const cluster = ref.kind === "ClusterSecretStore";
   const raw: KubeObject | undefined = cluster ? clusterStores.get(ref.name) : stores.get(`${ns}/${ref.name}`);
   if (!raw) {
@@ -58,12 +96,9 @@ export function resolveStoreRef(ref: { name: string; kind: "SecretStore" | "Clus
       : `create it or fix secretStoreRef`;
     return { refused: `${ref.kind} ${cluster ? "" : `${ns}/`}${ref.name} not found (${hint})` };
   }
-  const parsed = secretStoreSchema.safeParse(raw);
-  const problems = [...(parsed.success ? [] : schemaFindings(parsed.error.issues)), ...secretStoreFindings(raw.spec)];
-  if (!parsed.success || problems.length > 0) {
-    return { refused: `${ref.kind} ${ref.name} is not usable: ${problems.slice(0, 2).map((p) => p.message).join("; ")}` };
-  }
-  const store = parsed.data;
+  const parsed = parseStore(raw);
+  if ("problems" in parsed) return { refused: `${ref.kind} ${ref.name} is not usable: ${parsed.problems}` };
+  const store = parsed.store;
   if (cluster && store.spec.conditions && store.spec.conditions.length > 0) {
     const allowed = store.spec.conditions.some(
       (c) => (c.namespaces ?? []).includes(ns) || (c.namespaceRegexes ?? []).some((re) => safeRegExp(re)?.test(ns) ?? false),
@@ -77,7 +112,7 @@ export function resolveStoreRef(ref: { name: string; kind: "SecretStore" | "Clus
 export async function observeExternalSecret(readers: ExternalSecretReaders, ctx: ObserveContext, p: ParsedExternalSecret): Promise<ExternalSecretObserved> {
   const { es, target, intervalMs } = p;
   const namespace = es.metadata.namespace;
-  const store = resolveStore(es, ctx.cache(secretStoreResource), ctx.cache(clusterSecretStoreResource));
+  const store = resolveStore(es, ctx.cache(secretStoreResource), ctx.cache(clusterSecretStoreResource), readers.parseStore);
   if ("refused" in store) return { kind: "store-failed", message: store.refused };
   let conn;
   try {
@@ -86,7 +121,7 @@ export async function observeExternalSecret(readers: ExternalSecretReaders, ctx:
     return { kind: "store-failed", message: safeMessage(err) };
   }
   const existing = (ctx.cache(SECRETS).get(`${namespace}/${target}`) as SecretObject | undefined) ?? null;
-  const srv = syncedResourceVersionOf(es);
+  const srv = p.syncedResourceVersion ?? syncedResourceVersionOf(es);
   const ready = es.status?.conditions?.find((c) => c.type === "Ready");
   if (intervalMs === 0 && es.status?.syncedResourceVersion === srv && ready?.status === "True" && (existing || es.spec.target.creationPolicy !== "Owner")) {
     return { kind: "once" };

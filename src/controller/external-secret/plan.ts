@@ -8,7 +8,6 @@ import { EsReason } from "../../api/external-secret.js";
 import { isSealbridgeError } from "../../errors.js";
 import { nextRefreshDelayMs } from "../../eso/refresh-schedule.js";
 import { buildSourceData, type ReadResult, type StoreKv } from "../../eso/source-data.js";
-import { contentHash } from "../../kube/secret-content.js";
 import type { ChildWrite, Plan } from "../runtime/kind.js";
 import { esStatus, type SyncResult } from "./status-fields.js";
 import { desiredContent, planTargetWrite, type SecretObject } from "./target-secret.js";
@@ -21,6 +20,8 @@ export interface ParsedExternalSecret {
   es: ExternalSecret;
   target: string;
   intervalMs: number;
+  /** ESO's syncedResourceVersion of `es`, computed once at parse (absent: computed when needed). */
+  syncedResourceVersion?: string;
 }
 
 /** What an ExternalSecret pass saw. */
@@ -100,7 +101,7 @@ export function planSync(es: ExternalSecret, storeName: string, kv: StoreKv, res
   if ("blocked" in decision) return fail(decision.blocked.reason, decision.blocked.message);
   return {
     write: decision.write,
-    hash: contentHash(desired.type, desired.data),
+    hash: desired.hash,
     result: {
       ready: true,
       reason: EsReason.SecretSynced,
@@ -112,7 +113,7 @@ export function planSync(es: ExternalSecret, storeName: string, kv: StoreKv, res
 }
 
 function failed(p: ParsedExternalSecret, message: string, now: Date): Pick<Plan, "conditions" | "status"> {
-  const s = esStatus(p.es, p.target, { ready: false, reason: EsReason.SecretSyncedError, message, synced: false, wrote: false }, now);
+  const s = esStatus(p.es, p.target, { ready: false, reason: EsReason.SecretSyncedError, message, synced: false, wrote: false }, now, p.syncedResourceVersion);
   return { conditions: [s.ready], status: s.fields };
 }
 
@@ -124,7 +125,7 @@ export function planExternalSecret(p: ParsedExternalSecret, observed: ExternalSe
   }
   const sync = planSync(p.es, observed.storeName, observed.kv, observed.results, observed.existing);
   const { result } = sync;
-  const status = esStatus(p.es, p.target, result, now);
+  const status = esStatus(p.es, p.target, result, now, p.syncedResourceVersion);
   const base = { writes: sync.write ? [sync.write] : [], conditions: [status.ready], events: [], status: status.fields };
   if (!result.ready && result.reason !== EsReason.SecretDeleted) {
     if (observed.backoffMs > 0) return { ...base, outcome: { kind: "waiting", reason: EsReason.SecretSyncedError, message: result.message, afterMs: observed.backoffMs } };

@@ -42,12 +42,13 @@ export interface EsStatus {
 /**
  * The status for `result`: refreshTime moves when a sync wrote the Secret or changed the status
  * (so a steady resync writes nothing); syncedResourceVersion only on a successful sync.
+ * `srv`: syncedResourceVersionOf(es) when already known.
  */
-export function esStatus(es: ExternalSecret, targetName: string, result: SyncResult, now: Date): EsStatus {
+export function esStatus(es: ExternalSecret, targetName: string, result: SyncResult, now: Date, srv?: string): EsStatus {
   const old = es.status ?? {};
   const oldReady = old.conditions?.find((c) => c.type === "Ready");
   const ready: ConditionInput = { type: "Ready", status: result.ready ? "True" : "False", reason: result.reason, message: result.message };
-  const syncedResourceVersion = result.synced ? syncedResourceVersionOf(es) : (old.syncedResourceVersion ?? "");
+  const syncedResourceVersion = result.synced ? (srv ?? syncedResourceVersionOf(es)) : (old.syncedResourceVersion ?? "");
   const conditionSame = oldReady !== undefined && oldReady.status === ready.status && oldReady.reason === ready.reason && oldReady.message === ready.message;
   const same = conditionSame && !result.wrote && old.syncedResourceVersion === syncedResourceVersion && old.binding?.name === targetName;
   const refreshTime = result.synced && !same ? formatTime(now) : (old.refreshTime ?? undefined);

@@ -33,6 +33,8 @@ export interface DesiredContent {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   immutable: boolean;
+  /** contentHash(type, data), computed once per pass (the data-hash annotation and the plan share it). */
+  hash: string;
 }
 
 
@@ -64,7 +66,7 @@ export function desiredContent(es: ExternalSecret, provider: ReadonlyMap<string,
   const type = template?.type ?? "Opaque";
   const labels = renderAll(template?.metadata?.labels, values, "target.template.metadata.labels");
   const annotations = renderAll(template?.metadata?.annotations, values, "target.template.metadata.annotations");
-  return { type, data, labels, annotations, immutable: es.spec.target.immutable ?? false };
+  return { type, data, labels, annotations, immutable: es.spec.target.immutable ?? false, hash: contentHash(type, data) };
 }
 
 /** The write that reconciles the target Secret (null: none), or why the policy forbids one. */
@@ -118,7 +120,7 @@ export function planTargetWrite(es: ExternalSecret, targetName: string, desired:
     }
     return NONE;
   }
-  const hash = contentHash(desired.type, desired.data);
+  const hash = desired.hash;
   const labels: Record<string, string> = { ...desired.labels };
   const annotations: Record<string, string> = { ...desired.annotations };
   if (owned) {

@@ -11,7 +11,7 @@ import type { KubeClient, KubeObject } from "../../kube/types.js";
 import { reloadConsumers } from "../reload.js";
 import type { ControllerLogger } from "../types.js";
 import type { ChildWrite } from "./kind.js";
-import { canonicalJson } from "./status-summary.js";
+import { jsonEqual } from "./json-compare.js";
 
 /** What applying writes needs. */
 export interface WriteServices {
@@ -22,16 +22,16 @@ export interface WriteServices {
   cached?(write: ChildWrite): KubeObject | undefined;
 }
 
-function comparable(obj: KubeObject): string {
+function comparable(obj: KubeObject): unknown[] {
   const { metadata, status: _status, ...rest } = obj;
-  return canonicalJson([rest, metadata.labels ?? {}, metadata.annotations ?? {}, metadata.ownerReferences ?? []]);
+  return [rest, metadata.labels ?? {}, metadata.annotations ?? {}, metadata.ownerReferences ?? []];
 }
 
 /** True when `live` already is what `write` would make it (same version, same content). */
 function alreadyApplied(write: ChildWrite, live: KubeObject | undefined): boolean {
   if (write.op !== "apply" || !live) return false;
   const rv = write.object.metadata.resourceVersion;
-  return rv !== undefined && rv === live.metadata.resourceVersion && comparable(live) === comparable(write.object);
+  return rv !== undefined && rv === live.metadata.resourceVersion && jsonEqual(comparable(live), comparable(write.object));
 }
 
 async function applyOne(s: WriteServices, write: ChildWrite): Promise<KubeObject | null> {

@@ -85,9 +85,11 @@ export interface KindDefinition<Parsed, Observed> {
   readonly statusShape?: "conditions" | "sealed-secrets";
   /**
    * Where observedGeneration goes (as the kind's CRD allows): "status" (status.observedGeneration),
-   * "conditions" (each condition) or "both". Default: "both" for "conditions", "status" for "sealed-secrets".
+   * "conditions" (each condition), "both" or "none". Default: "both" for "conditions", "status" for
+   * "sealed-secrets". A field the CRD's schema lacks is pruned by the apiserver, so the stored
+   * status would differ from the planned one at every pass and be written again each time.
    */
-  readonly observedGenerationIn?: "status" | "conditions" | "both";
+  readonly observedGenerationIn?: "status" | "conditions" | "both" | "none";
   /**
    * Condition types that summarize the pass (filled from the outcome when the plan does not set
    * them). Default ["Ready"], or ["Synced"] for the "sealed-secrets" shape.

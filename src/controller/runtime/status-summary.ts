@@ -9,6 +9,7 @@ import type { KubeObject } from "../../kube/types.js";
 import { scrubText } from "../../log.js";
 import type { ConditionInput } from "./conditions.js";
 import { formatTime } from "./conditions.js";
+import { canonicalJson, jsonEqual } from "./json-compare.js";
 import type { PlanOutcome } from "./kind.js";
 
 /** The summary condition type of the "conditions" shape. */
@@ -31,7 +32,8 @@ export function cleanMessage(message: string): string {
 /** How a kind's status looks. */
 export interface StatusStyle {
   shape: "conditions" | "sealed-secrets";
-  observedGenerationIn: "status" | "conditions" | "both";
+  /** Where the CRD keeps observedGeneration ("none": nowhere, e.g. ESO's kinds; a field the CRD lacks is pruned by the apiserver). */
+  observedGenerationIn: "status" | "conditions" | "both" | "none";
   /** Condition types filled from the outcome when the pass does not set them. */
   summaryConditions: readonly string[];
 }
@@ -76,7 +78,7 @@ function buildCondition(input: ConditionInput, prev: StoredCondition | undefined
     return { type: input.type, status: input.status, reason: input.reason, message: input.message, lastUpdateTime, lastTransitionTime };
   }
   const gen = input.observedGeneration ?? generation;
-  const withGeneration = style.observedGenerationIn !== "status" && gen !== undefined;
+  const withGeneration = (style.observedGenerationIn === "conditions" || style.observedGenerationIn === "both") && gen !== undefined;
   return { type: input.type, status: input.status, reason: input.reason, message: input.message, lastTransitionTime, ...(withGeneration ? { observedGeneration: gen } : {}) };
 }
 
@@ -101,32 +103,23 @@ export function summarizeStatus(current: KubeObject, input: StatusInput, style: 
   const status: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input.fields ?? {})) if (value !== undefined) status[key] = value;
   status["conditions"] = conditions;
-  if (style.observedGenerationIn !== "conditions" && generation !== undefined) status["observedGeneration"] = generation;
+  if ((style.observedGenerationIn === "status" || style.observedGenerationIn === "both") && generation !== undefined) status["observedGeneration"] = generation;
   return status;
 }
 
-/** JSON with object keys sorted, for order-insensitive comparison of plain data. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v && typeof v === "object" && !Array.isArray(v)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    }
-    return v;
-  });
-}
-
-function conditionList(value: unknown): string {
+function byType(value: unknown): StoredCondition[] {
   const list = Array.isArray(value) ? [...(value as StoredCondition[])] : [];
-  list.sort((a, b) => (String(a["type"]) < String(b["type"]) ? -1 : String(a["type"]) > String(b["type"]) ? 1 : 0));
-  return canonicalJson(list);
+  return list.sort((a, b) => (String(a["type"]) < String(b["type"]) ? -1 : String(a["type"]) > String(b["type"]) ? 1 : 0));
 }
 
 /** True when `desired` differs from what `current.status` holds (conditions compared in any order). */
 export function statusDiffers(current: KubeObject, desired: Record<string, unknown>): boolean {
   const existing = (current.status ?? {}) as Record<string, unknown>;
-  return Object.entries(desired).some(([key, value]) =>
-    key === "conditions" ? conditionList(existing[key]) !== conditionList(value) : canonicalJson(existing[key]) !== canonicalJson(value),
-  );
+  for (const [key, value] of Object.entries(desired)) {
+    const same = key === "conditions" ? jsonEqual(byType(existing[key]), byType(value)) : jsonEqual(existing[key], value);
+    if (!same) return true;
+  }
+  return false;
 }
 
 /**

@@ -66,7 +66,8 @@ export async function sealedSecretFactory(cfg: ControllerConfig, deps: Controlle
   const keys = followedKeys(cfg, deps);
   const pool = createDecryptPool();
   const decrypt = pool ? pool.decrypt.bind(pool) : undefined;
-  registerKeyEndpoints(deps.http, keys, decrypt ? { decrypt } : {});
+  const limit = cfg.verifyRateLimit;
+  registerKeyEndpoints(deps.http, keys, { ratePerSecond: limit.perSecond, burst: limit.burst, ...(decrypt ? { decrypt } : {}) });
   return sealedSecretReconciler(keys, {
     decrypt,
     observer: unsealObserver(deps),

@@ -23,8 +23,9 @@ export function secretStoreKind(kind: "SecretStore" | "ClusterSecretStore", conn
     name: kind.toLowerCase(),
     resource: kind === "SecretStore" ? secretStoreResource : clusterSecretStoreResource,
     statusShape: "conditions",
-    // ESO's CRD keeps observedGeneration in the conditions only.
-    observedGenerationIn: "conditions",
+    // ESO's CRD has no observedGeneration, neither in status nor in its conditions (the
+    // apiserver would prune it, and every pass would then write the status again).
+    observedGenerationIn: "none",
     parse(obj) {
       const parsed = secretStoreSchema.safeParse(obj);
       const problems = [...(parsed.success ? [] : schemaFindings(parsed.error.issues)), ...secretStoreFindings(obj.spec)];

@@ -1,13 +1,13 @@
 /**
  * The encrypted kinds' plan (SealedSecret: the sealed-secrets Synced shape; AgeSecret: Synced and
  * Ready), table-driven over what observe saw: the Secret write, conditions, Events and the
- * outcome's class.
+ * outcome's class; the same plan whether observe's decision without decrypting is handed over or not.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { planEncryptedSecret } from "../../../src/controller/encrypted-secret/kind.js";
 import type { EncryptedObserved } from "../../../src/controller/encrypted-secret/kind.js";
-import { planSecret } from "../../../src/controller/encrypted-secret/secret-plan.js";
+import { planSecret, planWithoutDecrypting } from "../../../src/controller/encrypted-secret/secret-plan.js";
 import type { EncryptedSource, Unsealed } from "../../../src/controller/encrypted-secret/secret-plan.js";
 import type { KubeObject } from "../../../src/kube/types.js";
 import { writeKind, writtenObject } from "../support/child-writes.js";
@@ -71,6 +71,11 @@ for (const shape of ["sealed-secrets", "conditions"] as const) {
         }
         for (const e of plan.events) assert.equal(plan.conditions.some((c) => c.reason === e.reason), true, "Event reasons are condition reasons");
         assert.doesNotMatch(JSON.stringify([plan.conditions, plan.events, plan.outcome]), new RegExp(CANARY));
+        if (row.observed.unsealed === null) {
+          // observe hands over what it decided without decrypting: the plan is the same as deciding again.
+          const decided = planWithoutDecrypting(row.src, row.observed.existing, row.observed.keyIds);
+          assert.deepEqual(planEncryptedSecret(shape, row.src, { ...row.observed, withoutDecrypting: decided }), plan);
+        }
       });
     }
   });

@@ -11,5 +11,9 @@ const config = parseControllerConfig({
   hostname: "test",
   randomSuffix: "0",
 });
+// This process is killed mid-pass by the test: each pass takes `delayMs` of real time, as a real
+// controller's would (the process under test runs on the clock; the test itself does not sleep).
+const ms = Number(delayMs);
+const work = ms > 0 ? () => new Promise<void>((resolve) => setTimeout(resolve, ms)) : undefined;
 const stopSignal = new Promise<string>((resolve) => process.once("SIGTERM", () => resolve("SIGTERM")));
-await runControllerService({ config, env: {}, stopSignal, factories: [{ name: "mirror", create: async () => new MirrorReconciler(Number(delayMs), identity) }] });
+await runControllerService({ config, env: {}, stopSignal, factories: [{ name: "mirror", create: async () => new MirrorReconciler(work, identity) }] });

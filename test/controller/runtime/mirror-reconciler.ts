@@ -9,6 +9,29 @@ export { CONFIGMAPS, SECRETS };
 
 type Data = Record<string, string>;
 
+/** Holds the passes that enter it until released: simulated work that needs no wall clock. */
+export class WorkGate {
+  readonly #waiting: Array<() => void> = [];
+  #open = false;
+
+  /** Resolves when released (at once once the gate is open). */
+  readonly enter = (): Promise<void> => (this.#open ? Promise.resolve() : new Promise<void>((resolve) => this.#waiting.push(resolve)));
+
+  /** How many passes are held now. */
+  get held(): number {
+    return this.#waiting.length;
+  }
+
+  /** Releases every held pass and lets all later ones through. */
+  open(): void {
+    this.#open = true;
+    for (const release of this.#waiting.splice(0)) release();
+  }
+}
+
+/** One event-loop turn (setImmediate): passes interleave without waiting on the clock. */
+export const aTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
 export interface MirrorStats {
   reconciles: number;
   writes: number;
@@ -29,9 +52,12 @@ export class MirrorReconciler implements Reconciler {
   startCalls = 0;
   stopCalls = 0;
 
-  /** `writer` is recorded on every Secret written, as the annotation mirror/written-by. */
+  /**
+   * `work` is awaited inside every pass (simulated work: a WorkGate, an event-loop turn, …);
+   * `writer` is recorded on every Secret written, as the annotation mirror/written-by.
+   */
   constructor(
-    private readonly delayMs = 0,
+    private readonly work: (() => Promise<void>) | undefined = undefined,
     private readonly writer = "test",
   ) {}
 
@@ -52,7 +78,7 @@ export class MirrorReconciler implements Reconciler {
     s.maxConcurrentPerKey = Math.max(s.maxConcurrentPerKey, n);
     s.maxConcurrentTotal = Math.max(s.maxConcurrentTotal, [...s.inFlight.values()].reduce((a, b) => a + b, 0));
     try {
-      if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+      if (this.work) await this.work();
       const failures = this.failNext.get(key) ?? 0;
       if (failures > 0) {
         this.failNext.set(key, failures - 1);

@@ -89,7 +89,7 @@ describe("a kind whose CRD is not installed (issue 8)", { timeout: 60_000 }, () 
     const log = controllerLogger(createLogger({ level: "info", destination: sink }));
     const metrics = createControllerMetrics({ defaults: false });
     const gadget = recorder("gadget", res);
-    const mirror = new MirrorReconciler(0);
+    const mirror = new MirrorReconciler();
     const runtime = new ControllerRuntime({ kube: f.kube, reconcilers: [mirror, gadget], config: testRuntimeConfig(), log, metrics, watchBackoff: FAST });
     await runtime.start();
     try {

@@ -8,7 +8,7 @@ import { createControllerMetrics } from "../../../src/server/metrics.js";
 import type { KubeObject } from "../../../src/kube/types.js";
 import { eventually, kubeFixture, NAMESPACES } from "../../kube/kube-fixture.js";
 import type { KubeFixture } from "../../kube/kube-fixture.js";
-import { CONFIGMAPS, converged, MirrorReconciler } from "./mirror-reconciler.js";
+import { aTurn, CONFIGMAPS, converged, MirrorReconciler, WorkGate } from "./mirror-reconciler.js";
 
 const FAST_BACKOFF = { baseMs: 20, capMs: 200 };
 
@@ -36,7 +36,8 @@ describe("ControllerRuntime against the Kubernetes test server", { timeout: 60_0
   test("converges, follows changes and deletions, never runs one key twice at once, and a resync writes nothing", async () => {
     const n = await namespace();
     await createCms(n, 0, 25);
-    const reconciler = new MirrorReconciler(2);
+    // Each pass yields to the event loop mid-way, so passes of different keys interleave.
+    const reconciler = new MirrorReconciler(aTurn);
     const metrics = createControllerMetrics({ defaults: false });
     const runtime = new ControllerRuntime({ kube: f.kube, reconcilers: [reconciler], config: config({ resyncPeriodMs: 300 }), log: silentLogger, metrics, backoff: FAST_BACKOFF });
     assert.equal(runtime.readiness().ok, false);
@@ -69,10 +70,17 @@ describe("ControllerRuntime against the Kubernetes test server", { timeout: 60_0
     const n = await namespace();
     await createCms(n, 0, 12);
     for (const [perKind, want] of [[{ mirror: 3 }, 3], [{ other: 5 }, 1]] as const) {
-      const reconciler = new MirrorReconciler(60);
+      // Passes are held in the gate until as many as there are workers are in it: 12 keys are
+      // queued, so a runtime running more workers would put more than `want` in it.
+      const gate = new WorkGate();
+      const reconciler = new MirrorReconciler(gate.enter);
       const runtime = new ControllerRuntime({ kube: f.kube, reconcilers: [reconciler], config: config({ concurrency: { default: 1, perKind } }), log: silentLogger, backoff: FAST_BACKOFF });
       await runtime.start();
       try {
+        await eventually(() => gate.held >= want, 10_000, `${want} passes in the gate`);
+        for (let i = 0; i < 20; i++) await aTurn();
+        assert.equal(gate.held, want, `passes running at once for mirror with ${JSON.stringify(perKind)}`);
+        gate.open();
         await eventually(() => reconciler.stats.reconciles >= 12 && [...reconciler.stats.inFlight.values()].every((v) => v === 0), 10_000, "every key reconciled");
         assert.equal(reconciler.stats.maxConcurrentTotal, want, `workers for mirror with ${JSON.stringify(perKind)}`);
       } finally {

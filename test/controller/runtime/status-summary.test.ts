@@ -9,7 +9,8 @@ import type { KubeObject } from "../../../src/kube/types.js";
 import type { ConditionInput } from "../../../src/controller/runtime/conditions.js";
 import { formatTime } from "../../../src/controller/runtime/conditions.js";
 import type { PlanOutcome } from "../../../src/controller/runtime/kind.js";
-import { canonicalJson, statusDiffers, statusFingerprint, statusStyle, summarizeStatus } from "../../../src/controller/runtime/status-summary.js";
+import { statusDiffers, statusFingerprint, statusStyle, summarizeStatus } from "../../../src/controller/runtime/status-summary.js";
+import { canonicalJson } from "../../../src/controller/runtime/json-compare.js";
 import type { StatusStyle } from "../../../src/controller/runtime/status-summary.js";
 
 const T0 = new Date("2026-05-01T10:00:00Z");
@@ -138,6 +139,9 @@ describe("summarizeStatus: metav1 conditions", () => {
     const inStatus = next(undefined, 5, ready("True", "Valid", "ok"), t0, statusStyle("conditions", { observedGenerationIn: "status" }));
     assert.equal(inStatus?.["observedGeneration"], 5);
     assert.equal(conditionsOf(inStatus)[0]?.["observedGeneration"], undefined);
+    const nowhere = next(undefined, 5, [{ ...ready("True", "Valid", "ok")[0]!, observedGeneration: 4 }], t0, statusStyle("conditions", { observedGenerationIn: "none" }));
+    assert.equal(nowhere?.["observedGeneration"], undefined, "none: not in status");
+    assert.equal(conditionsOf(nowhere)[0]?.["observedGeneration"], undefined, "none: not in a condition, even one the plan set");
   });
 });
 
