@@ -12,7 +12,7 @@ import { isConflict, isNotFound } from "../../kube/errors.js";
 import { CONFIGMAPS } from "../../kube/resources.js";
 import type { KubeClient, KubeObject } from "../../kube/types.js";
 import type { ControllerLogger } from "../types.js";
-import { canonicalJson } from "../runtime/status-summary.js";
+import { canonicalJson } from "../runtime/json-compare.js";
 
 /** The ConfigMap's name. */
 export const ALERT_STATE_CONFIGMAP = "sealbridge-alert-state";
