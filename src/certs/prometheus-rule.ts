@@ -1,7 +1,10 @@
 /**
  * The PrometheusRule for users who alert through Prometheus: the same lifetime-relative states
- * as the controller's judgement (thresholds.ts defaults), from the certificate gauges. The
- * source of deploy/prometheus-rule.yaml (regenerate with `npm run -s gen:prometheus-rule`).
+ * as the controller's judgement (thresholds.ts defaults), from the certificate gauges; failing
+ * syncs from the counters the controller exports under ESO's and sealed-secrets' names; Vault
+ * nodes that stay sealed (the VaultUnsealer's `sealbridge_vault_sealed`). The source of
+ * deploy/prometheus-rule.yaml (regenerate with `npm run -s gen:prometheus-rule`) and of the rule
+ * `sealbridge install --export --prometheus` prints.
  */
 import { stringify } from "yaml";
 
@@ -20,7 +23,49 @@ interface Rule {
   annotations: { summary: string; description: string };
 }
 
-/** The alert rules. */
+/** Failing ExternalSecret syncs and SealedSecret unseals (src/server/metrics.ts). */
+function syncRules(): Rule[] {
+  return [
+    {
+      alert: "ExternalSecretSyncFailing",
+      expr: "sum by (namespace, name) (increase(externalsecret_sync_calls_error[10m])) > 0",
+      for: "10m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: "ExternalSecret keeps failing to sync",
+        description: "ExternalSecret {{ $labels.namespace }}/{{ $labels.name }} failed to sync for 10 minutes; its Secret keeps the last good value. See kubectl describe externalsecret or sealbridge doctor.",
+      },
+    },
+    {
+      alert: "SealedSecretUnsealFailing",
+      expr: "sum by (namespace, reason) (increase(sealed_secrets_controller_unseal_errors_total[10m])) > 0",
+      for: "10m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: "SealedSecrets cannot be unsealed",
+        description: "SealedSecrets in {{ $labels.namespace }} fail to unseal ({{ $labels.reason }}); they were sealed for another key or scope, or the Secret is not managed by sealbridge. See kubectl describe sealedsecret.",
+      },
+    },
+  ];
+}
+
+/** Vault nodes a VaultUnsealer could not unseal. */
+function vaultRules(): Rule[] {
+  return [
+    {
+      alert: "VaultSealed",
+      expr: "sealbridge_vault_sealed == 1",
+      for: "10m",
+      labels: { severity: "critical" },
+      annotations: {
+        summary: "Vault node stays sealed",
+        description: "Vault node {{ $labels.node }} of VaultUnsealer {{ $labels.namespace }}/{{ $labels.name }} has been sealed for 10 minutes; ExternalSecrets reading it keep their last value. Unseal with sealbridge vault unseal, and see kubectl describe vaultunsealer.",
+      },
+    },
+  ];
+}
+
+/** The certificate alert rules. */
 function rules(): Rule[] {
   return [
     {
@@ -78,12 +123,18 @@ export function prometheusRule(): Record<string, unknown> {
   return {
     apiVersion: "monitoring.coreos.com/v1",
     kind: "PrometheusRule",
-    metadata: { name: "sealbridge-certificates", labels: { "app.kubernetes.io/name": "sealbridge", "app.kubernetes.io/component": "certificates" } },
-    spec: { groups: [{ name: "sealbridge-certificates", rules: rules() }] },
+    metadata: { name: "sealbridge", labels: { "app.kubernetes.io/name": "sealbridge", "app.kubernetes.io/part-of": "sealbridge", "app.kubernetes.io/component": "monitoring" } },
+    spec: {
+      groups: [
+        { name: "sealbridge-certificates", rules: rules() },
+        { name: "sealbridge-sync", rules: syncRules() },
+        { name: "sealbridge-vault", rules: vaultRules() },
+      ],
+    },
   };
 }
 
 /** deploy/prometheus-rule.yaml's exact text. */
 export function prometheusRuleYaml(): string {
-  return `# Generated from src/certs/prometheus-rule.ts (npm run -s gen:prometheus-rule); do not edit.\n# Lifetime-relative certificate alerts over sealbridge's certificate gauges.\n${stringify(prometheusRule(), { lineWidth: 0 })}`;
+  return `# Generated from src/certs/prometheus-rule.ts (npm run -s gen:prometheus-rule); do not edit.\n# sealbridge's alerts: lifetime-relative certificate alerts, failing syncs, sealed Vault nodes.\n${stringify(prometheusRule(), { lineWidth: 0 })}`;
 }

@@ -27,7 +27,7 @@ export interface RbacObject {
 }
 
 const RBAC_API = "rbac.authorization.k8s.io/v1";
-const LABELS = { "app.kubernetes.io/name": "sealbridge", "app.kubernetes.io/component": "controller" };
+const LABELS = { "app.kubernetes.io/name": "sealbridge", "app.kubernetes.io/part-of": "sealbridge", "app.kubernetes.io/component": "controller" };
 
 function policyRules(rules: MergedRule[]): Array<Record<string, string[]>> {
   return rules.map((r) => ({ apiGroups: r.apiGroups, resources: r.resources, verbs: r.verbs }));

@@ -141,6 +141,19 @@ export class HttpKubeClient implements KubeClient {
     return this.#expect<T>(target, answer, res);
   }
 
+  /**
+   * Server-side apply: `PATCH` with `application/apply-patch+yaml` (the JSON body is YAML) as
+   * `fieldManager`; `force` takes over fields other managers own (a conflict answers 409 without it).
+   */
+  async apply<T extends KubeObject = KubeObject>(res: ResourceRef, obj: T, opts: { fieldManager: string; force?: boolean }): Promise<T> {
+    const namespace = res.namespaced ? obj.metadata.namespace : undefined;
+    const name = obj.metadata.name ?? "";
+    const target = { verb: "apply", resource: resourceName(res), namespace, name };
+    const query = new URLSearchParams({ fieldManager: opts.fieldManager, force: String(opts.force ?? false) });
+    const body = { apiVersion: apiVersionOf(res), kind: res.kind, ...obj };
+    return this.#expect<T>(target, await this.#send(target, "PATCH", resourcePath(res, namespace, name), query, body, "application/apply-patch+yaml"), res);
+  }
+
   /** Sends `{"status": status}` as a merge patch to the `/status` subresource. */
   async patchStatus<T extends KubeObject = KubeObject>(res: ResourceRef, namespace: string | undefined, name: string, status: unknown): Promise<T> {
     const target = { verb: "patch status", resource: resourceName(res), namespace, name };

@@ -1,7 +1,8 @@
 /**
  * The product on real servers (etcd, kube-apiserver with RBAC and OwnerReferencesPermissionEnforcement,
  * kube-controller-manager, OpenBao), with `sealbridge controller` running as its own process under a
- * ServiceAccount token bound to exactly deploy/rbac.yaml (never admin): every CRD is Established;
+ * ServiceAccount token bound to exactly the RBAC of `sealbridge install --export` (never admin), whose
+ * objects kubectl applies server-side: every CRD is Established;
  * genuine kubeseal output, `sealbridge seal` output and AgeSecrets become Secrets; the ESO examples
  * sync from OpenBao with kubernetes auth (OpenBao calling the apiserver's TokenReview for a
  * TokenRequest token with audience `vault`), appRole and a token; a change in OpenBao reaches the
@@ -56,13 +57,16 @@ describe("the controller under its own RBAC on a real API server", { timeout: 60
     await f?.close();
   });
 
-  test("every file in crds/ applies and becomes Established", async () => {
+  test("the install export (every file in crds/, the RBAC) applies with kubectl --server-side; every CRD becomes Established", async () => {
     const files = readdirSync(CRDS_DIR).filter((x) => x.endsWith(".yaml"));
     assert.ok(files.length >= 5);
-    for (const file of files) {
-      const r = await f.ws.kubectl(["apply", "--server-side", "-f", join(CRDS_DIR, file)]);
-      assert.equal(r.code, 0, `${file}: ${r.stderr}`);
-    }
+    // One path: the objects `sealbridge install --export` prints (docs/install.md), RBAC from src/install/rbac.ts.
+    const exported = await run(process.execPath, ["--import", "tsx", CLI, "install", "--export", "--with-compat-crds"], { env: f.ws.env });
+    assert.equal(exported.code, 0, exported.stderr);
+    const file = join(f.ws.dir, "sealbridge-install.yaml");
+    writeFileSync(file, exported.stdout);
+    const applied = await f.ws.kubectl(["apply", "--server-side", "-f", file]);
+    assert.equal(applied.code, 0, applied.stderr);
     for (const file of files) {
       const name = file.replace(/\.yaml$/, "");
       const r = await f.ws.kubectl(["wait", "--for=condition=Established", `crd/${name}`, "--timeout=60s"]);
@@ -70,10 +74,7 @@ describe("the controller under its own RBAC on a real API server", { timeout: 60
     }
   });
 
-  test("the controller starts under the ServiceAccount of deploy/rbac.yaml (kubectl apply of the file itself)", async () => {
-    assert.equal((await f.ws.kubectl(["create", "namespace", "sealbridge"])).code, 0);
-    const applied = await f.ws.kubectl(["apply", "-f", join(REPO, "deploy", "rbac.yaml")]);
-    assert.equal(applied.code, 0, applied.stderr);
+  test("the controller starts under the exported ServiceAccount and RBAC", async () => {
     for (const ns of ["my-namespace", "other", "prod", "my-app", "example"]) await f.admin.ensure("/api/v1/namespaces", { metadata: { name: ns } });
     const key = {
       apiVersion: "v1", kind: "Secret", type: "kubernetes.io/tls",

@@ -17,6 +17,7 @@ import type { KindDefinition } from "../runtime/kind.js";
 import type { ReconcileContext, Reconciler } from "../types.js";
 import { observeVaultUnsealer, type UnsealerDeps } from "./observe.js";
 import { planVaultUnsealer, type UnsealerObserved } from "./plan.js";
+import { sealedMetric } from "./sealed-metric.js";
 import { parseVaultUnsealer, type UnsealerSpec } from "./spec.js";
 
 /**
@@ -57,7 +58,8 @@ export function vaultUnsealerKind(deps: UnsealerDeps): KindDefinition<UnsealerSp
  * The VaultUnsealer reconciler for `sealbridge controller --vault-unsealer`: shares open with the
  * controller's age identities; an unseal nudges the ESO stores' recovery probe, so the
  * ExternalSecrets waiting on that Vault are retried at once. `VaultNodeSealed` alerts go to the
- * object's `spec.alertSinks`, else the cluster default sinks (`--alert-sink TYPE=URL`, src/alerts).
+ * object's `spec.alertSinks`, else the cluster default sinks (`--alert-sink TYPE=URL`, src/alerts);
+ * each node's seal state is the `sealbridge_vault_sealed` gauge.
  */
 export async function vaultUnsealerFactory(cfg: ControllerConfig, deps: ControllerDeps): Promise<Reconciler> {
   const keys = followedKeys(cfg, deps);
@@ -68,5 +70,11 @@ export async function vaultUnsealerFactory(cfg: ControllerConfig, deps: Controll
     onNodeUnsealed: () => recovery?.nudge(),
     alertSinks: cfg.alertSinks.map((spec) => buildSink(spec)),
   });
-  return kindReconciler({ ...kind, stop: () => keys.stop() });
+  const sealed = sealedMetric(deps.metrics.registry);
+  return kindReconciler({
+    ...kind,
+    passEnded: (raw, plan) => sealed.record(raw.metadata.namespace ?? "", raw.metadata.name ?? "", plan.status?.["nodes"]),
+    forget: (key) => sealed.forget(key),
+    stop: () => keys.stop(),
+  });
 }

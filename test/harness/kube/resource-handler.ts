@@ -11,6 +11,8 @@ import { itemForList, parseBody, sendJson, TABLE_TYPE, warningHeaders, type Kube
 import { builtinSchemaName, patchMetaAt } from "./openapi-schemas.js";
 import { jsonPatch, mergePatch, PatchError, PatchInternalError, strategicMergePatch, type PatchMetaLookup } from "./patch.js";
 import { ownerReferencesAdmission } from "./owner-references-admission.js";
+import { kubeTime } from "./object-meta.js";
+import { serverSideApply } from "./server-side-apply.js";
 import { forward, parseProxyName } from "./proxy.js";
 import { apiVersionOf, type ResourceType } from "./resource-types.js";
 import type { DeleteOptions, WriteOptions } from "./semantics.js";
@@ -30,7 +32,9 @@ function writeOptions(ctx: KubeContext, r: ResourceRequest, warnings: string[], 
   const dr = q.getAll("dryRun");
   if (dr.some((d) => d !== "All")) throw badRequest(`Invalid dry run value: ${dr.join(",")}`);
   const admit = ctx.admission.ownerReferencesPermissionEnforcement ? ownerReferencesAdmission(ctx, r.user, r.type, subresource) : undefined;
-  return { dryRun: dr.includes("All"), fieldValidation: fv, warnings, subresource, admit };
+  // The real server's default field manager: the User-Agent's program name (before the first "/").
+  const manager = q.get("fieldManager") ?? (String(r.req.headers["user-agent"] ?? "").split("/")[0] || "unknown");
+  return { dryRun: dr.includes("All"), fieldValidation: fv, warnings, subresource, admit, manager };
 }
 
 /** Serves one resource request; returns the HTTP status written. @throws ApiError. */
@@ -131,14 +135,8 @@ function patch(ctx: KubeContext, r: ResourceRequest): number {
     throw badRequest(`error decoding patch: ${(e as Error).message}`);
   }
   const current = ctx.semantics.find(t, r.path.namespace, name);
-  if (!current) {
-    if (ct === "application/apply-patch+yaml" && r.path.subresource === undefined) {
-      // Server-side apply of a new object creates it (field ownership is not tracked here).
-      const obj = ctx.semantics.create(t, r.path.namespace, patchBody as KubeObject, opts);
-      return sendObject(r, 201, obj, warnings);
-    }
-    throw notFound(t, name);
-  }
+  if (ct === "application/apply-patch+yaml" && r.path.subresource === undefined) return apply(ctx, r, current, patchBody, opts);
+  if (!current) throw notFound(t, name);
   let patched: unknown;
   try {
     if (ct === "application/json-patch+json") patched = jsonPatch(current, patchBody);
@@ -156,6 +154,31 @@ function patch(ctx: KubeContext, r: ResourceRequest): number {
   if (!obj || typeof obj !== "object" || typeof obj.metadata !== "object") throw badRequest("the patched object is not a Kubernetes object");
   if (obj.metadata.resourceVersion === undefined) obj.metadata = { ...obj.metadata, resourceVersion: current.metadata.resourceVersion };
   const out = ctx.semantics.update(t, r.path.namespace, name, obj, opts);
+  return sendObject(r, 200, out, warnings);
+}
+
+/** Server-side apply (server-side-apply.ts): creates, or merges with field ownership and conflicts. */
+function apply(ctx: KubeContext, r: ResourceRequest, current: KubeObject | undefined, body: unknown, opts: WriteOptions): number {
+  const t = r.type;
+  const name = r.path.name ?? "";
+  const manager = r.query.get("fieldManager");
+  if (!manager) {
+    throw invalid({ group: "meta.k8s.io", kind: "PatchOptions" }, "", [{ reason: "FieldValueRequired", field: "fieldManager", message: "Required value: is required for apply patch" }]);
+  }
+  if (!body || typeof body !== "object" || Array.isArray(body)) throw badRequest("error decoding patch: the applied configuration is not an object");
+  const config = body as KubeObject;
+  if (config.metadata === undefined || config.metadata === null) config.metadata = {};
+  if ((config.metadata as { managedFields?: unknown }).managedFields !== undefined) throw badRequest("metadata.managedFields must be nil");
+  if (config.metadata.name !== undefined && config.metadata.name !== name) {
+    throw badRequest(`the name of the object (${String(config.metadata.name)}) does not match the name on the URL (${name})`);
+  }
+  const force = r.query.get("force") === "true";
+  const next = serverSideApply(current, { ...config, metadata: { ...config.metadata, name } }, { manager, force, apiVersion: apiVersionOf(t), now: kubeTime(ctx.now()), type: t });
+  const warnings = opts.warnings ?? [];
+  const applied = { ...opts, applied: true };
+  if (!current) return sendObject(r, 201, ctx.semantics.create(t, r.path.namespace, next, applied), warnings);
+  if (next === current) return sendObject(r, 200, ctx.semantics.asVersion(t, current), warnings);
+  const out = ctx.semantics.update(t, r.path.namespace, name, { ...next, metadata: { ...next.metadata, resourceVersion: current.metadata.resourceVersion } }, applied);
   return sendObject(r, 200, out, warnings);
 }
 

@@ -14,6 +14,7 @@ import {
   ApiError, alreadyExists, badRequest, conflict, forbiddenMessage, invalid, notFound, required, type Cause,
 } from "./status.js";
 import { sameJson } from "./canonical-json.js";
+import { afterCreate, afterUpdate } from "./server-side-apply.js";
 import { generatedName, keepSystemFields, kubeTime, specChanged, type Meta } from "./object-meta.js";
 import { eventFromCore, eventToCore, isEventsV1 } from "./event-conversion.js";
 import { checkJsonTypes } from "./json-decoding.js";
@@ -50,6 +51,10 @@ export interface WriteOptions {
   warnings?: string[];
   /** Validating admission: runs after validation (dry runs too), before storing; throws to refuse. */
   admit?: (obj: KubeObject, old: KubeObject | undefined) => void;
+  /** The field manager of a non-apply write (query fieldManager, else the User-Agent's program name). */
+  manager?: string;
+  /** A server-side apply: its body already carries the managedFields (server-side-apply.ts). */
+  applied?: boolean;
 }
 
 /** DeleteOptions as the body/query of DELETE carries them. */
@@ -228,6 +233,11 @@ export class Semantics {
       obj["status"] = { phase: "Active" };
     }
     if (this.hasStatus(t) && t.custom) delete obj["status"];
+    if (!opts.applied && opts.manager !== undefined) {
+      const managed = afterCreate(obj, opts.manager, apiVersionOf(t), kubeTime(this.now()));
+      if (managed.length > 0) obj.metadata = { ...obj.metadata, managedFields: managed } as KubeObject["metadata"];
+      else delete (obj.metadata as { managedFields?: unknown }).managedFields;
+    }
     obj = this.validate(t, obj, undefined, opts);
     opts.admit?.(obj, undefined);
     if (opts.dryRun) return obj;
@@ -295,7 +305,15 @@ export class Semantics {
       const spec = opts.subresource === "finalize" ? { ...(old["spec"] as object | undefined), finalizers: (obj["spec"] as { finalizers?: unknown } | undefined)?.finalizers ?? [] } : old["spec"];
       obj = { ...obj, spec };
     }
+    // A write without managedFields keeps them; a non-apply write moves the fields it changed to
+    // its manager's Update entry (server-side-apply.ts).
+    const oldManaged = (oldMeta as { managedFields?: unknown }).managedFields;
+    if ((meta as { managedFields?: unknown }).managedFields === undefined && oldManaged !== undefined) (meta as { managedFields?: unknown }).managedFields = oldManaged;
     obj = { ...obj, metadata: meta };
+    if (!opts.applied && opts.subresource === undefined && opts.manager !== undefined) {
+      const managed = afterUpdate(old, obj, opts.manager, apiVersionOf(t), kubeTime(this.now()));
+      if (managed.length > 0 || oldManaged !== undefined) obj = { ...obj, metadata: { ...obj.metadata, managedFields: managed } as KubeObject["metadata"] };
+    }
     obj = this.validate(t, obj, old, opts);
     opts.admit?.(obj, old);
     if (sameJson(obj, old)) return old;

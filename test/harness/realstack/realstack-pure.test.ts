@@ -5,12 +5,13 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { componentBuilt, missingComponents, stagingModules } from "./build.js";
+import { helmVersionMatches, kubeVersionOfGoMod } from "./build-helm.js";
 import { withoutPermission } from "./controller-identity.js";
-import { componentDir } from "./versions.js";
+import { componentDir, REALSTACK_VERSIONS } from "./versions.js";
 
 describe("real-stack builder", () => {
   test("staging modules: v0.0.0 requires and ./staging replaces, each once, sorted; others ignored", () => {
@@ -37,7 +38,7 @@ describe("real-stack builder", () => {
     const root = mkdtempSync(join(tmpdir(), "sb-rs-cache-"));
     const env = { SEALBRIDGE_REALSTACK_CACHE: root };
     try {
-      assert.deepEqual(missingComponents(env), ["kubernetes", "etcd", "openbao", "alertmanager"]);
+      assert.deepEqual(missingComponents(env), ["kubernetes", "etcd", "openbao", "alertmanager", "helm"]);
       mkdirSync(componentDir("kubernetes", env), { recursive: true });
       writeFileSync(join(componentDir("kubernetes", env), "kube-apiserver"), "");
       assert.equal(componentBuilt("kubernetes", env), false, "kube-controller-manager missing");
@@ -47,6 +48,39 @@ describe("real-stack builder", () => {
       writeFileSync(join(componentDir("openbao", env), "bin", "bao"), "");
       assert.equal(componentBuilt("openbao", env), false, "a virtualenv without the completion mark is half built");
       assert.match(componentDir("etcd", env), /etcd-v3\.6\.\d+$/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the helm build", () => {
+  test("the pinned version, or the unstamped version of its source (a hand build), counts; others do not", () => {
+    assert.equal(helmVersionMatches("v3.22.0", "v3.22.0"), true);
+    assert.equal(helmVersionMatches("v3.22", "v3.22.0"), true);
+    assert.equal(helmVersionMatches("v3.21.3", "v3.22.0"), false);
+    assert.equal(helmVersionMatches("v3.2", "v3.22.0"), false);
+    assert.equal(helmVersionMatches("", "v3.22.0"), false);
+  });
+
+  test("the Kubernetes version helm is stamped with comes from the client-go it requires", () => {
+    assert.deepEqual(kubeVersionOfGoMod("module helm.sh/helm/v3\nrequire (\n\tk8s.io/api v0.37.0\n\tk8s.io/client-go v0.37.0\n)\n"), { major: "1", minor: "37" });
+    assert.equal(kubeVersionOfGoMod("module x\n"), undefined);
+  });
+
+  test("a cached helm counts as built only when it runs and reports the pinned version", () => {
+    const root = mkdtempSync(join(tmpdir(), "sb-rs-cache-"));
+    const env = { SEALBRIDGE_REALSTACK_CACHE: root };
+    try {
+      const binary = join(componentDir("helm", env), "helm");
+      mkdirSync(componentDir("helm", env), { recursive: true });
+      writeFileSync(binary, "");
+      assert.equal(componentBuilt("helm", env), false, "an empty file does not run");
+      writeFileSync(binary, "#!/bin/sh\necho v3.1.0\n");
+      chmodSync(binary, 0o755);
+      assert.equal(componentBuilt("helm", env), false, "another version");
+      writeFileSync(binary, `#!/bin/sh\necho ${REALSTACK_VERSIONS.helm}\n`);
+      assert.equal(componentBuilt("helm", env), true);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -6,12 +6,14 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 
-/** Versions of the real components (Go modules and the PyPI package). */
+/** Versions of the real components and tools (Go modules and the PyPI package). */
 export const REALSTACK_VERSIONS = {
   kubernetes: "v1.37.2",
   etcd: "v3.6.16",
   openbao: "2.7.2",
   alertmanager: "v0.35.0",
+  /** helm.sh/helm/v3/cmd/helm: renders charts/sealbridge in the chart test. */
+  helm: "v3.22.0",
 } as const;
 
 /** A component of the real stack. */
