@@ -11,7 +11,7 @@ import type { DnsLookupConfig } from "./dns/authoritative.js";
 import { checkPropagation } from "./dns/propagation.js";
 import type { DnsProvider } from "./dns/provider.js";
 import { findZone, followCnames } from "./dns/authoritative.js";
-import { AcmeRateLimitError } from "./acme-errors.js";
+import { AcmeProblemError, AcmeRateLimitError } from "./acme-errors.js";
 import { csrForKey, type AcmeServer } from "./acme-server.js";
 import { challengeName, type OrderProgress } from "./order-progress.js";
 
@@ -62,7 +62,7 @@ async function failed(ctx: OrderStepContext, progress: OrderProgress, reason: st
  * Does the work of the order's current stage (or creates the order when `progress` is undefined).
  * `keyPem` is the certificate's private key, needed at the Finalizing stage.
  * @returns the next progress, the issued chain, or a failure (rate limits become a failure with retryAt).
- * @throws RemoteError when the CA or DNS cannot be reached (the caller retries the same stage).
+ * @throws RemoteError when the CA or DNS cannot be reached or the CA fails (5xx; the caller retries the same stage); a 4xx problem on an order step is a failure instead.
  */
 export async function advanceOrder(ctx: OrderStepContext, dnsNames: string[], progress: OrderProgress | undefined, keyPem: string): Promise<StepResult> {
   try {
@@ -72,8 +72,18 @@ export async function advanceOrder(ctx: OrderStepContext, dnsNames: string[], pr
       if (progress) await cleanUpOrder(ctx, progress);
       return { kind: "failed", reason: "RateLimited", message: err.message, retryAt: err.retryAt };
     }
+    // The CA refused a step of this order (4xx: the order is gone, a request it will not take):
+    // retrying the same step cannot help, so the order fails and a new one starts after backoff.
+    if (err instanceof AcmeProblemError && progress && refusesStep(err)) {
+      return failed(ctx, progress, "OrderFailed", `${err.message.replace(/ \(see the problem detail\)$/, "")} (the order is abandoned; a new one starts after the backoff)`);
+    }
     throw err;
   }
+}
+
+/** A 4xx problem other than a bad nonce (which a retry fixes). */
+function refusesStep(err: AcmeProblemError): boolean {
+  return err.status !== undefined && err.status >= 400 && err.status < 500 && err.problemType !== "urn:ietf:params:acme:error:badNonce";
 }
 
 async function step(ctx: OrderStepContext, dnsNames: string[], progress: OrderProgress | undefined, keyPem: string): Promise<StepResult> {
@@ -100,7 +110,10 @@ async function step(ctx: OrderStepContext, dnsNames: string[], progress: OrderPr
         if (!check.ready) pending.push(`${check.fqdn}: ${check.pending.join(", ")}`);
       }
       if (pending.length) return { kind: "progress", progress, message: "waiting for the TXT records on every authoritative server", waiting: pending.join("; ") };
-      for (const c of progress.challenges) await ctx.acme.acceptChallenge(c.challengeUrl);
+      // Only challenges still pending: a step repeated after a crash (or on a stale view) finds them
+      // submitted already, and the CA refuses a second response ("Cannot update challenge with status valid").
+      const states = new Map((await ctx.acme.dns01Tasks(await ctx.acme.order(progress.url))).map((t) => [t.challengeUrl, t.challengeStatus]));
+      for (const c of progress.challenges) if ((states.get(c.challengeUrl) ?? "pending") === "pending") await ctx.acme.acceptChallenge(c.challengeUrl);
       return { kind: "progress", progress: { ...progress, stage: "Validating" }, message: "every authoritative server answers the TXT values; challenges submitted" };
     }
     case "Validating": {

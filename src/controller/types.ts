@@ -31,6 +31,11 @@ export interface SecondaryWatch {
   /** Restrict the watch to one namespace (e.g. the controller's own). */
   namespace?: string;
   labelSelector?: string;
+  /**
+   * The kind also runs while this resource's CRD is not installed (its cache stays empty until
+   * the CRD appears), e.g. the SecretStores only a DnsCredential with a Vault source reads.
+   */
+  optional?: boolean;
   /** The primary keys to enqueue when this object is added, changed or deleted. */
   mapToPrimary(obj: KubeObject): ObjectKey[];
 }

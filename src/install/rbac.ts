@@ -117,6 +117,7 @@ export const RBAC_FEATURES: readonly RbacFeature[] = [
       { apiGroups: ["sealbridge.io"], resources: ["acmecertificates", "dnscredentials"], verbs: ["list", "watch"], why: "AcmeCertificate and DnsCredential informers" },
       { apiGroups: ["sealbridge.io"], resources: ["acmecertificates/status", "dnscredentials/status"], verbs: ["patch"], why: "their status (src/controller/runtime/status-write.ts)" },
       { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch", "create", "update", "delete"], why: "TLS, account key and next-key Secrets, solver credentials (src/controller/acme-certificate/), credential sources and targets (src/controller/dns-credential/)" },
+      { apiGroups: ["external-secrets.io"], resources: ["secretstores", "clustersecretstores"], verbs: ["list", "watch"], why: "the stores a DnsCredential's Vault source names, watched where the ESO CRDs exist (src/controller/dns-credential/index.ts)" },
       RELOAD,
     ],
     namespaced: [],

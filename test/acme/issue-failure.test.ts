@@ -85,3 +85,20 @@ test("the CA refuses the wrong value: the order fails with its answer and the TX
   assert.match(result.message, /refused\.example\.test: .*(Correct value not found|unauthorized)/i);
   assert.equal((await queryServer(bind.server, "_acme-challenge.refused.example.test", RRTYPE.TXT)).answers.length, 0, "TXT removed after the failure");
 });
+
+test("a Propagating step repeated after the challenges were submitted (a crash before the status write) moves on instead of failing", async () => {
+  const provider = new Rfc2136Provider({ nameserver: bind.server, tsig: { name: key.name, algorithm: key.algorithm, secret: Buffer.from(key.secret, "base64") } }, systemClock);
+  const acme = new AcmeServer({ directoryUrl: pebble.directoryUrl, accountKeyPem: await newAccountKey(), caPem: pebble.caPem, clock: systemClock });
+  const ctx = { acme, dns: provider, lookup: { resolvers: [bind.server], authoritativePort: bind.port }, clock: systemClock, zone: "example.test" };
+  const created = await advanceOrder(ctx, ["again.example.test"], undefined, "");
+  assert.ok(created.kind === "progress");
+  const presented = await advanceOrder(ctx, ["again.example.test"], created.progress, "");
+  assert.ok(presented.kind === "progress" && presented.progress.stage === "Propagating");
+  const submitted = await advanceOrder(ctx, ["again.example.test"], presented.progress, "");
+  assert.ok(submitted.kind === "progress" && submitted.progress.stage === "Validating", JSON.stringify(submitted));
+  // The same step again, from the progress as it was before the submission.
+  for (let i = 0; i < 50 && (await acme.dns01Tasks(await acme.order(presented.progress.url))).some((t) => t.challengeStatus === "pending"); i++) await new Promise((r) => setTimeout(r, 20));
+  const repeated = await advanceOrder(ctx, ["again.example.test"], presented.progress, "");
+  assert.equal(repeated.kind === "progress" && repeated.progress.stage, "Validating", JSON.stringify(repeated));
+  for (const c of presented.progress.challenges) await provider.cleanUp({ zone: "example.test", fqdn: c.fqdn, value: c.txtValue });
+});

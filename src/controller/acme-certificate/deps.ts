@@ -3,7 +3,9 @@
  * from the cert-manager-shaped solver and its credential, propagation checked through the rfc2136
  * nameserver or the given resolvers, ECDSA P-256 keys, ARI from the CA's directory.
  */
+import { createHash } from "node:crypto";
 import type { AcmeCertificate } from "../../api/acme-certificate.js";
+import type { AcmeServer } from "../../acme/acme-server.js";
 import type { DnsServer } from "../../acme/dns/transport.js";
 import { buildProvider, parseServer } from "../../acme/dns/provider-options.js";
 import type { Clock } from "../../clock.js";
@@ -35,11 +37,31 @@ function solverOptions(dns01: AcmeCertificate["spec"]["dns01"], credential: stri
   return { name: "digitalocean", options: { token: (credential ?? "").trim() } };
 }
 
+/** How many ACME clients (one per directory, account key and CA bundle) a controller keeps. */
+const CLIENTS_KEPT = 64;
+/** How long one client (and the account URL it learnt) is reused. */
+const CLIENT_TTL_MS = 10 * 60_000;
+
 /** The adapters. */
 export function acmeDeps(options: AcmeDepsOptions): AcmeDeps {
+  // One client per account for the process: it registers (or looks up) its account once, not on
+  // every pass. Keyed by a digest, so no key material is held twice; the oldest goes past the cap.
+  // Kept for CLIENT_TTL_MS at most, so a CA that forgot the account (a reset test CA) is asked again.
+  const clients = new Map<string, { client: Promise<AcmeServer>; since: number }>();
   return {
-    // acme-client is imported on first use: it takes seconds to load, and most controllers never issue.
-    acme: async (o) => new (await import("../../acme/acme-server.js")).AcmeServer({ ...o, clock: options.clock }),
+    acme: (o) => {
+      const id = createHash("sha256").update(JSON.stringify([o.directoryUrl, o.accountKeyPem, o.caPem ?? ""])).digest("hex");
+      const now = options.clock.now().getTime();
+      const kept = clients.get(id);
+      if (kept && now - kept.since < CLIENT_TTL_MS) return kept.client;
+      // acme-client is imported on first use: it takes seconds to load, and most controllers never issue.
+      const client = import("../../acme/acme-server.js").then((m) => new m.AcmeServer({ ...o, clock: options.clock }));
+      clients.delete(id);
+      clients.set(id, { client, since: now });
+      client.catch(() => clients.delete(id));
+      if (clients.size > CLIENTS_KEPT) clients.delete(clients.keys().next().value ?? "");
+      return client;
+    },
     provider: (dns01, credential) => {
       const { name, options: opts } = solverOptions(dns01, credential);
       return buildProvider(name, opts, { clock: options.clock }).provider;

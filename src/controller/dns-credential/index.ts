@@ -58,8 +58,9 @@ export function dnsCredentialKind(deps: CredentialDeps, reporting: CredentialRep
           return [...mine, ...(readers.get(`${obj.metadata.namespace}/${obj.metadata.name}`) ?? [])];
         },
       },
-      { resource: secretStoreResource, mapToPrimary: (store) => storeReaders(store, "SecretStore") },
-      { resource: clusterSecretStoreResource, mapToPrimary: (store) => storeReaders(store, "ClusterSecretStore") },
+      // Optional: a cluster without the ESO CRDs still runs DnsCredentials with a Secret source.
+      { resource: secretStoreResource, optional: true, mapToPrimary: (store) => storeReaders(store, "SecretStore") },
+      { resource: clusterSecretStoreResource, optional: true, mapToPrimary: (store) => storeReaders(store, "ClusterSecretStore") },
     ],
     parse(obj) {
       const parsed = dnsCredentialSchema.safeParse(obj);

@@ -23,9 +23,13 @@ export interface CredentialDeps {
   tokenExpiry(provider: CredentialProvider, value: string): Promise<Date | undefined>;
 }
 
-/** A digest naming a credential without revealing it (keyed with the object's uid). */
-export function credentialVersion(uid: string, value: string): string {
-  return createHmac("sha256", `sealbridge-dns-credential:${uid}`).update(value).digest("hex").slice(0, 24);
+/**
+ * A digest naming a credential without revealing it (keyed with the object's uid), together with
+ * the provider settings it is used with (`settings`): a TSIG secret proven or refused under one
+ * key name is a different candidate under another.
+ */
+export function credentialVersion(uid: string, value: string, settings = ""): string {
+  return createHmac("sha256", `sealbridge-dns-credential:${uid}`).update(settings === "" ? value : `${settings}\u0000${value}`).digest("hex").slice(0, 24);
 }
 
 function secretValue(data: unknown, key: string): string | undefined {
@@ -65,7 +69,9 @@ async function observeSource(ctx: ObserveContext, deps: CredentialDeps, cred: Dn
   }
   if (value === undefined) return { targets, ...(sourceError ? { sourceError } : {}) };
   value = value.trim();
-  const version = credentialVersion(String(cred.metadata["uid"] ?? `${ns}/${cred.metadata.name}`), value);
+  // The source Secret and the spec (a new key name) change in separate objects, seen in either
+  // order: a candidate refused under the old key name is probed again at once under the new one.
+  const version = credentialVersion(String(cred.metadata["uid"] ?? `${ns}/${cred.metadata.name}`), value, JSON.stringify([cred.spec.provider, cred.spec.zone]));
   const prev = cred.status ?? {};
   const now = ctx.clock.now().getTime();
   const refusedRecently = prev.rejectedVersion === version && prev.rejectedTime !== undefined && now - new Date(prev.rejectedTime).getTime() < REPROBE_AFTER_MS;

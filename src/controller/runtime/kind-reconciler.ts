@@ -58,6 +58,8 @@ export class KindReconciler<Parsed, Observed> implements Reconciler {
   readonly #style: StatusStyle;
   /** Per object, the fingerprint of the status this process last wrote (the cache may lag behind it). */
   readonly #written = new Map<ObjectKey, string>();
+  /** Per object, what our last status write returned and the resourceVersions it is newer than. */
+  readonly #ownWrite = new Map<ObjectKey, { object: KubeObject; replaced: string[] }>();
 
   constructor(kind: KindDefinition<Parsed, Observed>) {
     this.#kind = kind;
@@ -83,12 +85,27 @@ export class KindReconciler<Parsed, Observed> implements Reconciler {
     return this.#kind.retryToken?.(obj, observeContext(ctx)) ?? "";
   }
 
+  /**
+   * The object to reconcile: the cache's, unless the cache still holds a version our own last
+   * status write replaced (its watch event not yet arrived), then the object that write returned.
+   * A kind that keeps progress in status (an ACME order's stage) must not act on its previous step.
+   */
+  #current(key: ObjectKey, cached: KubeObject | undefined): KubeObject | undefined {
+    const own = this.#ownWrite.get(key);
+    if (!own) return cached;
+    const rv = cached?.metadata.resourceVersion;
+    if (cached && rv !== undefined && cached.metadata.uid === own.object.metadata.uid && own.replaced.includes(rv)) return own.object;
+    this.#ownWrite.delete(key);
+    return cached;
+  }
+
   async reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<ReconcileOutcome> {
     const kind = this.#kind;
-    const raw = ctx.cache(this.resource).get(key);
+    const raw = this.#current(key, ctx.cache(this.resource).get(key));
     if (!raw || raw.metadata.deletionTimestamp) {
       // Children go with it through their owner references (garbage collection).
       this.#written.delete(key);
+      this.#ownWrite.delete(key);
       kind.forget?.(key);
       return {};
     }
@@ -161,8 +178,15 @@ export class KindReconciler<Parsed, Observed> implements Reconciler {
     // The cache can lag behind our own last status write: do not write the same outcome twice.
     if (!wroteChildren && this.#written.get(key) === fingerprint) return;
     try {
-      await ctx.kube.patchStatus(this.resource, raw.metadata.namespace, raw.metadata.name ?? "", desired);
+      const written = await ctx.kube.patchStatus(this.resource, raw.metadata.namespace, raw.metadata.name ?? "", desired);
       this.#written.set(key, fingerprint);
+      const rv = raw.metadata.resourceVersion;
+      if (written?.metadata?.resourceVersion !== undefined && rv !== undefined && written.metadata.resourceVersion !== rv) {
+        // Versions the cache may still show that are older than this write: `raw`'s and, when raw was our previous write, the ones it replaced.
+        const earlier = this.#ownWrite.get(key);
+        const replaced = earlier && earlier.object.metadata.resourceVersion === rv ? [...earlier.replaced.slice(-15), rv] : [rv];
+        this.#ownWrite.set(key, { object: written, replaced });
+      }
     } catch (err) {
       if (!isNotFound(err)) throw new TransientError("StatusUpdateFailed", `writing status of ${this.resource.kind} ${key} failed`, { cause: err });
     }

@@ -57,6 +57,8 @@ interface Controller {
   primary: Informer;
   /** The primary informer and those of its secondary watches. */
   informers: Informer[];
+  /** Informers of optional secondary watches: the workers start once these synced or were found absent. */
+  optional: Set<Informer>;
   ctx: ReconcileContext;
   workers: number;
   queue: WorkQueue | undefined;
@@ -197,7 +199,7 @@ export class ControllerRuntime {
     }
     if (this.#reportedAbsent.has(name)) return;
     this.#reportedAbsent.add(name);
-    const kinds = this.#controllers.filter((c) => c.informers.some((i) => refId(i.resource) === refId(resource))).map((c) => c.reconciler.name);
+    const kinds = this.#controllers.filter((c) => c.informers.some((i) => refId(i.resource) === refId(resource) && !c.optional.has(i))).map((c) => c.reconciler.name);
     this.#o.log.warn(
       { resource: resourceName(resource), kinds },
       `CRD not installed: ${resourceName(resource)}; ${kinds.join(", ") || "no kind"} waits for it (the rest runs; install it with kubectl apply -f crds/)`,
@@ -284,6 +286,7 @@ export class ControllerRuntime {
       reconciler,
       primary,
       informers: [primary],
+      optional: new Set(),
       ctx,
       workers: concurrencyFor(this.#o.config.concurrency, reconciler.name),
       queue: undefined,
@@ -295,6 +298,7 @@ export class ControllerRuntime {
     for (const watch of reconciler.secondaryWatches ?? []) {
       const informer = this.#informerFor(watch.resource, watch.namespace, watch.labelSelector);
       controller.informers.push(informer);
+      if (watch.optional) controller.optional.add(informer);
       informer.addHandler((_type, obj, old) => {
         const keys = new Set(watch.mapToPrimary(obj));
         if (old) for (const k of watch.mapToPrimary(old)) keys.add(k);
@@ -337,7 +341,7 @@ export class ControllerRuntime {
         return;
       }
       const running = this.#controllers.map(async (c, i) => {
-        await Promise.race([Promise.all(c.informers.map((inf) => inf.synced())), this.#stopped]);
+        await Promise.race([Promise.all(c.informers.map((inf) => (c.optional.has(inf) ? inf.settled() : inf.synced()))), this.#stopped]);
         await Promise.all(Array.from({ length: c.workers }, () => this.#worker(c, queues[i]!)));
       });
       await Promise.all(running);

@@ -7,6 +7,9 @@
 import { backoffDelay, RECONCILE_BACKOFF } from "./retry-timing.js";
 import type { BackoffPolicy } from "./retry-timing.js";
 
+/** The longest delay a Node timer takes (2^31-1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The timer functions the queue uses; tests pass a manual scheduler. */
 export interface Timers {
   now(): number;
@@ -89,10 +92,14 @@ export class WorkQueue {
     const existing = this.#delayed.get(key);
     if (existing && existing.at <= at) return;
     if (existing) this.#timers.clearTimeout(existing.handle);
+    // Node fires a timer longer than 2^31-1 ms at once (TimeoutOverflowWarning): a renewal months
+    // away would come back every millisecond. Wait the longest timer allowed, then the rest.
+    const chained = ms > MAX_TIMER_MS;
     const handle = this.#timers.setTimeout(() => {
       this.#delayed.delete(key);
-      this.add(key);
-    }, ms);
+      if (chained) this.addAfter(key, at - this.#timers.now());
+      else this.add(key);
+    }, chained ? MAX_TIMER_MS : ms);
     this.#delayed.set(key, { at, handle });
   }
 

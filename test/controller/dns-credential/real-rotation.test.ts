@@ -86,4 +86,26 @@ describe("DnsCredential rotation against BIND", () => {
     const visible = JSON.stringify([d.primary["status"], d.passes.map((p) => [p.events, p.conditions])]);
     for (const k of [keyA, keyB, keyC]) assert.ok(!visible.includes(k.secret), `secret of ${k.name} in status or Events`);
   });
+  test("the source changes before the spec names the new key: refused under key A's name, then proven at once under key B's", async () => {
+    const clock = new ManualClock(new Date());
+    const kind = dnsCredentialKind(credentialDeps({ clock: systemClock, resolvers: [], readVault: async () => { throw new Error("no Vault here"); } }));
+    const spec = (key: typeof keyA) => ({
+      source: { secretRef: { name: "tsig-incoming", key: "secret" } },
+      provider: { rfc2136: { nameserver: `127.0.0.1:${bind.port}`, tsigKeyName: key.name, tsigAlgorithm: key.algorithm === "hmac-sha256" ? "HMACSHA256" : "HMACSHA512" } },
+      zone: "example.test",
+      targets: [{ name: "tsig-order", key: "secret" }],
+    });
+    const d = new KindDriver(kind as never, { apiVersion: "sealbridge.io/v1alpha1", kind: "DnsCredential", metadata: { name: "order", namespace: "cert-manager", uid: "uid-2", generation: 1 }, spec: spec(keyA) }, clock) as KindDriver<unknown, unknown>;
+    d.put(SECRETS, source(keyA.secret));
+    await d.pass();
+    assert.equal(valueOf(d, "cert-manager", "tsig-order", "secret"), keyA.secret);
+    d.put(SECRETS, source(keyB.secret)); // B's secret, still under key A's name
+    await d.pass();
+    assert.equal(d.condition("Ready")?.reason, "CredentialRejected");
+    assert.match(d.condition("Ready")?.message ?? "", /BADSIG/);
+    d.primary = { ...d.primary, metadata: { ...d.primary.metadata, generation: 2 }, spec: spec(keyB) };
+    await d.pass(); // same clock: well within the five minutes a refused candidate waits
+    assert.equal(d.condition("Ready")?.reason, "Rotated");
+    assert.equal(valueOf(d, "cert-manager", "tsig-order", "secret"), keyB.secret);
+  });
 });

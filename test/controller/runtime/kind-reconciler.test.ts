@@ -195,6 +195,32 @@ describe("kind reconciler: writes and status", () => {
     assert.deepEqual(f.kube.writes, []);
   });
 
+  test("a pass right after our status write sees that status while the cache still holds the version it replaced; a newer cache version wins", async () => {
+    const seen: unknown[] = [];
+    const base = widgetKind();
+    let step = 0;
+    const kind: KindDefinition<Spec, Seen> = {
+      ...base,
+      async observe(ctx, spec, raw) {
+        seen.push((raw.status as { step?: number } | undefined)?.step);
+        return base.observe(ctx, spec, raw);
+      },
+      plan: (spec, observed, now) => ({ ...base.plan(spec, observed, now), status: { step: ++step } }),
+    };
+    const f = setup(kind);
+    const lagging = structuredClone(f.widget());
+    await f.reconciler.reconcile("ns/w", f.ctx);
+    const key = [...f.kube.objects.keys()].find((k) => k.startsWith("widgets/")) ?? "";
+    f.kube.objects.set(key, lagging); // the watch event of the status write has not arrived
+    await f.reconciler.reconcile("ns/w", f.ctx);
+    f.kube.objects.set(key, lagging); // still not, after a second write made over our first
+    await f.reconciler.reconcile("ns/w", f.ctx);
+    assert.deepEqual(seen, [undefined, 1, 2], "each pass saw the status the previous one wrote");
+    f.kube.put(WIDGETS, { ...lagging, spec: { value: "two" }, metadata: { ...lagging.metadata, generation: 3 } });
+    await f.reconciler.reconcile("ns/w", f.ctx);
+    assert.equal(seen.at(-1), undefined, "a version the cache got since (a spec change) is read from the cache");
+  });
+
   test("keepStatus leaves the status alone", async () => {
     const f = setup(widgetKind({ keepStatus: true }));
     await f.reconciler.reconcile("ns/w", f.ctx);

@@ -112,4 +112,20 @@ describe("a kind whose CRD is not installed (issue 8)", { timeout: 60_000 }, () 
       await runtime.stop({ timeoutMs: 1000 });
     }
   });
+  test("Runtime: a kind whose optional secondary watch has no CRD runs at once, and is not named as waiting", async () => {
+    const res = gadgets(3);
+    await f.kube.create(CONFIGMAPS, { metadata: { name: "cm-opt", namespace: "crd" }, data: { value: "v" } });
+    let logged = "";
+    const sink = new Writable({ write: (c: Buffer, _e, cb) => ((logged += c.toString()), cb()) });
+    const log = controllerLogger(createLogger({ level: "info", destination: sink }));
+    const withOptional = { ...recorder("configs", CONFIGMAPS), secondaryWatches: [{ resource: res, optional: true, mapToPrimary: () => [] }] };
+    const runtime = new ControllerRuntime({ kube: f.kube, reconcilers: [withOptional], config: testRuntimeConfig(), log, watchBackoff: FAST });
+    await runtime.start();
+    try {
+      await eventually(() => withOptional.seen.includes("crd/cm-opt"), 10_000, "the kind runs without the optional resource");
+      assert.match(logged, /CRD not installed: gadgets3\.example\.test; no kind waits for it/);
+    } finally {
+      await runtime.stop({ timeoutMs: 1000 });
+    }
+  });
 });

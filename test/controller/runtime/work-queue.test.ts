@@ -63,6 +63,23 @@ describe("WorkQueue", () => {
     assert.equal(q.length, 1, "the replaced timers do not fire");
   });
 
+  test("a delay longer than a Node timer allows (a renewal 60 days away) waits it out in timers of at most 2^31-1 ms", () => {
+    const { q, timers } = queue();
+    const recorded: number[] = [];
+    const setTimeout = timers.setTimeout.bind(timers);
+    timers.setTimeout = (fn, ms) => (recorded.push(ms), setTimeout(fn, ms));
+    const sixtyDays = 60 * 86_400_000;
+    q.addAfter("cert", sixtyDays);
+    timers.advance(2 ** 31 - 1);
+    assert.equal(q.length, 0, "not due after the first timer");
+    timers.advance(sixtyDays - (2 ** 31 - 1) - 1);
+    assert.equal(q.length, 0, "not due a millisecond early");
+    timers.advance(1);
+    assert.equal(q.length, 1, "due at sixty days");
+    assert.ok(recorded.every((ms) => ms <= 2 ** 31 - 1), `timer delays ${recorded.join(", ")}`);
+    assert.equal(recorded.length, 3);
+  });
+
   test("per-key backoff doubles to the cap and forget resets it", () => {
     const { q } = queue();
     const delays = [1, 2, 3, 4, 5].map(() => q.addRateLimited("a"));

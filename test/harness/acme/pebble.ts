@@ -21,6 +21,8 @@ export interface PebbleServer {
   caPem: string;
   /** The root that signs issued certificates (regenerated at every start). */
   issuingRoot(): Promise<string>;
+  /** What Pebble logged, the last 2 MB (its WFE logs every request by path: `POST /order-plz`, …). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -86,7 +88,7 @@ export async function startPebble(options: PebbleOptions): Promise<PebbleServer>
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, PEBBLE_VA_NOSLEEP: "1", PEBBLE_WFE_NONCEREJECT: "0", PEBBLE_AUTHZREUSE: "0" },
   });
-  const collect = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
+  const collect = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2_000_000));
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
   const directoryUrl = `https://127.0.0.1:${port}/dir`;
@@ -114,7 +116,7 @@ export async function startPebble(options: PebbleOptions): Promise<PebbleServer>
   };
   if (!ready) {
     await stop();
-    throw new Error(`pebble did not serve ${directoryUrl} within 15 s:\n${output}`);
+    throw new Error(`pebble did not serve ${directoryUrl} within 15 s:\n${output.slice(-20_000)}`);
   }
   return {
     directoryUrl,
@@ -124,6 +126,7 @@ export async function startPebble(options: PebbleOptions): Promise<PebbleServer>
       if (res.status !== 200) throw new Error(`pebble management /roots/0 answered ${res.status}`);
       return res.body;
     },
+    output: () => output,
     stop,
   };
 }

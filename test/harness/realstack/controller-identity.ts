@@ -52,18 +52,19 @@ export function withoutPermission(rules: Rule[], p: Permission): Rule[] {
 
 /**
  * Creates the namespace, the ServiceAccount and its (Cluster)Role(Binding)s from the RBAC source
- * (less the permissions in `without`), and returns a TokenRequest token for it.
+ * (only `features` when given, `core` always; less the permissions in `without`), and returns a
+ * TokenRequest token for it.
  * @throws Error when the API server refuses an object, or when `without` matches no rule.
  */
 export async function installControllerIdentity(
   admin: KubeHttp,
-  opts: { namespace: string; serviceAccount?: string; name?: string; without?: Permission[] },
+  opts: { namespace: string; serviceAccount?: string; name?: string; without?: Permission[]; features?: readonly string[] },
 ): Promise<{ token: string; serviceAccount: string }> {
   const serviceAccount = opts.serviceAccount ?? "sealbridge";
   await admin.ensure("/api/v1/namespaces", { metadata: { name: opts.namespace } });
   const without = opts.without ?? [];
   const removed = new Set<number>();
-  for (const { object } of rbacObjects({ namespace: opts.namespace, serviceAccount, ...(opts.name !== undefined ? { name: opts.name } : {}) })) {
+  for (const { object } of rbacObjects({ namespace: opts.namespace, serviceAccount, ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.features !== undefined ? { features: opts.features } : {}) })) {
     const kind = String(object["kind"]);
     let obj = object;
     if (Array.isArray(object["rules"])) {
