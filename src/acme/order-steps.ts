@@ -100,7 +100,10 @@ async function step(ctx: OrderStepContext, dnsNames: string[], progress: OrderPr
         if (!check.ready) pending.push(`${check.fqdn}: ${check.pending.join(", ")}`);
       }
       if (pending.length) return { kind: "progress", progress, message: "waiting for the TXT records on every authoritative server", waiting: pending.join("; ") };
-      for (const c of progress.challenges) await ctx.acme.acceptChallenge(c.challengeUrl);
+      // A pass replayed from a cache that has not yet seen the last status write repeats this
+      // stage: accept only what the CA still holds pending (accepting a valid challenge is a 400).
+      const states = new Map((await ctx.acme.dns01Tasks(await ctx.acme.order(progress.url))).map((t) => [t.challengeUrl, t.challengeStatus]));
+      for (const c of progress.challenges) if ((states.get(c.challengeUrl) ?? "pending") === "pending") await ctx.acme.acceptChallenge(c.challengeUrl);
       return { kind: "progress", progress: { ...progress, stage: "Validating" }, message: "every authoritative server answers the TXT values; challenges submitted" };
     }
     case "Validating": {
