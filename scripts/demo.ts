@@ -28,6 +28,7 @@ const keep = args.includes("--keep");
 const demo = new DemoSession(process.env);
 const started = Date.now();
 let controller: ControllerProcess | undefined;
+const STORY_DEADLINE_MS = 5 * 60_000;
 
 async function story(): Promise<void> {
   if (!existsSync(join(demo.root, "dist", "cli", "main.js"))) {
@@ -48,15 +49,35 @@ async function story(): Promise<void> {
   process.stdout.write(`\nThe demo passed: ${demo.steps} steps, every check green (${seconds} s).\n`);
 }
 
+let cleaned: Promise<void> | undefined;
+/** Stops everything the demo started and removes its files, once. */
+const cleanup = (): Promise<void> =>
+  (cleaned ??= demo.stopAll().then(() => rmSync(demo.dir, { recursive: true, force: true })));
+
+// Ctrl-C during the story stops everything (exit 1: not every step was verified).
+const interrupt = (signal: NodeJS.Signals): void => {
+  process.stderr.write(`\ninterrupted (${signal}) at step ${demo.steps}: stopping everything\n`);
+  void cleanup().finally(() => process.exit(1));
+};
+process.on("SIGINT", interrupt);
+process.on("SIGTERM", interrupt);
+// Every wait has its own deadline; this one catches anything else that hangs.
+const watchdog = setTimeout(() => {
+  process.stderr.write(`\nthe demo did not finish within ${STORY_DEADLINE_MS / 60_000} minutes (at step ${demo.steps}): stopping everything\n`);
+  void cleanup().finally(() => process.exit(1));
+}, STORY_DEADLINE_MS);
+
+let passed = false;
 try {
   await story();
-  if (keep) await keepRunning(demo);
+  passed = true;
 } catch (err) {
   process.stderr.write(`\n${err instanceof Error ? err.message : String(err)}\n`);
   if (controller?.log) process.stderr.write(`\n(last controller log lines)\n${controller.log.trim().split("\n").slice(-10).join("\n")}\n`);
   process.exitCode = 1;
-  if (keep) await keepRunning(demo);
-} finally {
-  await demo.stopAll();
-  rmSync(demo.dir, { recursive: true, force: true });
 }
+clearTimeout(watchdog);
+process.off("SIGINT", interrupt);
+process.off("SIGTERM", interrupt);
+if (keep) await keepRunning(demo, passed);
+await cleanup();

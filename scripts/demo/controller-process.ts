@@ -52,7 +52,7 @@ export class ControllerProcess {
 
   /** The command line as shown to the reader. */
   get commandLine(): string {
-    return `sealbridge controller --namespace sealbridge --http-addr 127.0.0.1:${this.httpPort} --metrics-addr 127.0.0.1:${this.metricsPort} --resync-period 1m`;
+    return `sealbridge controller --namespace sealbridge --http-addr 127.0.0.1:${this.httpPort} --metrics-addr 127.0.0.1:${this.metricsPort} --leader-elect --resync-period 1m`;
   }
 
   /**
@@ -60,7 +60,7 @@ export class ControllerProcess {
    * @throws DemoFailure when it does not get ready within 30 s.
    */
   async start(): Promise<void> {
-    const args = ["controller", "--kubeconfig", this.demo.kubeconfig, "--namespace", "sealbridge", "--http-addr", `127.0.0.1:${this.httpPort}`, "--metrics-addr", `127.0.0.1:${this.metricsPort}`, "--resync-period", "1m"];
+    const args = ["controller", "--kubeconfig", this.demo.kubeconfig, "--namespace", "sealbridge", "--http-addr", `127.0.0.1:${this.httpPort}`, "--metrics-addr", `127.0.0.1:${this.metricsPort}`, "--leader-elect", "--resync-period", "1m"];
     const child = spawn(process.execPath, [this.demo.bin, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     this.#child = child;
     child.stdout?.on("data", (d: Buffer) => (this.#log += d.toString()));

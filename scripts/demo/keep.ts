@@ -4,11 +4,11 @@
  */
 import type { DemoSession } from "./session.js";
 
-/** Prints how to reach everything and waits for SIGINT/SIGTERM. */
-export async function keepRunning(demo: DemoSession): Promise<void> {
+/** Prints how to reach everything and waits for SIGINT/SIGTERM; `passed` says how the story ended. */
+export async function keepRunning(demo: DemoSession, passed: boolean): Promise<void> {
   const lines = [
     "",
-    "The environment is still running (--keep). In another shell:",
+    passed ? "The environment is still running (--keep). In another shell:" : `The demo failed at step ${demo.steps}; its environment is left running for a look (--keep). In another shell:`,
     ...demo.keepNotes.map((l) => `  ${l}`),
     "  kubectl get all,sealedsecrets,agesecrets,externalsecrets,clustersecretstores -A",
     `  kubectl get events -A`,
