@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { AlertReceiver } from "../../test/harness/alertmanager/receiver.js";
 import { newKey, startBind } from "../../test/harness/acme/bind.js";
 import { startPebble } from "../../test/harness/acme/pebble.js";
-import { expiryAlert } from "./certificate-alert.js";
+import { checkState, expiryAlert } from "./certificate-alert.js";
 import type { DemoSession } from "./session.js";
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g;
@@ -54,11 +54,11 @@ spec:
 `,
   });
 
-  const chainPem = await demo.eventually(async () => {
-    const pem = await demo.secretValue("web", "www-tls", "tls.crt");
-    const first = pem?.match(PEM_CERT)?.[0];
-    return first && new X509Certificate(first).fingerprint256 !== oldFingerprint ? pem : undefined;
+  await demo.eventually(() => {
+    const first = demo.storedSecret("web", "www-tls", "tls.crt")?.match(PEM_CERT)?.[0];
+    return first !== undefined && new X509Certificate(first).fingerprint256 !== oldFingerprint;
   }, "the renewed certificate in Secret web/www-tls", 60_000);
+  const chainPem = (await demo.secretValue("web", "www-tls", "tls.crt")) ?? "";
   const [leafPem = "", ...intermediates] = chainPem.match(PEM_CERT) ?? [];
   const leaf = new X509Certificate(leafPem);
   demo.check(leaf.subjectAltName === "DNS:www.example.test" && intermediates.length >= 1, `Secret web/www-tls now holds a Pebble certificate for www.example.test and its chain (${intermediates.length} intermediate)`);
@@ -75,7 +75,8 @@ spec:
   const dig = await demo.run("dig", ["@127.0.0.1", "-p", String(bind.port), "+short", "TXT", `_acme-challenge.www.${bind.zone}`], { allowFail: true });
   demo.check(dig.code === 0 && dig.stdout.trim() === "", "the _acme-challenge TXT record was removed from BIND after validation");
 
-  await demo.eventually(async () => (await demo.field("acmecertificate", "www", "web", "{.status.notAfter}")) !== "", "status.notAfter of AcmeCertificate web/www");
+  const recorded = () => (demo.stored("acmecertificates.sealbridge.io", "web", "www")?.["status"] as { notAfter?: string } | undefined)?.notAfter;
+  await demo.eventually(() => recorded() !== undefined && new Date(recorded() ?? "").getTime() === new Date(leaf.validTo).getTime(), "status.notAfter of AcmeCertificate web/www");
   const notAfter = await demo.field("acmecertificate", "www", "web", "{.status.notAfter}");
   const ready = await demo.field("acmecertificate", "www", "web", "{.status.conditions[?(@.type=='Ready')].reason}");
   demo.check(ready === "Issued" && new Date(notAfter).getTime() === new Date(leaf.validTo).getTime(), `AcmeCertificate web/www Ready (Issued), status.notAfter ${notAfter} matches the certificate`);
@@ -85,6 +86,7 @@ spec:
     return a && receiver.isResolved(a) ? a : undefined;
   }, "the CertificateExpiring alert to resolve");
   demo.check(resolved.endsAt !== undefined, `the alert was resolved at the receiver (endsAt ${resolved.endsAt ?? ""})`);
+  await demo.eventually(() => checkState(demo) === "Valid", "CertificateCheck web/www to report Valid");
   demo.check((await demo.field("certificatecheck", "www", "web", "{.status.certificates[0].state}")) === "Valid", "CertificateCheck web/www reports the Secret as Valid");
   demo.check(receiver.refused().length === 0, "every alert body conformed to the spec");
   demo.keepNotes.push(`dig @127.0.0.1 -p ${bind.port} SOA ${bind.zone}   # the BIND 9 test zone`);

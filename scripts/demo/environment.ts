@@ -39,11 +39,10 @@ export async function startController(demo: DemoSession): Promise<ControllerProc
   demo.shown(controller.commandLine);
   await controller.start();
   demo.ok("controller ready (/readyz 200)");
-  await demo.eventually(async () => {
-    const keys = (await demo.kubectl(["get", "secrets", "-n", "sealbridge", "-l", "sealedsecrets.bitnami.com/sealed-secrets-key=active", "-o", "name"], { show: false })).stdout;
-    return keys.trim() !== "";
-  }, "the sealing key Secret");
-  demo.ok("the controller created its RSA-4096 sealing key Secret (label sealedsecrets.bitnami.com/sealed-secrets-key=active)");
+  const activeKey = (o: { metadata: { labels?: Record<string, string> } }) => o.metadata.labels?.["sealedsecrets.bitnami.com/sealed-secrets-key"] === "active";
+  await demo.eventually(() => demo.env.kube.objects("secrets", "sealbridge").some(activeKey), "the sealing key Secret");
+  const keys = (await demo.kubectl(["get", "secrets", "-n", "sealbridge", "-l", "sealedsecrets.bitnami.com/sealed-secrets-key=active", "-o", "name"], { show: false })).stdout;
+  demo.check(keys.trim() !== "", "the controller created its RSA-4096 sealing key Secret (label sealedsecrets.bitnami.com/sealed-secrets-key=active)");
   demo.keepNotes.push(`curl ${controller.url}/v1/cert.pem   # the controller's sealing certificate`);
   return controller;
 }

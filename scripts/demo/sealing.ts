@@ -6,6 +6,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { KubeObject } from "../../src/kube/types.js";
 import type { ControllerProcess } from "./controller-process.js";
 import type { DemoSession } from "./session.js";
 
@@ -38,14 +39,16 @@ export async function sealWithClusterKey(demo: DemoSession): Promise<void> {
 
   demo.say("Apply it: the controller turns the SealedSecret into a Secret");
   await demo.kubectl(["apply", "-f", file]);
-  await demo.eventually(async () => (await demo.secretValue("my-app", "db", "password")) === DB_PASSWORD, "Secret my-app/db");
-  demo.ok("Secret my-app/db holds the original password");
+  await demo.eventually(() => demo.storedSecret("my-app", "db", "password") === DB_PASSWORD, "Secret my-app/db");
+  demo.check((await demo.secretValue("my-app", "db", "password")) === DB_PASSWORD, "Secret my-app/db holds the original password");
   demo.keepNotes.push("kubectl get sealedsecrets,agesecrets,secrets -n my-app");
 
   demo.say("Moving a sealed value to another name does not decrypt (the scope binding)");
   await demo.kubectl(["apply", "-f", "-"], { input: sealed.replace(/name: db\b/g, "name: db-copy") });
-  await demo.eventually(async () => (await demo.field("sealedsecret", "db-copy", "my-app", "{.status.conditions[0].status}")) === "False", "Synced=False on db-copy");
-  demo.check((await demo.secretValue("my-app", "db-copy", "password")) === undefined, "no Secret my-app/db-copy; SealedSecret db-copy is Synced=False");
+  const synced = (o: KubeObject | undefined) => (o?.["status"] as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions?.find((c) => c.type === "Synced")?.status;
+  await demo.eventually(() => synced(demo.stored("sealedsecrets.bitnami.com", "my-app", "db-copy")) === "False", "Synced=False on db-copy");
+  const copyStatus = await demo.field("sealedsecret", "db-copy", "my-app", "{.status.conditions[?(@.type=='Synced')].status}");
+  demo.check(copyStatus === "False" && (await demo.secretValue("my-app", "db-copy", "password")) === undefined, "no Secret my-app/db-copy; SealedSecret db-copy is Synced=False");
 }
 
 /** Seals with age (cluster recipient + offline backup key) and applies the AgeSecret. */
@@ -62,8 +65,8 @@ export async function sealWithAge(demo: DemoSession, controller: ControllerProce
   const file = join(demo.dir, "db-age.yaml");
   writeFileSync(file, ageSecret);
   await demo.kubectl(["apply", "-f", file]);
-  await demo.eventually(async () => (await demo.secretValue("my-app", "db-age", "password")) === DB_PASSWORD, "Secret my-app/db-age");
-  demo.ok("Secret my-app/db-age holds the password");
+  await demo.eventually(() => demo.storedSecret("my-app", "db-age", "password") === DB_PASSWORD, "Secret my-app/db-age");
+  demo.check((await demo.secretValue("my-app", "db-age", "password")) === DB_PASSWORD, "Secret my-app/db-age holds the password");
   const offline = (await demo.sealbridge(["unseal", "--age", "-i", backupKey, "-f", file, "-o", "json"])).stdout;
   const offlineValue = (JSON.parse(offline) as { data?: Record<string, string> }).data?.["password"];
   demo.check(offlineValue !== undefined && Buffer.from(offlineValue, "base64").toString() === DB_PASSWORD, "the offline backup key opens it too (sealbridge unseal --age)");

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestEnv } from "../../test/harness/testenv.js";
+import type { KubeObject } from "../../src/kube/types.js";
 
 /** A check of the demo failed; the message names the step and what was expected. */
 export class DemoFailure extends Error {}
@@ -177,6 +178,20 @@ export class DemoSession {
     const got = await this.kubectl(["get", "secret", name, "-n", namespace, "-o", `jsonpath={.data.${key.replace(/\./g, "\\.")}}`], { allowFail: true, show: false });
     if (got.code !== 0 || got.stdout === "") return undefined;
     return Buffer.from(got.stdout, "base64").toString("utf8");
+  }
+
+  /**
+   * An object as the test API server stores it, read in-process: what the polls use, so that
+   * waiting spawns no process; the fact a step shows is then read back with kubectl.
+   */
+  stored(resource: string, namespace: string, name: string): KubeObject | undefined {
+    return this.env.kube.objects(resource, namespace).find((o) => o.metadata.name === name);
+  }
+
+  /** A Secret's value (decoded) as the test API server stores it, read in-process. */
+  storedSecret(namespace: string, name: string, key: string): string | undefined {
+    const b64 = (this.stored("secrets", namespace, name)?.["data"] as Record<string, string> | undefined)?.[key];
+    return b64 === undefined ? undefined : Buffer.from(b64, "base64").toString("utf8");
   }
 
   /** A field of an object by kubectl jsonpath, or "" when absent. */

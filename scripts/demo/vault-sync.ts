@@ -4,6 +4,7 @@
  * value in Vault, a force-sync, and exactly one rolling restart of the Deployment that reads it.
  */
 import { join } from "node:path";
+import type { KubeObject } from "../../src/kube/types.js";
 import type { DemoSession } from "./session.js";
 
 const HOMELAB_EXTERNAL_SECRET = join("crds", "examples", "external-secrets", "valid-externalsecret-homelab.yaml");
@@ -72,15 +73,18 @@ spec:
   await demo.vault("POST", "secret/data/my-app", { data: { database_url: "postgres://app@db-2/app" } });
   demo.note("Vault: secret/my-app database_url changed");
   await demo.kubectl(["annotate", "externalsecret", "app-credentials", "-n", "my-app", `force-sync=${Date.now()}`, "--overwrite"]);
-  await demo.eventually(async () => (await demo.secretValue("my-app", "app-credentials", "DATABASE_URL")) === "postgres://app@db-2/app", "the new value");
-  demo.ok("the Secret has the new value");
-  await demo.eventually(async () => /sealbridge\.io\/restartedAt/.test(await demo.field("deployment", "app", "my-app", "{.spec.template.metadata.annotations}")), "the Deployment restart");
-  demo.ok("Deployment my-app/app got a rolling restart (pod template annotation sealbridge.io/restartedAt)");
+  await demo.eventually(() => demo.storedSecret("my-app", "app-credentials", "DATABASE_URL") === "postgres://app@db-2/app", "the new value");
+  demo.check((await demo.secretValue("my-app", "app-credentials", "DATABASE_URL")) === "postgres://app@db-2/app", "the Secret has the new value");
+  const restartedAt = (o: KubeObject | undefined) =>
+    (o?.["spec"] as { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined)?.template?.metadata?.annotations?.["sealbridge.io/restartedAt"];
+  await demo.eventually(() => restartedAt(demo.stored("deployments.apps", "my-app", "app")), "the Deployment restart");
+  const annotations = await demo.field("deployment", "app", "my-app", "{.spec.template.metadata.annotations}");
+  demo.check(/sealbridge\.io\/restartedAt/.test(annotations), "Deployment my-app/app got a rolling restart (pod template annotation sealbridge.io/restartedAt)");
   const generation = await demo.field("deployment", "app", "my-app", "{.metadata.generation}");
-  const synced = () => demo.field("externalsecret", "app-credentials", "my-app", "{.status.syncedResourceVersion}");
-  const before = await synced();
+  const synced = () => (demo.stored("externalsecrets.external-secrets.io", "my-app", "app-credentials")?.["status"] as { syncedResourceVersion?: string } | undefined)?.syncedResourceVersion;
+  const before = synced();
   await demo.kubectl(["annotate", "externalsecret", "app-credentials", "-n", "my-app", `force-sync=${Date.now()}-again`, "--overwrite"]);
   // The sync of the new annotation is done when syncedResourceVersion takes its hash.
-  await demo.eventually(async () => (await synced()) !== before, "the second sync");
+  await demo.eventually(() => synced() !== before, "the second sync");
   demo.check((await demo.field("deployment", "app", "my-app", "{.metadata.generation}")) === generation, "a sync with no change does not restart it again");
 }
