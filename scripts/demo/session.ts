@@ -9,6 +9,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseAllDocuments } from "yaml";
 import type { TestEnv } from "../../test/harness/testenv.js";
 import type { KubeObject } from "../../src/kube/types.js";
 
@@ -31,6 +32,20 @@ export interface RunResult {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+/** "Kind namespace/name, …" of the objects in a YAML or JSON manifest stream (a List's items included). */
+function describeManifests(text: string): string {
+  const names: string[] = [];
+  const add = (o: unknown): void => {
+    if (typeof o !== "object" || o === null) return;
+    const obj = o as { kind?: unknown; items?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
+    if (obj.kind === "List" && Array.isArray(obj.items)) return obj.items.forEach(add);
+    const ns = typeof obj.metadata?.namespace === "string" ? `${obj.metadata.namespace}/` : "";
+    names.push(`${String(obj.kind)} ${ns}${String(obj.metadata?.name)}`);
+  };
+  for (const doc of parseAllDocuments(text)) add(doc.toJS());
+  return names.join(", ");
 }
 
 /** Something to stop at the end (a server, a process), last started first stopped. */
@@ -154,9 +169,12 @@ export class DemoSession {
     return this.run(process.execPath, [this.bin, ...args], opts);
   }
 
-  /** Runs the real `kubectl` against the test API server. */
+  /** Runs the real `kubectl` against the test API server; `-f -` is shown with what it applies. */
   kubectl(args: string[], opts?: RunOptions): Promise<RunResult> {
-    return this.run("kubectl", args, opts);
+    const stdin = args.includes("-") && opts?.input !== undefined ? `   # ${describeManifests(opts.input)}` : "";
+    if (stdin === "" || opts?.show === false) return this.run("kubectl", args, opts);
+    this.shown(`kubectl ${args.join(" ")}${stdin}`);
+    return this.run("kubectl", args, { ...opts, show: false });
   }
 
   /**
