@@ -20,6 +20,7 @@ const commandGroups: Array<() => Promise<{ register(program: Command): void }>> 
   // After the certs group (certs check) so that `issue` joins it; see certs-issue.ts.
   () => import("./certs-issue.js"),
   () => import("./vault.js"),
+  () => import("./doctor.js"),
 ];
 
 /** Builds the program with every command group registered. */

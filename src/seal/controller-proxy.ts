@@ -30,9 +30,10 @@ export interface ControllerRef {
 export interface ControllerProxy {
   /**
    * Sends a request to the controller (path like `/v1/cert.pem`).
-   * @throws RemoteError when the API server does not answer, or answers 401/403/404/5xx.
+   * @param options.anyStatus return every answer, 401/403/404/5xx included (doctor reads the body of a 503 `/readyz`).
+   * @throws RemoteError when the API server does not answer, or (without `anyStatus`) answers 401/403/404/5xx.
    */
-  request(method: "GET" | "POST", path: string, body?: string): Promise<HttpAnswer>;
+  request(method: "GET" | "POST", path: string, body?: string, options?: { anyStatus?: boolean }): Promise<HttpAnswer>;
 }
 
 function describe(ref: ControllerRef): string {
@@ -110,8 +111,9 @@ export async function connectControllerProxy(ref: ControllerRef, purpose = "cann
   }
   const proxy = `${base}/http:${encodeURIComponent(ref.name)}:${encodeURIComponent(portName)}/proxy`;
   return {
-    async request(method, path, body) {
+    async request(method, path, body, options) {
       const answer = await call(method, proxy + path, body);
+      if (options?.anyStatus === true) return answer;
       if (answer.status >= 500 || answer.status === 404 || answer.status === 401 || answer.status === 403) {
         throw statusError(`controller request ${method} ${path} failed`, ref, answer.status);
       }
