@@ -9,6 +9,7 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { acmeIssuance } from "./demo/acme-issuance.js";
 import { certificateAlert } from "./demo/certificate-alert.js";
+import { doctorFindsFault } from "./demo/doctor-fault.js";
 import type { ControllerProcess } from "./demo/controller-process.js";
 import { startController, startServers } from "./demo/environment.js";
 import { keepRunning } from "./demo/keep.js";
@@ -44,6 +45,7 @@ async function story(): Promise<void> {
   const receiver = await certificateAlert(demo);
   await acmeIssuance(demo, receiver);
   await vaultUnseal(demo);
+  await doctorFindsFault(demo, controller);
   await leakCheck(demo, controller);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   process.stdout.write(`\nThe demo passed: ${demo.steps} steps, every check green (${seconds} s).\n`);

@@ -29,7 +29,7 @@ export async function certificateAlert(demo: DemoSession): Promise<AlertReceiver
   demo.say("A certificate close to expiry raises an alert (to a local Alertmanager API v2 receiver)");
   const receiver = await startAlertReceiver();
   demo.onStop(() => receiver.close());
-  demo.note(`an Alertmanager-compatible receiver listens at ${receiver.url} (POST/GET /api/v2/alerts)`);
+  demo.note(`an Alertmanager-compatible receiver listens at ${receiver.url}: POST and GET /api/v2/alerts`);
   const ca = opensslCa("demo private CA");
   const now = Date.now();
   const leaf = opensslLeaf(ca, ["www.example.test"], new Date(now - 85 * DAY), new Date(now + 5 * DAY));
