@@ -59,7 +59,7 @@ export function unsupportedFields(value: unknown, rules: FieldRules, prefix: str
     const path = `${prefix}.${field}`;
     const rule = Object.hasOwn(rules, field) ? rules[field] : undefined;
     if (rule === undefined || rule === false) {
-      out.push({ path, message: `unsupported field ${path} (sealbridge does not implement it; remove it, or see the README section "Supported fields")` });
+      out.push({ path, message: `unsupported field ${path} (sealbridge does not implement it; remove it, or see docs/kinds/externalsecret.md, section "Supported fields")` });
     } else if (rule === true) {
       continue;
     } else if (isValueRule(rule)) {

@@ -2,8 +2,8 @@
  * `sealbridge.io/v1alpha1 VaultUnsealer` (opt-in): which Vault nodes to watch (pods by label
  * selector + port + scheme in the object's namespace, or fixed addresses), the age-encrypted
  * unseal shares the controller's age identity opens (inline or in a Secret of the same
- * namespace), and how many of them to submit. Holding shares in the cluster has a cost: see the
- * README ("Vault unseal").
+ * namespace), and how many of them to submit. Holding shares in the cluster has a cost: see
+ * docs/kinds/vaultunsealer.md and docs/security-model.md.
  */
 import { z } from "zod";
 import { metav1ConditionSchema } from "./condition.js";

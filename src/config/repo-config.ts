@@ -87,7 +87,7 @@ export async function parseRepoConfig(text: string, path: string): Promise<RepoC
   }
   const parsed = repoConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new InputError(`invalid ${REPO_CONFIG_FILE}: ${path} at ${formatZodIssue(parsed.error.issues[0], "top level")} (see the README, section .sealbridge.yaml)`, { code: "InvalidRepoConfig" });
+    throw new InputError(`invalid ${REPO_CONFIG_FILE}: ${path} at ${formatZodIssue(parsed.error.issues[0], "top level")} (see docs/cli/seal.md, section .sealbridge.yaml)`, { code: "InvalidRepoConfig" });
   }
   const rules = parsed.data.creation_rules.map((rule, index) => {
     try {

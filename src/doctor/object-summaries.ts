@@ -7,7 +7,7 @@ import { z } from "zod";
 import { secretInputs } from "../certs/kube-inputs.js";
 import type { CertificateInput } from "../certs/certificate-report.js";
 import type { KubeObject } from "../kube/types.js";
-import type { ObservedCertificateCheck, ObservedCondition, ObservedCrd, ObservedDeployment, ObservedLease, ObservedPod, ObservedService, ObservedStatusObject, ObservedStore, ObservedUnsealer } from "./observed.js";
+import type { ObservedCertificateCheck, ObservedCondition, ObservedExternalSecret, ObservedCrd, ObservedDeployment, ObservedLease, ObservedPod, ObservedService, ObservedStatusObject, ObservedStore, ObservedUnsealer } from "./observed.js";
 
 const meta = z.looseObject({ name: z.string().default(""), namespace: z.string().optional(), generation: z.number().optional(), labels: z.record(z.string(), z.string()).optional() });
 const condition = z.looseObject({ type: z.string(), status: z.string(), reason: z.string().optional(), message: z.string().optional(), observedGeneration: z.number().optional() });
@@ -44,6 +44,14 @@ const storeSchema = z.looseObject({ spec: z.looseObject({ provider: z.looseObjec
 export function storeSummary(obj: KubeObject, kind: string): ObservedStore {
   const server = storeSchema.safeParse(obj).data?.spec?.provider?.vault?.server;
   return { ...statusObject(obj, kind), ...(server !== undefined ? { server } : {}) };
+}
+
+const esStoreRef = z.looseObject({ spec: z.looseObject({ secretStoreRef: z.looseObject({ name: z.string().default(""), kind: z.string().optional() }).optional() }).optional() });
+
+/** An ExternalSecret and the store it reads through (`kind` defaults to SecretStore, as in ESO). */
+export function externalSecretSummary(obj: KubeObject): ObservedExternalSecret {
+  const ref = esStoreRef.safeParse(obj).data?.spec?.secretStoreRef;
+  return { ...statusObject(obj, "ExternalSecret"), storeKind: ref?.kind === "ClusterSecretStore" ? "ClusterSecretStore" : "SecretStore", storeName: ref?.name ?? "" };
 }
 
 const unsealerNodes = z.looseObject({

@@ -4,8 +4,11 @@
  * is data (status code and a secret-free message), never an exception. Secrets are read only as
  * kubernetes.io/tls Secrets, reduced at once to their public `tls.crt`.
  */
+import { ZodError } from "zod";
 import type { Clock } from "../clock.js";
+import { formatZodIssue } from "../zod-issues.js";
 import { clusterSecretStoreResource, secretStoreResource } from "../api/secret-store.js";
+import { externalSecretResource } from "../api/external-secret.js";
 import { dnsCredentialResource } from "../api/dns-credential.js";
 import { vaultUnsealerResource } from "../api/vault-unsealer.js";
 import { certificateCheckResource } from "../api/certificate-check.js";
@@ -16,7 +19,7 @@ import { KubeApiError } from "../kube/errors.js";
 import { LEASES, NAMESPACES, PODS, SECRETS, SERVICES } from "../kube/resources.js";
 import type { KubeClient, KubeObject, ResourceRef } from "../kube/types.js";
 import type { ControllerProxy } from "../seal/controller-proxy.js";
-import { certificateCheckSummary, crdSummary, deploymentSummary, leaseSummary, podSummary, serviceSummary, statusObject, storeSummary, tlsSecretInput, unsealerSummary } from "./object-summaries.js";
+import { certificateCheckSummary, crdSummary, externalSecretSummary, deploymentSummary, leaseSummary, podSummary, serviceSummary, statusObject, storeSummary, tlsSecretInput, unsealerSummary } from "./object-summaries.js";
 import type { DoctorTarget, Observed, ObservedStore, ProxyAnswer, Read, VaultHealth } from "./observed.js";
 import { probeVaultHealth } from "./vault-health.js";
 
@@ -38,13 +41,14 @@ const CRDS: ResourceRef = { group: "apiextensions.k8s.io", version: "v1", plural
 const DEPLOYMENTS: ResourceRef = { group: "apps", version: "v1", plural: "deployments", kind: "Deployment", namespaced: true };
 const CONTROLLER_SELECTOR = "app.kubernetes.io/name=sealbridge";
 
-/** A read as data: KubeApiErrors become their status and message; anything else is rethrown (a bug). */
+/** A read as data: KubeApiErrors become their status and message, an object doctor cannot summarize a message naming its field; anything else is rethrown (a bug). */
 async function read<T>(p: Promise<T>): Promise<Read<T>> {
   try {
     return { ok: true, value: await p };
   } catch (err) {
     if (err instanceof KubeApiError) return { ok: false, ...(err.status !== undefined ? { status: err.status } : {}), message: err.message };
     if (isSealbridgeError(err)) return { ok: false, message: err.message };
+    if (err instanceof ZodError) return { ok: false, message: `an object of an unexpected shape (${formatZodIssue(err.issues[0])})` };
     throw err;
   }
 }
@@ -108,24 +112,29 @@ function caBundles(raw: readonly KubeObject[]): Map<string, string> {
   return out;
 }
 
-async function observeStores(kube: KubeClient, opts: ObserveOptions): Promise<Pick<Observed, "stores" | "vaultHealth">> {
-  const [ns, cluster] = await Promise.all([read(kube.list(secretStoreResource, undefined)), read(kube.list(clusterSecretStoreResource, undefined))]);
+async function observeStores(kube: KubeClient, opts: ObserveOptions): Promise<Pick<Observed, "stores" | "vaultHealth" | "externalSecrets">> {
+  const [ns, cluster, externalSecrets] = await Promise.all([
+    read(kube.list(secretStoreResource, undefined)),
+    read(kube.list(clusterSecretStoreResource, undefined)),
+    listAll(kube, externalSecretResource, externalSecretSummary),
+  ]);
   const summarize = (r: Read<{ items: KubeObject[] }>, kind: string): Read<ObservedStore[]> => (r.ok ? { ok: true, value: r.value.items.map((o) => storeSummary(o, kind)) } : r);
   const stores = mergeStores(summarize(ns, "SecretStore"), summarize(cluster, "ClusterSecretStore"));
-  if (!opts.vaultProbe || !stores.ok) return { stores };
+  if (!opts.vaultProbe || !stores.ok) return { stores, externalSecrets };
   const cas = caBundles([...(ns.ok ? ns.value.items : []), ...(cluster.ok ? cluster.value.items : [])]);
   const servers = [...new Set(stores.value.map((s) => s.server).filter((s): s is string => s !== undefined))];
   const timeout = Math.max(1000, Math.round((opts.timeoutMs ?? 10_000) / 3));
   const health = await Promise.all(servers.map(async (s) => [s, await probeVaultHealth(s, cas.get(s), timeout)] as const));
   const vaultHealth: Record<string, VaultHealth> = Object.fromEntries(health);
-  return { stores, vaultHealth };
+  return { stores, vaultHealth, externalSecrets };
 }
 
-function namespaceRead(kube: KubeClient, ns: string): Promise<Observed["api"]> {
+function namespaceRead(kube: KubeClient, ns: string, server: string): Promise<Observed["api"]> {
   return kube.get(NAMESPACES, undefined, ns).then(
     (got) => ({ ok: true, namespaceExists: got !== null }),
     (err: unknown) => {
       if (err instanceof KubeApiError && err.status === 403) return { ok: true, namespaceExists: null };
+      if (err instanceof KubeApiError && err.status === undefined) return { ok: false, message: `the API server ${server} did not answer (${err.reason})` };
       if (err instanceof KubeApiError) return { ok: false, ...(err.status !== undefined ? { status: err.status } : {}), message: err.message };
       throw err;
     },
@@ -151,7 +160,7 @@ export async function observe(opts: ObserveOptions): Promise<Observed> {
   }
   try {
     const kube = new HttpKubeClient(connection, { requestTimeoutMs: opts.timeoutMs ?? 10_000, userAgent: "sealbridge-doctor" });
-    const api = await namespaceRead(kube, target.namespace);
+    const api = await namespaceRead(kube, target.namespace, kubeconfig.server);
     if (api === undefined || !api.ok) return { now, target, kubeconfig, ...(api !== undefined ? { api } : {}) };
     const ns = target.namespace;
     const [crds, deployments, pods, lease, service, storesAndHealth, dnsCredentials, certificateChecks, tlsSecrets, unsealers] = await Promise.all([

@@ -76,6 +76,12 @@ export interface ObservedStore extends ObservedStatusObject {
   server?: string;
 }
 
+/** An ExternalSecret: which store it reads through, and its Ready condition (a sync is where a token-auth store's Vault is first used). */
+export interface ObservedExternalSecret extends ObservedStatusObject {
+  storeKind: "SecretStore" | "ClusterSecretStore";
+  storeName: string;
+}
+
 /** One node in a VaultUnsealer's status. */
 export interface ObservedUnsealerNode {
   name: string;
@@ -126,6 +132,8 @@ export interface Observed {
   ageRecipient?: ProxyAnswer;
   /** SecretStores and ClusterSecretStores together (404 when neither CRD is installed). */
   stores?: Read<ObservedStore[]>;
+  /** ExternalSecrets (their failed syncs count against their store's Vault). */
+  externalSecrets?: Read<ObservedExternalSecret[]>;
   /** Keyed by the store's `server`; absent when not probed (`--no-vault-probe`). */
   vaultHealth?: Record<string, VaultHealth>;
   dnsCredentials?: Read<ObservedStatusObject[]>;

@@ -16,6 +16,11 @@ export interface DnsLookupConfig extends QueryOptions {
   resolvers: DnsServer[];
   /** The port the authoritative servers listen on (53 in the wild; a test server's port in tests). */
   authoritativePort?: number;
+  /**
+   * cert-manager's `cnameStrategy`: `Follow` (the default here) writes and checks the challenge
+   * record where the CNAME chain of `_acme-challenge.<name>` ends; `None` uses the name itself.
+   */
+  cnameStrategy?: "None" | "Follow";
 }
 
 async function ask(config: DnsLookupConfig, name: string, type: number): Promise<DnsMessage> {
@@ -32,11 +37,13 @@ async function ask(config: DnsLookupConfig, name: string, type: number): Promise
 }
 
 /**
- * The name the challenge record really lives at: `fqdn`, or where its CNAME chain ends.
+ * The name the challenge record really lives at: `fqdn`, or where its CNAME chain ends (unless
+ * `cnameStrategy` is `None`).
  * @throws RemoteError when the chain is longer than 10 or loops, or the resolvers fail.
  */
 export async function followCnames(fqdn: string, config: DnsLookupConfig): Promise<string> {
   let name = canonicalName(fqdn);
+  if (config.cnameStrategy === "None") return name;
   const seen = new Set<string>([name]);
   for (let i = 0; i < 10; i++) {
     const reply = await ask(config, name, RRTYPE.TXT);

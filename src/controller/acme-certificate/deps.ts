@@ -46,7 +46,12 @@ export function acmeDeps(options: AcmeDepsOptions): AcmeDeps {
     },
     lookup: (dns01) => {
       const ns = dns01.rfc2136 ? parseServer(dns01.rfc2136.nameserver, "spec.dns01.rfc2136.nameserver") : undefined;
-      return { resolvers: ns ? [ns] : options.resolvers, authoritativePort: options.authoritativePort ?? ns?.port ?? 53, timeoutMs: 5000 };
+      return {
+        resolvers: ns ? [ns] : options.resolvers,
+        authoritativePort: options.authoritativePort ?? ns?.port ?? 53,
+        timeoutMs: 5000,
+        cnameStrategy: dns01.cnameStrategy ?? "Follow",
+      };
     },
     newPrivateKey: async () => (await import("../../acme/acme-server.js")).newAccountKey(),
     renewalWindow: async (acme, certPem) => (await import("../../acme/ari.js")).renewalWindow(acme, certPem),

@@ -66,6 +66,9 @@ export function controllerLeaseCheck(o: Observed): CheckResult {
     return { name, status: "fail", message: `cannot read ${where}: ${lease.message}`, fix: "retry; check the API server's health" };
   }
   const start = `start the controller (sealbridge install, or sealbridge controller --leader-elect -n ${ns}); if it runs, check its logs`;
+  if (lease.value === null && o.api?.ok === true && o.api.namespaceExists === false) {
+    return { name, status: "fail", message: `no namespace ${ns}: sealbridge is not installed there`, fix: `install it (sealbridge install), or pass -n/--namespace of the namespace it runs in` };
+  }
   if (lease.value === null) {
     return { name, status: "fail", message: `no ${where}: no controller is running with --leader-elect in namespace ${ns}`, fix: `${start}, and pass doctor -n/--lease-name if it uses another namespace or lease` };
   }

@@ -10,7 +10,7 @@ import type { ObservedCrd, ObservedDeployment, Observed } from "../observed.js";
  * The reconcilers a controller Deployment runs, from its container args (`--reconcilers a,b`,
  * repeatable; `--vault-unsealer`), or null when there is no Deployment to tell. Pure.
  */
-export function enabledReconcilers(deployments: readonly ObservedDeployment[] | undefined): Set<string> | null {
+function enabledReconcilers(deployments: readonly ObservedDeployment[] | undefined): Set<string> | null {
   const args = deployments?.[0]?.args;
   if (args === undefined) return null;
   const named: string[] = [];
@@ -65,7 +65,10 @@ export function crdsCheck(o: Observed): CheckResult {
     const installed = EXPECTED_CRDS.filter((e) => crds.value.some((c) => c.name === e.name)).length;
     return { name, status, message: `${installed} of ${EXPECTED_CRDS.length} known CRDs installed, each serving the expected versions`, items };
   }
-  const message = bad.map((i) => `${i.object} ${i.message}`).join("; ");
+  // One phrase per problem: "CRDs a, b not installed; CRD c not Established …".
+  const groups = new Map<string, string[]>();
+  for (const i of bad) groups.set(i.message, [...(groups.get(i.message) ?? []), i.object.replace(/^CRD /, "")]);
+  const message = [...groups].map(([what, names]) => `CRD${names.length > 1 ? "s" : ""} ${names.join(", ")} ${what}`).join("; ");
   const fix = "apply the CRDs of this release: sealbridge install (or kubectl apply --server-side -f crds/), then kubectl wait --for=condition=Established crd --all";
   return { name, status, message, fix, items: worstFirst(items) };
 }

@@ -4,11 +4,13 @@
  * Vault from inside the cluster, decides; doctor's own `sys/health` probe (from wherever it runs,
  * often a laptop that cannot reach an in-cluster Vault) can only add evidence: a Vault it sees
  * sealed or uninitialised is broken whatever the older status says, and one it cannot reach is
- * merely noted.
+ * merely noted. A store that authenticates with a static token is validated without a Vault call,
+ * so the ExternalSecrets reading through it add theirs: a sync that failed because the Vault is
+ * sealed, refused the token or could not be reached counts against the store.
  */
 import { worstFirst, worstStatus, type CheckItem, type CheckResult } from "../check-result.js";
-import type { Observed, ObservedStore, VaultHealth } from "../observed.js";
-import { readyItem, unreadList } from "./status-objects.js";
+import type { Observed, ObservedExternalSecret, ObservedStore, VaultHealth } from "../observed.js";
+import { conditionOf, objectName, readyItem, unreadList } from "./status-objects.js";
 
 /** The fix for a store whose Ready condition is False, from the controller's message. */
 function storeFix(message: string): string {
@@ -21,10 +23,30 @@ function storeFix(message: string): string {
   return "fix the store's spec as the message says, then kubectl describe it";
 }
 
-function judgeStore(store: ObservedStore, health: VaultHealth | undefined): CheckItem & { fix?: string } {
+/** Messages of store-level Vault failures (src/vault/errors.ts), as opposed to a missing key or a template error. */
+const STORE_LEVEL = /Vault is sealed|Vault login failed|Vault denied access|Vault is unavailable/;
+
+/** The first ExternalSecret reading through `store` whose last sync failed at the store's Vault. */
+function failedSync(store: ObservedStore, externalSecrets: readonly ObservedExternalSecret[]): ObservedExternalSecret | undefined {
+  return externalSecrets.find((es) => {
+    if (es.storeKind !== store.kind || es.storeName !== store.name) return false;
+    if (store.kind === "SecretStore" && es.namespace !== store.namespace) return false;
+    const ready = conditionOf(es, "Ready");
+    return ready?.status === "False" && STORE_LEVEL.test(ready.message ?? "");
+  });
+}
+
+function judgeStore(store: ObservedStore, health: VaultHealth | undefined, externalSecrets: readonly ObservedExternalSecret[]): CheckItem & { fix?: string } {
   const item = readyItem(store);
   const out: CheckItem & { fix?: string } = { object: item.object, status: item.status, message: item.message };
   if (item.status === "fail") out.fix = storeFix(item.message);
+  const sync = item.status === "fail" ? undefined : failedSync(store, externalSecrets);
+  if (sync !== undefined) {
+    const said = conditionOf(sync, "Ready")?.message ?? "";
+    out.status = "fail";
+    out.message = `${objectName(sync)} failed to sync through it: ${said}`;
+    out.fix = storeFix(said);
+  }
   if (store.server === undefined || health === undefined) return out;
   if (!health.reached) {
     out.message += ` (doctor cannot reach ${store.server} from here: ${health.message}; judged by the controller's status)`;
@@ -44,7 +66,8 @@ export function secretStoresCheck(o: Observed): CheckResult {
   if (stores === undefined) return { name, status: "skip", message: "not observed" };
   if (!stores.ok) return unreadList(name, "SecretStores and ClusterSecretStores", stores);
   if (stores.value.length === 0) return { name, status: "skip", message: "no SecretStores or ClusterSecretStores (Vault sync not used)" };
-  const judged = stores.value.map((s) => judgeStore(s, s.server !== undefined ? o.vaultHealth?.[s.server] : undefined));
+  const externalSecrets = o.externalSecrets?.ok ? o.externalSecrets.value : [];
+  const judged = stores.value.map((s) => judgeStore(s, s.server !== undefined ? o.vaultHealth?.[s.server] : undefined, externalSecrets));
   const items: CheckItem[] = judged.map(({ object, status, message }) => ({ object, status, message }));
   const status = worstStatus(items.map((i) => i.status));
   const worst = worstFirst(judged)[0];

@@ -64,6 +64,15 @@ describe("rfc2136 against BIND", () => {
     await provider(keyA).cleanUp(target);
   });
 
+  test("cnameStrategy None checks the challenge name itself, not where its CNAME points", async () => {
+    const target = { zone: "example.test", fqdn: "_acme-challenge.target.example.test", value: "not-via-cname" };
+    await provider(keyA).present(target);
+    const check = await checkPropagation("_acme-challenge.alias.example.test", "not-via-cname", { ...lookup, cnameStrategy: "None" });
+    assert.equal(check.fqdn, "_acme-challenge.alias.example.test");
+    assert.equal(check.ready, false);
+    await provider(keyA).cleanUp(target);
+  });
+
   const refusals: Array<[string, () => Rfc2136Provider, string]> = [
     ["a key named but not granted", () => provider(keyC), "REFUSED"],
     ["a key unknown to the server", () => provider(newKey("acme-unknown", false)), "NOTAUTH/BADKEY"],

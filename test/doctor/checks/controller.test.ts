@@ -37,6 +37,9 @@ test("controller-lease: fresh, missing, released, stale, never renewed, forbidde
     { what: "never renewed", lease: lease("pod-a", undefined), status: "fail", message: /never renewed/ },
     { what: "forbidden", lease: { ok: false, status: 403, message: "forbidden" }, status: "skip", message: /forbidden to you/ },
   ];
+  const noNs = controllerLeaseCheck(healthy({ lease: { ok: true, value: null }, api: { ok: true, namespaceExists: false } }));
+  assert.equal(noNs.status, "fail");
+  assert.match(noNs.message, /no namespace sealbridge: sealbridge is not installed there/);
   for (const c of cases) {
     const r = controllerLeaseCheck(healthy({ lease: c.lease }));
     assert.equal(r.status, c.status, c.what);

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { crdsCheck, enabledReconcilers } from "../../../src/doctor/checks/crds.js";
+import { crdsCheck } from "../../../src/doctor/checks/crds.js";
 import type { Observed, ObservedCrd } from "../../../src/doctor/observed.js";
 import { allCrds, healthy } from "../observed-builder.js";
 
@@ -25,6 +25,7 @@ test("crds: each case names the CRD and its problem", () => {
     { what: "ESO's own CRD serving v1 only (v1beta1 not needed)", o: { crds: crds((l) => l.map((c) => (c.name === "secretstores.external-secrets.io" ? { ...c, versions: [{ name: "v1", served: true, storage: true }] } : c))) }, status: "ok" },
     { what: "ESO CRD without v1", o: { crds: crds((l) => l.map((c) => (c.name === "secretstores.external-secrets.io" ? { ...c, versions: [{ name: "v1beta1", served: true, storage: true }] } : c))) }, status: "fail", message: /secretstores\.external-secrets\.io does not serve v1/ },
     { what: "own CRD storing another version", o: { crds: crds((l) => l.map((c) => (c.name === "agesecrets.sealbridge.io" ? { ...c, versions: [{ name: "v1alpha1", served: true, storage: false }, { name: "v1beta1", served: true, storage: true }] } : c))) }, status: "warn", message: /stores v1beta1/ },
+    { what: "two missing, one phrase", o: { crds: crds((l) => l.filter((c) => !["agesecrets.sealbridge.io", "dnscredentials.sealbridge.io"].includes(c.name))) }, status: "fail", message: /^CRDs agesecrets\.sealbridge\.io, dnscredentials\.sealbridge\.io not installed$/ },
     { what: "forbidden", o: { crds: { ok: false, status: 403, message: "forbidden" } }, status: "warn", message: /forbidden to you/ },
   ];
   for (const c of cases) {
@@ -35,10 +36,14 @@ test("crds: each case names the CRD and its problem", () => {
   }
 });
 
-test("enabledReconcilers reads --reconcilers (both spellings, repeated) and --vault-unsealer", () => {
-  assert.equal(enabledReconcilers([]), null);
-  const all = enabledReconcilers([{ name: "d", replicas: 1, readyReplicas: 1, args: ["controller"] }]);
-  assert.ok(all?.has("agesecret") && !all.has("vaultunsealer"));
-  const some = enabledReconcilers([{ name: "d", replicas: 1, readyReplicas: 1, args: ["controller", "--reconcilers", "agesecret", "--reconcilers=dnscredential,certificatecheck", "--vault-unsealer"] }]);
-  assert.deepEqual([...(some ?? [])].sort(), ["agesecret", "certificatecheck", "dnscredential", "vaultunsealer"]);
+test("crds: the Deployment's args say which kinds run (--reconcilers in both spellings, repeated; --vault-unsealer)", () => {
+  const missing = without("vaultunsealers.sealbridge.io");
+  const cases: Array<{ args: string[]; crds: Observed["crds"]; status: string }> = [
+    { args: ["controller"], crds: missing, status: "ok" },
+    { args: ["controller", "--vault-unsealer"], crds: missing, status: "fail" },
+    { args: ["controller", "--reconcilers", "agesecret", "--reconcilers=dnscredential,certificatecheck"], crds: without("acmecertificates.sealbridge.io"), status: "ok" },
+    { args: ["controller", "--reconcilers", "agesecret", "--reconcilers=dnscredential,certificatecheck"], crds: without("dnscredentials.sealbridge.io"), status: "fail" },
+    { args: ["controller", "--reconcilers=agesecret"], crds: without("agesecrets.sealbridge.io"), status: "fail" },
+  ];
+  for (const c of cases) assert.equal(crdsCheck(healthy({ crds: c.crds, deployments: deployment(c.args) })).status, c.status, c.args.join(" "));
 });

@@ -34,3 +34,28 @@ test("secret-stores: status decides; doctor's own probe adds sealed/uninitialise
   const noted = secretStoresCheck(healthy({ vaultHealth: health({ reached: false, message: "ENOTFOUND" }) }));
   assert.match(noted.items?.[0]?.message ?? "", /doctor cannot reach http:\/\/vault\.example\.test:8200 from here: ENOTFOUND; judged by the controller's status/);
 });
+
+test("secret-stores: an ExternalSecret's failed sync at the store's Vault counts against the store; other failures do not", () => {
+  const es = (name: string, message: string, storeName = "vault-backend", storeKind: "SecretStore" | "ClusterSecretStore" = "ClusterSecretStore", namespace = "app") => ({
+    kind: "ExternalSecret",
+    namespace,
+    name,
+    storeKind,
+    storeName,
+    conditions: [{ type: "Ready", status: "False", reason: "SecretSyncedError", message }],
+  });
+  const sealed = "Vault is sealed (HTTP 503): store ClusterSecretStore vault-backend, path secret/data/db (unseal Vault; sealbridge retries with backoff)";
+  const cases: Array<{ what: string; o: Partial<Observed>; status: string; message: RegExp; fix?: RegExp }> = [
+    { what: "sealed at sync", o: { externalSecrets: { ok: true, value: [es("db", sealed)] } }, status: "fail", message: /ClusterSecretStore vault-backend: ExternalSecret app\/db failed to sync through it: Vault is sealed/, fix: /unseal/ },
+    { what: "token refused at sync", o: { externalSecrets: { ok: true, value: [es("db", "Vault denied access (HTTP 403): store …")] } }, status: "fail", message: /denied access/, fix: /auth/ },
+    { what: "a missing key is the ExternalSecret's problem, not the store's", o: { externalSecrets: { ok: true, value: [es("db", "Vault secret not found (HTTP 404): store …")] } }, status: "ok", message: /1 store\(s\) ready/ },
+    { what: "another store's ExternalSecret", o: { externalSecrets: { ok: true, value: [es("db", sealed, "other")] } }, status: "ok", message: /ready/ },
+    { what: "a namespaced store of the same name in another namespace", o: { stores: { ok: true, value: [store("s", "True", "store validated", { kind: "SecretStore", namespace: "team-a" })] }, externalSecrets: { ok: true, value: [es("db", sealed, "s", "SecretStore", "team-b")] } }, status: "ok", message: /ready/ },
+  ];
+  for (const c of cases) {
+    const r = secretStoresCheck(healthy(c.o));
+    assert.equal(r.status, c.status, `${c.what}: ${JSON.stringify(r)}`);
+    assert.match(r.message, c.message, c.what);
+    if (c.fix) assert.match(r.fix ?? "", c.fix, c.what);
+  }
+});
