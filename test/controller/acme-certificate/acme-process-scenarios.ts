@@ -18,7 +18,6 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { readdirSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify as toYaml } from "yaml";
@@ -30,6 +29,7 @@ import { startPebble, type PebbleServer } from "../../harness/acme/pebble.js";
 import { startBackend, type Backend, type BackendKind } from "../../harness/realstack/backend.js";
 import { installControllerIdentity } from "../../harness/realstack/controller-identity.js";
 import { kubeWorkspace, run, startController, waitFor, type ControllerProcess, type KubeWorkspace } from "../../support/controller-process.js";
+import { startWebhookRecorder, type WebhookRecorder } from "../../support/webhook-recorder.js";
 
 const CRDS = fileURLToPath(new URL("../../../crds/", import.meta.url));
 const API = "/apis/sealbridge.io/v1alpha1";
@@ -58,9 +58,8 @@ export function acmeProcessScenarios(kind: BackendKind): void {
     let identity: KubeWorkspace;
     let controller: ControllerProcess | undefined;
     const outputs: string[] = [];
-    let hook: Server;
-    let hookPort = 0;
-    const posted: string[] = [];
+    let hook: WebhookRecorder;
+    const posted = (): string[] => hook.posted;
 
     const get = (path: string) => backend.get(path);
     const acme = async (name: string) => (await get(`${API}/namespaces/web/acmecertificates/${name}`)) as (KubeObject & { status?: AcmeStatus }) | undefined;
@@ -76,7 +75,7 @@ export function acmeProcessScenarios(kind: BackendKind): void {
       assert.equal(r.code, 0, r.stderr);
     };
     const start = async () => {
-      controller = await startController(identity, ["--namespace", "sealbridge", "--reconcilers", RECONCILERS, "--resync-period", "5s", "--alert-sink", `webhook=http://127.0.0.1:${hookPort}/hook`], 120_000);
+      controller = await startController(identity, ["--namespace", "sealbridge", "--reconcilers", RECONCILERS, "--resync-period", "5s", "--alert-sink", `webhook=${hook.url}`], 120_000);
     };
     const stopController = async (how: "stop" | "kill") => {
       if (!controller) return;
@@ -130,16 +129,7 @@ export function acmeProcessScenarios(kind: BackendKind): void {
     };
 
     before(async () => {
-      hook = createServer((req, res) => {
-        let body = "";
-        req.on("data", (d: Buffer) => (body += d.toString()));
-        req.on("end", () => {
-          posted.push(body);
-          res.writeHead(200).end();
-        });
-      });
-      await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
-      hookPort = (hook.address() as { port: number }).port;
+      hook = await startWebhookRecorder();
       bind = await startBind({ keys: [keyA, keyB, keyC] });
       pebble = await startPebble({ dnsServer: bind.server });
       shortPebble = await startPebble({ dnsServer: bind.server, certificateValidityPeriod: 40 });
@@ -181,7 +171,7 @@ export function acmeProcessScenarios(kind: BackendKind): void {
       await shortPebble?.stop();
       await pebble?.stop();
       await bind?.close();
-      hook?.close();
+      await hook?.close();
     });
 
     test("an AcmeCertificate is issued: a kubernetes.io/tls Secret whose chain verifies against Pebble's root, cert-manager's status names, TXT records removed", async () => {
@@ -342,7 +332,7 @@ export function acmeProcessScenarios(kind: BackendKind): void {
       assert.equal(await value("traefik", "traefik-env", "RFC2136_TSIG_SECRET"), keyB.secret, "B stays in the Traefik Secret");
       assert.equal(await restartedAt("traefik", "traefik"), restarted, "no restart for a refused credential");
       await waitFor("a Warning Event", async () => (await events("DnsCredential", "tsig")).some((e) => e.type === "Warning" && e.reason === "CredentialRejected" && /REFUSED/.test(e.message ?? "")), 30_000);
-      await waitFor("the alert at the --alert-sink webhook", () => posted.some((p) => p.includes("DnsCredentialRejected")), 30_000);
+      await waitFor("the alert at the --alert-sink webhook", () => posted().some((p) => p.includes("DnsCredentialRejected")), 30_000);
     });
 
     test("no TSIG secret in the process's output, Events, status or alerts; no request refused by RBAC", async () => {
@@ -352,7 +342,7 @@ export function acmeProcessScenarios(kind: BackendKind): void {
         events: await dump("/api/v1/events"),
         acmeCertificates: await dump(`${API}/acmecertificates`),
         dnsCredentials: await dump(`${API}/dnscredentials`),
-        alerts: posted.join("\n"),
+        alerts: posted().join("\n"),
       };
       for (const [where, text] of Object.entries(haystacks)) {
         for (const k of [keyA, keyB, keyC]) assert.ok(!text.includes(k.secret), `the secret of ${k.name} in ${where}`);

@@ -12,12 +12,12 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import type { KubeObject } from "../../../src/kube/types.js";
 import { realFixture, until, CRDS_DIR, FIXTURES, REPO } from "../../harness/realstack/real-fixture.js";
 import type { RealFixture } from "../../harness/realstack/real-fixture.js";
 import { startController } from "../../support/controller-process.js";
+import { startWebhookRecorder, type WebhookRecorder } from "../../support/webhook-recorder.js";
 import type { ControllerProcess } from "../../support/controller-process.js";
 import { opensslCa, opensslLeaf, type TestCa, type TestLeaf } from "../../support/openssl-certs.js";
 
@@ -44,9 +44,8 @@ describe("certificate checks on a real API server under the controller's RBAC", 
   let ca: TestCa;
   let controller: ControllerProcess | undefined;
   let metricsPort = 0;
-  let hook: Server;
-  let hookPort = 0;
-  const posted: string[] = [];
+  let hook: WebhookRecorder;
+  const posted = (): string[] => hook.posted;
   const now = Date.now();
   const renewalTime = new Date(Math.floor((now - DAY) / 1000) * 1000);
   const apiNotAfter = new Date(Math.floor((now + 80 * DAY) / 1000) * 1000);
@@ -54,22 +53,13 @@ describe("certificate checks on a real API server under the controller's RBAC", 
 
   before(async () => {
     ca = opensslCa();
-    hook = createServer((req, res) => {
-      let body = "";
-      req.on("data", (d: Buffer) => (body += d.toString()));
-      req.on("end", () => {
-        posted.push(body);
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
-    hookPort = (hook.address() as { port: number }).port;
+    hook = await startWebhookRecorder();
     f = await realFixture();
   });
   after(async () => {
     await controller?.stop();
     await f?.close();
-    hook?.close();
+    await hook?.close();
     ca?.dispose();
   });
 
@@ -130,7 +120,7 @@ describe("certificate checks on a real API server under the controller's RBAC", 
     for (const verb of ["create", "update", "patch", "delete"]) {
       assert.equal((await ctl.kubectl(["auth", "can-i", verb, "certificates.cert-manager.io", "--all-namespaces"])).stdout.trim(), "no", `no ${verb} on Certificates (read only)`);
     }
-    controller = await startController(ctl, ["--namespace", "sealbridge", "--resync-period", "5s", "--key-renew-period", "0", "--alert-sink", `webhook=http://127.0.0.1:${hookPort}/hook`], 120_000);
+    controller = await startController(ctl, ["--namespace", "sealbridge", "--resync-period", "5s", "--key-renew-period", "0", "--alert-sink", `webhook=${hook.url}`], 120_000);
     metricsPort = await until("the metrics server", () => {
       for (const line of controller!.output().split("\n")) {
         if (!line.includes('"metrics server listening"')) continue;
@@ -155,9 +145,9 @@ describe("certificate checks on a real API server under the controller's RBAC", 
   });
 
   test("the scan's alert goes to the --alert-sink default, once", async () => {
-    await until("the webhook alert", () => posted.some((b) => b.includes("CertificateRenewalOverdue") && b.includes("api-tls")), 60_000);
-    assert.equal(posted.filter((b) => b.includes("CertificateRenewalOverdue")).length, 1);
-    assert.ok(!posted.some((b) => b.includes("www-tls")), "no alert for the Valid Secret");
+    await until("the webhook alert", () => posted().some((b) => b.includes("CertificateRenewalOverdue") && b.includes("api-tls")), 60_000);
+    assert.equal(posted().filter((b) => b.includes("CertificateRenewalOverdue")).length, 1);
+    assert.ok(!posted().some((b) => b.includes("www-tls")), "no alert for the Valid Secret");
   });
 
   test("a CertificateCheck of the Secrets gets its status", async () => {
@@ -180,7 +170,7 @@ describe("certificate checks on a real API server under the controller's RBAC", 
     assert.doesNotMatch(first, /\b403\b|forbidden/i, "the first controller's requests were allowed");
     assert.equal(await controller!.stop(), 0);
     const ctl = f.workspaceFor(await f.admin.serviceAccountToken("sealbridge", "sealbridge"));
-    controller = await startController(ctl, ["--namespace", "sealbridge", "--resync-period", "5s", "--key-renew-period", "0", "--alert-sink", `webhook=http://127.0.0.1:${hookPort}/hook`], 120_000);
+    controller = await startController(ctl, ["--namespace", "sealbridge", "--resync-period", "5s", "--key-renew-period", "0", "--alert-sink", `webhook=${hook.url}`], 120_000);
     metricsPort = await until("the restarted controller's metrics server", () => {
       for (const line of controller!.output().split("\n")) {
         if (!line.includes('"metrics server listening"')) continue;
@@ -191,8 +181,8 @@ describe("certificate checks on a real API server under the controller's RBAC", 
     }, 60_000);
     // Passes run in order: a re-fire at start would arrive before the resolve of this delete.
     assert.equal((await f.ws.kubectl(["delete", "secret", "-n", "web", "api-tls"])).code, 0);
-    await until("the resolve", () => posted.some((b) => b.includes('"status":"resolved"') && b.includes("api-tls")) || undefined, 120_000);
-    const about = posted.filter((b) => b.includes("CertificateRenewalOverdue") && b.includes("api-tls")).map((b) => (JSON.parse(b) as { status: string }).status);
+    await until("the resolve", () => posted().some((b) => b.includes('"status":"resolved"') && b.includes("api-tls")) || undefined, 120_000);
+    const about = posted().filter((b) => b.includes("CertificateRenewalOverdue") && b.includes("api-tls")).map((b) => (JSON.parse(b) as { status: string }).status);
     assert.deepEqual(about, ["firing", "resolved"], "fired once before the restart, resolved after it");
   });
 
@@ -200,7 +190,7 @@ describe("certificate checks on a real API server under the controller's RBAC", 
     const out = controller!.output();
     assert.doesNotMatch(out, /\b403\b|forbidden/i, "every request was allowed by the RBAC");
     assert.doesNotMatch(out, /not readable here/, "the Certificates were readable");
-    const everything = [out, JSON.stringify(await f.admin.must("GET", "/api/v1/events")), JSON.stringify(await f.admin.must("GET", "/apis/sealbridge.io/v1alpha1/certificatechecks")), await metrics(), ...posted].join("\n");
+    const everything = [out, JSON.stringify(await f.admin.must("GET", "/api/v1/events")), JSON.stringify(await f.admin.must("GET", "/apis/sealbridge.io/v1alpha1/certificatechecks")), await metrics(), ...posted()].join("\n");
     assert.ok(!everything.includes(CANARY) && !everything.includes("PRIVATE KEY"), "no key material");
   });
 });
