@@ -99,4 +99,15 @@ describe("the Flux examples", () => {
     const patch = parse(crdPatch.patch) as { metadata: { annotations: Record<string, string> } };
     assert.equal(patch.metadata.annotations["kustomize.toolkit.fluxcd.io/prune"], "disabled");
   });
+
+  test("the README's HelmRelease and Kustomization hold to the same Flux API fields and the chart's values", () => {
+    const blocks = [...readFileSync(repoPath("README.md"), "utf8").matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap((m) => parseAllDocuments(m[1] ?? "").map((d) => d.toJS() as { kind?: string }));
+    const hr = helmRelease.parse(blocks.find((b) => b.kind === "HelmRelease"));
+    const ks = kustomization.parse(blocks.find((b) => b.kind === "Kustomization"));
+    assert.ok(existsSync(repoPath(hr.spec.chart.spec.chart, "Chart.yaml")));
+    const declared = Object.keys(parse(readFileSync(repoPath("charts", "sealbridge", "values.yaml"), "utf8")) as Record<string, unknown>);
+    for (const key of Object.keys(hr.spec.values ?? {})) assert.ok(declared.includes(key), `values.${key} is a chart value`);
+    const patch = parse(ks.spec.patches?.find((p) => p.target?.kind === "CustomResourceDefinition")?.patch ?? "") as { metadata: { annotations: Record<string, string> } };
+    assert.equal(patch.metadata.annotations["kustomize.toolkit.fluxcd.io/prune"], "disabled");
+  });
 });
