@@ -5,7 +5,8 @@
 // no RSA work and no writes. Target: the shipped controller (worker-thread decryption) within
 // 1.2× of openssl's one-core limit; stretch: within 1.2× of the all-cores limit. In-thread
 // decryption is measured too, for comparison.
-// SS_BENCH_N / SS_BENCH_K scale it down for a quick look.
+// SS_BENCH_N / SS_BENCH_K scale it down for a quick look; BENCH_CPU_PROF_DIR=DIR writes a V8 CPU
+// profile of each controller process there (node --cpu-prof), as in eso-10k.
 import { spawn, spawnSync } from "node:child_process";
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
@@ -31,7 +32,8 @@ function opensslSignsPerSecond(multi) {
 
 async function runController(root, kubeconfig, env, ask) {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(root, "bench", "sealing", "controller.mjs"), kubeconfig, String(N), String(RESYNC_MS)], {
+  const prof = process.env["BENCH_CPU_PROF_DIR"] ? ["--cpu-prof", `--cpu-prof-dir=${process.env["BENCH_CPU_PROF_DIR"]}`] : [];
+  const child = spawn(process.execPath, [...prof, join(root, "bench", "sealing", "controller.mjs"), kubeconfig, String(N), String(RESYNC_MS)], {
     stdio: ["pipe", "pipe", "inherit"],
     env: { ...process.env, ...env },
   });
