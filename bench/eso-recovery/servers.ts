@@ -5,34 +5,14 @@
 // line each: "synced" (waits until every Secret has the current value), "seal", "unseal" (unseals
 // with the dev unseal key, writes a new value to every path at once, then waits until every
 // Secret has it: `{ms}` from the unseal answer), "quit".
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
-import { parse as parseYaml } from "yaml";
-import { HttpKubeClient } from "../../src/kube/client.js";
-import { loadKubeConnection } from "../../src/kube/config.js";
-import type { KubeObject, ResourceRef } from "../../src/kube/types.js";
-import { NAMESPACES as NS, SECRETS } from "../../src/kube/resources.js";
-import { externalSecretResource as ES } from "../../src/api/external-secret.js";
-import { clusterSecretStoreResource as CSS } from "../../src/api/secret-store.js";
-import { startKubeServer } from "../../test/harness/kube/index.js";
-import { startVaultServer } from "../../test/harness/vault/index.js";
+import { createExternalSecrets, startEsoBenchServers } from "../support/eso-servers.js";
 
 const N = Number(process.argv[2] ?? 1_000);
 const P = Number(process.argv[3] ?? 50);
 const NAMESPACES = 10;
-const root = fileURLToPath(new URL("../../", import.meta.url));
 
-const CRDS: ResourceRef = { group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false };
-
-const kube = await startKubeServer({ bookmarkIntervalMs: 5_000 });
-const vault = await startVaultServer({ mode: "dev" });
-const dir = mkdtempSync(join(tmpdir(), "sb-bench-eso-recovery-"));
-const kubeconfig = join(dir, "kubeconfig");
-await kube.writeKubeconfig(kubeconfig);
-const client = new HttpKubeClient(await loadKubeConnection({ kubeconfig, env: {} }));
+const { kube, vault, kubeconfig, client } = await startEsoBenchServers("sb-bench-eso-recovery-");
 const token = vault.rootToken ?? "";
 let round = 0;
 
@@ -72,33 +52,8 @@ async function waitSynced(timeoutMs: number): Promise<number> {
   return n;
 }
 
-for (const plural of ["externalsecrets", "secretstores", "clustersecretstores"]) {
-  await client.create(CRDS, parseYaml(readFileSync(join(root, "crds", `${plural}.external-secrets.io.yaml`), "utf8")) as KubeObject);
-}
-await client.create(NS, { metadata: { name: "sealbridge" } });
-await client.create(SECRETS, { metadata: { name: "vault-token", namespace: "sealbridge" }, stringData: { token } });
-await client.create(CSS, {
-  metadata: { name: "vault-backend" },
-  spec: { provider: { vault: { server: vault.addr, path: "secret", version: "v2", auth: { tokenSecretRef: { name: "vault-token", key: "token", namespace: "sealbridge" } } } } },
-});
 await writeValues();
-for (let n = 0; n < NAMESPACES; n++) await client.create(NS, { metadata: { name: `team-${n}` } });
-const queue = Array.from({ length: N }, (_, i) => i);
-await Promise.all(
-  Array.from({ length: 16 }, async () => {
-    for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
-      await client.create(ES, {
-        metadata: { name: `es-${i}`, namespace: `team-${i % NAMESPACES}` },
-        spec: {
-          refreshInterval: "5s",
-          secretStoreRef: { name: "vault-backend", kind: "ClusterSecretStore" },
-          target: { name: `secret-${i}` },
-          data: [{ secretKey: "PASSWORD", remoteRef: { key: `secret/data/app-${i % P}`, property: "password" } }],
-        },
-      });
-    }
-  }),
-);
+await createExternalSecrets(client, { n: N, paths: P, namespaces: NAMESPACES, refreshInterval: "5s" });
 process.stdout.write(`${JSON.stringify({ kubeconfig })}\n`);
 
 const lines = createInterface({ input: process.stdin });
