@@ -88,7 +88,7 @@ export function certificateCheckSummary(obj: KubeObject): ObservedCertificateChe
 const crdSchema = z.looseObject({
   metadata: meta,
   spec: z.looseObject({ versions: z.array(z.looseObject({ name: z.string(), served: z.boolean().default(false), storage: z.boolean().default(false) })).default([]) }),
-  status: z.looseObject({ conditions: z.array(condition).optional() }).optional(),
+  status: z.looseObject({ conditions: z.array(condition).nullish() }).optional(),
 });
 
 /** A CustomResourceDefinition, or null when it does not parse. */
@@ -117,7 +117,7 @@ const podSchema = z.looseObject({
   metadata: meta,
   status: z.looseObject({
     phase: z.string().default("Unknown"),
-    conditions: z.array(condition).optional(),
+    conditions: z.array(condition).nullish(),
     containerStatuses: z.array(z.looseObject({ restartCount: z.number().default(0), state: z.looseObject({ waiting: z.looseObject({ reason: z.string().optional() }).optional() }).optional() })).optional(),
   }).optional(),
 });

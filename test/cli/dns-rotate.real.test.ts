@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { realFixture, CRDS_DIR, type RealFixture } from "../harness/realstack/real-fixture.js";
 import { startProviderApis, type ProviderApis } from "../harness/acme/provider-apis.js";
 import { runCli } from "../support/run-cli.js";
+import { waitEstablished } from "../support/crd-wait.js";
 
 describe("dns rotate into OpenBao through a SecretStore with kubernetes auth", { timeout: 400_000 }, () => {
   let f: RealFixture;
@@ -28,7 +29,7 @@ describe("dns rotate into OpenBao through a SecretStore with kubernetes auth", {
       const r = await f.ws.kubectl(["apply", "--server-side", "-f", join(CRDS_DIR, file)]);
       assert.equal(r.code, 0, r.stderr);
     }
-    assert.equal((await f.ws.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"])).code, 0);
+    assert.equal((await waitEstablished((a) => f.ws.kubectl(a), ["crd", "--all"])).code, 0);
     await f.admin.ensure("/api/v1/namespaces", { metadata: { name: "cert-manager" } });
     await f.admin.ensure("/api/v1/namespaces/cert-manager/serviceaccounts", { metadata: { name: "dns-rotator" } });
     await f.bao("PUT", "sys/policies/acl/dns-rw", { policy: 'path "secret/data/dns/*" { capabilities = ["read", "create", "update"] }' });

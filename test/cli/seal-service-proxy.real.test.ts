@@ -21,6 +21,7 @@ import { pointServiceAt } from "../harness/realstack/service-endpoints.js";
 import { realFixture, until, CRDS_DIR, FIXTURES, REPO } from "../harness/realstack/real-fixture.js";
 import type { RealFixture } from "../harness/realstack/real-fixture.js";
 import { run } from "../support/controller-process.js";
+import { waitEstablished } from "../support/crd-wait.js";
 
 const NS = "sealbridge";
 const CANARY = `CANARY-${randomBytes(6).toString("hex")}`;
@@ -37,7 +38,7 @@ describe("sealbridge seal through the real API server's service proxy", { timeou
     f = await realFixture();
     netns = createNetNs();
     for (const file of readdirSync(CRDS_DIR).filter((x) => x.endsWith(".yaml"))) assert.equal((await f.ws.kubectl(["apply", "--server-side", "-f", join(CRDS_DIR, file)])).code, 0);
-    assert.equal((await f.ws.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"])).code, 0);
+    assert.equal((await waitEstablished((a) => f.ws.kubectl(a), ["crd", "--all"])).code, 0);
     const { token } = await installControllerIdentity(f.admin, { namespace: NS });
     await f.apply([{
       apiVersion: "v1", kind: "Secret", type: "kubernetes.io/tls",

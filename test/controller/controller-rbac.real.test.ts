@@ -22,6 +22,7 @@ import { realFixture, until, CRDS_DIR, FIXTURES, REPO } from "../harness/realsta
 import type { RealFixture } from "../harness/realstack/real-fixture.js";
 import { run, startController } from "../support/controller-process.js";
 import type { ControllerProcess, KubeWorkspace } from "../support/controller-process.js";
+import { waitEstablished } from "../support/crd-wait.js";
 
 const CANARY = `CANARY-${randomBytes(6).toString("hex")}`;
 const CLI = join(REPO, "test", "support", "cli.ts");
@@ -69,7 +70,7 @@ describe("the controller under its own RBAC on a real API server", { timeout: 60
     assert.equal(applied.code, 0, applied.stderr);
     for (const file of files) {
       const name = file.replace(/\.yaml$/, "");
-      const r = await f.ws.kubectl(["wait", "--for=condition=Established", `crd/${name}`, "--timeout=60s"]);
+      const r = await waitEstablished((a) => f.ws.kubectl(a), [`crd/${name}`]);
       assert.equal(r.code, 0, `${name}: ${r.stderr}`);
     }
   });

@@ -13,6 +13,7 @@ import { startBackend, type Backend } from "../harness/realstack/backend.js";
 import { HOMELAB_EXTERNAL_SECRET } from "../eso/homelab-manifest.js";
 import { kubeWorkspace, startController, waitFor, type ControllerProcess, type KubeWorkspace } from "../support/controller-process.js";
 import { fileURLToPath } from "node:url";
+import { waitEstablished } from "../support/crd-wait.js";
 
 const CANARY = `canary-${randomBytes(6).toString("hex")}`;
 const CRDS = fileURLToPath(new URL("../../crds/", import.meta.url));
@@ -44,7 +45,7 @@ describe("sealbridge controller syncs the homelab ExternalSecret applied with ku
       const r = await ws.kubectl(["apply", "--server-side", "-f", join(CRDS, `${plural}.external-secrets.io.yaml`)]);
       assert.equal(r.code, 0, r.stderr);
     }
-    const established = await ws.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
+    const established = await waitEstablished((a) => ws.kubectl(a), ["crd", "--all"]);
     assert.equal(established.code, 0, established.stderr);
     for (const ns of ["sealbridge", "my-app"]) assert.equal((await ws.kubectl(["create", "namespace", ns])).code, 0);
     const file = join(ws.dir, "eso.yaml");

@@ -17,6 +17,7 @@ import { realFixture, until, CRDS_DIR, FIXTURES } from "../harness/realstack/rea
 import type { RealFixture } from "../harness/realstack/real-fixture.js";
 import { startController } from "../support/controller-process.js";
 import type { ControllerProcess, KubeWorkspace } from "../support/controller-process.js";
+import { waitEstablished } from "../support/crd-wait.js";
 
 const NS = "sealbridge";
 const CANARY = `CANARY-${randomBytes(6).toString("hex")}`;
@@ -41,7 +42,7 @@ describe("leader election and a SIGKILL mid-sync on a real API server", { timeou
   before(async () => {
     f = await realFixture();
     for (const file of readdirSync(CRDS_DIR).filter((x) => x.endsWith(".yaml"))) assert.equal((await f.ws.kubectl(["apply", "--server-side", "-f", join(CRDS_DIR, file)])).code, 0);
-    assert.equal((await f.ws.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"])).code, 0);
+    assert.equal((await waitEstablished((a) => f.ws.kubectl(a), ["crd", "--all"])).code, 0);
     const { token } = await installControllerIdentity(f.admin, { namespace: NS });
     ws = f.workspaceFor(token);
     await f.admin.ensure("/api/v1/namespaces", { metadata: { name: "work" } });

@@ -20,6 +20,7 @@ import { kubeWorkspace, run, startController, waitFor } from "../support/control
 import type { ControllerProcess, KubeWorkspace } from "../support/controller-process.js";
 import { goGeneratedKey, keySecret } from "../support/openssl-keys.js";
 import { fileURLToPath } from "node:url";
+import { waitEstablished } from "../support/crd-wait.js";
 
 const CANARY = `CANARY-${randomBytes(6).toString("hex")}`;
 const CLI = fileURLToPath(new URL("../support/cli.ts", import.meta.url));
@@ -103,7 +104,7 @@ describe("SealedSecret and AgeSecret reconcilers, end to end", { timeout: 400_00
     ws = await kubeWorkspace(server.kube);
     const crd = await ws.kubectl(["apply", "--server-side", "-f", CRDS]);
     assert.equal(crd.code, 0, crd.stderr);
-    const established = await ws.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
+    const established = await waitEstablished((a) => ws.kubectl(a), ["crd", "--all"]);
     assert.equal(established.code, 0, established.stderr);
     for (const ns of ["sealbridge", "my-namespace", "prod", "other"]) assert.equal((await ws.kubectl(["create", "namespace", ns])).code, 0);
     // An existing sealed-secrets installation's key, as its controller created it.

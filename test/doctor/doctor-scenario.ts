@@ -16,6 +16,7 @@ import type { Backend } from "../harness/realstack/backend.js";
 import { kubeWorkspace, startController, waitFor, type ControllerProcess, type KubeWorkspace } from "../support/controller-process.js";
 import { opensslCa, opensslLeaf, type TestCa } from "../support/openssl-certs.js";
 import { runCli, type CliResult } from "../support/run-cli.js";
+import { waitEstablished } from "../support/crd-wait.js";
 
 const CRDS = fileURLToPath(new URL("../../crds/", import.meta.url));
 export const NS = "sealbridge";
@@ -73,7 +74,7 @@ export async function healthyChain(backend: Backend, unsealerAddress: string, ca
     await kubectl(["apply", "-f", file]);
   };
   for (const file of readdirSync(CRDS).filter((f) => f.endsWith(".yaml"))) await kubectl(["apply", "--server-side", "-f", join(CRDS, file)]);
-  await kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
+  assert.equal((await waitEstablished((a) => ws.kubectl(a), ["crd", "--all"])).code, 0);
   for (const ns of [NS, APP]) await backend.kube.admin.ensure("/api/v1/namespaces", { metadata: { name: ns } });
   const year = 365 * 86_400_000;
   await apply([

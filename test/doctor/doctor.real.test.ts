@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { startBackend, type Backend } from "../harness/realstack/backend.js";
 import { assertFirstFailure, healthyChain, type DoctorRun, type DoctorScenario } from "./doctor-scenario.js";
+import { waitEstablished } from "../support/crd-wait.js";
 
 const CANARY = `CANARY-${randomBytes(8).toString("hex")}`;
 
@@ -49,7 +50,7 @@ describe("sealbridge doctor on a real API server and OpenBao", { timeout: 600_00
       assert.match(r.report?.checks.find((c) => c.name === "crds")?.message ?? "", /dnscredentials\.sealbridge\.io not installed/);
     } finally {
       await s.kubectl(["apply", "--server-side", "-f", fileURLToPath(new URL("../../crds/dnscredentials.sealbridge.io.yaml", import.meta.url))]);
-      await s.kubectl(["wait", "--for=condition=Established", "crd/dnscredentials.sealbridge.io", "--timeout=60s"]);
+      assert.equal((await waitEstablished((a) => s.ws.kubectl(a), ["crd/dnscredentials.sealbridge.io"])).code, 0);
     }
   });
 

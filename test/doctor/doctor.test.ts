@@ -18,6 +18,7 @@ import { startVaultServer, type VaultTestCluster } from "../harness/vault/index.
 import { waitFor } from "../support/controller-process.js";
 import { runCli } from "../support/run-cli.js";
 import { APP, NS, appRole, appRoleStore, assertFirstFailure, healthyChain, tlsSecret, type DoctorRun, type DoctorScenario } from "./doctor-scenario.js";
+import { waitEstablished } from "../support/crd-wait.js";
 
 const CANARY = `CANARY-${randomBytes(8).toString("hex")}`;
 
@@ -96,7 +97,7 @@ describe("sealbridge doctor against the test servers and a controller process", 
       assert.match(fix ?? "", /^fix: .*crds/);
     } finally {
       await s.kubectl(["apply", "--server-side", "-f", fileURLToPath(new URL("../../crds/agesecrets.sealbridge.io.yaml", import.meta.url))]);
-      await s.kubectl(["wait", "--for=condition=Established", "crd/agesecrets.sealbridge.io", "--timeout=60s"]);
+      assert.equal((await waitEstablished((a) => s.ws.kubectl(a), ["crd/agesecrets.sealbridge.io"])).code, 0);
     }
   });
 

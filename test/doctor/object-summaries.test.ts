@@ -9,6 +9,12 @@ test("summaries keep names, counts, conditions and public certificates only", ()
     crdSummary({ metadata: { name: "agesecrets.sealbridge.io" }, spec: { versions: [{ name: "v1alpha1", served: true, storage: true }] }, status: { conditions: [{ type: "Established", status: "True" }] } }),
     { name: "agesecrets.sealbridge.io", established: true, versions: [{ name: "v1alpha1", served: true, storage: true }] },
   );
+  // A CRD just created on a real kube-apiserver: conditions is null until it is established.
+  assert.deepEqual(
+    crdSummary({ metadata: { name: "agesecrets.sealbridge.io" }, spec: { versions: [{ name: "v1alpha1", served: true, storage: true }] }, status: { conditions: null, acceptedNames: { kind: "", plural: "" }, storedVersions: ["v1alpha1"] } }),
+    { name: "agesecrets.sealbridge.io", established: false, versions: [{ name: "v1alpha1", served: true, storage: true }] },
+  );
+  assert.equal(podSummary({ metadata: { name: "p" }, status: { phase: "Pending", conditions: null } }).ready, false);
   assert.deepEqual(
     deploymentSummary({ metadata: { name: "sealbridge" }, spec: { replicas: 2, template: { spec: { containers: [{ command: ["sealbridge"], args: ["controller", "--leader-elect"], env: [{ name: "X", value: CANARY }] }] } } }, status: { readyReplicas: 1 } }),
     { name: "sealbridge", replicas: 2, readyReplicas: 1, args: ["sealbridge", "controller", "--leader-elect"] },

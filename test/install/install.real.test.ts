@@ -22,6 +22,7 @@ import type { RealFixture } from "../harness/realstack/real-fixture.js";
 import { run, startController } from "../support/controller-process.js";
 import type { ControllerProcess, KubeWorkspace } from "../support/controller-process.js";
 import { opensslCa, opensslLeaf } from "../support/openssl-certs.js";
+import { waitEstablished } from "../support/crd-wait.js";
 
 const CANARY = `CANARY-${randomBytes(6).toString("hex")}`;
 const CLI = join(REPO, "test", "support", "cli.ts");
@@ -77,7 +78,7 @@ describe("sealbridge install on a real API server", { timeout: 600_000 }, () => 
   test("the export applies with kubectl apply --server-side; every CRD becomes Established", async () => {
     await f.apply([monitoringCrd("servicemonitors", "ServiceMonitor"), monitoringCrd("prometheusrules", "PrometheusRule")]);
     for (const crd of ["servicemonitors", "prometheusrules"]) {
-      assert.equal((await f.ws.kubectl(["wait", "--for=condition=Established", `crd/${crd}.monitoring.coreos.com`, "--timeout=60s"])).code, 0);
+      assert.equal((await waitEstablished((a) => f.ws.kubectl(a), [`crd/${crd}.monitoring.coreos.com`])).code, 0);
     }
     const out = await sealbridge(f.ws, ["install", "--export", ...FLAGS]);
     assert.equal(out.code, 0, out.stderr);
@@ -88,7 +89,7 @@ describe("sealbridge install on a real API server", { timeout: 600_000 }, () => 
     const applied = await f.ws.kubectl(["apply", "--server-side", "--field-manager=sealbridge-install", "-f", file]);
     assert.equal(applied.code, 0, applied.stderr);
     for (const o of exported.filter((x) => x.kind === "CustomResourceDefinition")) {
-      const r = await f.ws.kubectl(["wait", "--for=condition=Established", `crd/${o.metadata.name}`, "--timeout=60s"]);
+      const r = await waitEstablished((a) => f.ws.kubectl(a), [`crd/${o.metadata.name}`]);
       assert.equal(r.code, 0, `${o.metadata.name}: ${r.stderr}`);
     }
     assert.equal(exported.filter((x) => x.kind === "CustomResourceDefinition").length, 9);

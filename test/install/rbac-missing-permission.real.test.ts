@@ -16,6 +16,7 @@ import { realFixture, until, CRDS_DIR } from "../harness/realstack/real-fixture.
 import type { RealFixture } from "../harness/realstack/real-fixture.js";
 import { startController } from "../support/controller-process.js";
 import type { ControllerProcess } from "../support/controller-process.js";
+import { waitEstablished } from "../support/crd-wait.js";
 
 const ES = (name: string) => `/apis/external-secrets.io/v1/namespaces/team/externalsecrets/${name}`;
 
@@ -29,7 +30,7 @@ describe("a permission taken away from the controller's RBAC", { timeout: 400_00
       const r = await f.ws.kubectl(["apply", "--server-side", "-f", join(CRDS_DIR, file)]);
       assert.equal(r.code, 0, r.stderr);
     }
-    const w = await f.ws.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
+    const w = await waitEstablished((a) => f.ws.kubectl(a), ["crd", "--all"]);
     assert.equal(w.code, 0, w.stderr);
     const { token } = await installControllerIdentity(f.admin, {
       namespace: "sealbridge",

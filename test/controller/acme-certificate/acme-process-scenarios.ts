@@ -30,6 +30,7 @@ import { startBackend, type Backend, type BackendKind } from "../../harness/real
 import { installControllerIdentity } from "../../harness/realstack/controller-identity.js";
 import { kubeWorkspace, run, startController, waitFor, type ControllerProcess, type KubeWorkspace } from "../../support/controller-process.js";
 import { startWebhookRecorder, type WebhookRecorder } from "../../support/webhook-recorder.js";
+import { waitEstablished } from "../../support/crd-wait.js";
 
 const CRDS = fileURLToPath(new URL("../../../crds/", import.meta.url));
 const API = "/apis/sealbridge.io/v1alpha1";
@@ -141,7 +142,7 @@ export function acmeProcessScenarios(kind: BackendKind): void {
         assert.equal(r.code, 0, `${file}: ${r.stderr}`);
       }
       for (const file of crds) {
-        const r = await admin.kubectl(["wait", "--for=condition=Established", `crd/${file.replace(/\.yaml$/, "")}`, "--timeout=60s"]);
+        const r = await waitEstablished((a) => admin.kubectl(a), [`crd/${file.replace(/\.yaml$/, "")}`]);
         assert.equal(r.code, 0, `${file}: ${r.stderr}`);
       }
       for (const ns of ["web", "cert-manager", "traefik"]) await backend.kube.admin.ensure("/api/v1/namespaces", { metadata: { name: ns } });

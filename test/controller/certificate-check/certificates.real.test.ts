@@ -20,6 +20,7 @@ import { startController } from "../../support/controller-process.js";
 import { startWebhookRecorder, type WebhookRecorder } from "../../support/webhook-recorder.js";
 import type { ControllerProcess } from "../../support/controller-process.js";
 import { opensslCa, opensslLeaf, type TestCa, type TestLeaf } from "../../support/openssl-certs.js";
+import { waitEstablished } from "../../support/crd-wait.js";
 
 const DAY = 86_400_000;
 const CERT_MANAGER_CRD = join(FIXTURES, "cert-manager", "cert-manager.io_certificates.v1.21.1.yaml");
@@ -72,7 +73,7 @@ describe("certificate checks on a real API server under the controller's RBAC", 
       assert.equal(r.code, 0, `${file}: ${r.stderr}`);
     }
     for (const name of ["certificatechecks.sealbridge.io", "certificates.cert-manager.io"]) {
-      const r = await f.ws.kubectl(["wait", "--for=condition=Established", `crd/${name}`, "--timeout=60s"]);
+      const r = await waitEstablished((a) => f.ws.kubectl(a), [`crd/${name}`]);
       assert.equal(r.code, 0, `${name}: ${r.stderr}`);
     }
   });

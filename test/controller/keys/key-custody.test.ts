@@ -31,6 +31,7 @@ import { kubeWorkspace, run, startController, waitFor } from "../../support/cont
 import type { KubeWorkspace } from "../../support/controller-process.js";
 import { goGeneratedKey, keySecret } from "../../support/openssl-keys.js";
 import { fileURLToPath } from "node:url";
+import { waitEstablished } from "../../support/crd-wait.js";
 
 const CLI = fileURLToPath(new URL("../../support/cli.ts", import.meta.url));
 const CRDS = fileURLToPath(new URL("../../../crds/", import.meta.url));
@@ -46,7 +47,7 @@ async function setup(): Promise<{ server: Backend; ws: KubeWorkspace; kube: Http
   const server = await startBackend({ vault: false });
   const ws = await kubeWorkspace(server.kube);
   assert.equal((await ws.kubectl(["apply", "--server-side", "-f", CRDS])).code, 0);
-  assert.equal((await ws.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"])).code, 0);
+  assert.equal((await waitEstablished((a) => ws.kubectl(a), ["crd", "--all"])).code, 0);
   assert.equal((await ws.kubectl(["create", "namespace", "sealbridge"])).code, 0);
   const connection = await loadKubeConnection({ kubeconfig: ws.kubeconfig, env: {} });
   const kube = new HttpKubeClient(connection);

@@ -16,6 +16,7 @@ import type { Backend } from "../../harness/realstack/backend.js";
 import { kubeWorkspace } from "../../support/controller-process.js";
 import type { ControllerProcess, KubeWorkspace } from "../../support/controller-process.js";
 import { fileURLToPath } from "node:url";
+import { waitEstablished } from "../../support/crd-wait.js";
 
 export const CRDS_DIR = fileURLToPath(new URL("../../../crds/", import.meta.url));
 
@@ -68,7 +69,7 @@ export async function backendClusterFixture(opts: { namespaces: string[]; crds?:
   const backend = await startBackend({ vault: opts.vault ?? true });
   const ws = await kubeWorkspace(backend.kube);
   await applyCrds(ws, opts.crds);
-  const established = await ws.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
+  const established = await waitEstablished((a) => ws.kubectl(a), ["crd", "--all"]);
   assert.equal(established.code, 0, established.stderr);
   for (const ns of opts.namespaces) {
     const r = await ws.kubectl(["create", "namespace", ns]);
