@@ -2,7 +2,9 @@
 // (time, Vault reads, Kubernetes writes, controller peak RSS), then one full resync by a fresh
 // controller process (which must write nothing). Targets: synced within 30 s, Vault reads <= 500
 // per refresh window, zero writes on the unchanged resync, peak RSS under 250 MB.
-// ESO_BENCH_N / ESO_BENCH_PATHS scale it down for a quick look.
+// ESO_BENCH_N / ESO_BENCH_PATHS scale it down for a quick look. BENCH_CONTROLLER_ROOT=DIR runs the
+// controller of another built checkout (DIR/bench/eso/controller.mjs, its dist/) against this
+// checkout's test servers, to compare two controllers against the same servers.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -32,7 +34,7 @@ function cpuSeconds(pid) {
 }
 
 async function runController(root, kubeconfig) {
-  const child = spawn(process.execPath, [...profileArgs(), join(root, "bench", "eso", "controller.mjs"), kubeconfig, String(N)], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...profileArgs(), join(process.env["BENCH_CONTROLLER_ROOT"] ?? root, "bench", "eso", "controller.mjs"), kubeconfig, String(N)], { stdio: ["ignore", "pipe", "inherit"] });
   const next = lineReader(child);
   const result = JSON.parse(await next(180_000, `${N} ExternalSecrets synced`));
   const rss = peakRssMb(child.pid);

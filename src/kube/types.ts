@@ -35,6 +35,8 @@ export interface ObjectMeta {
   annotations?: Record<string, string>;
   ownerReferences?: OwnerReference[];
   finalizers?: string[];
+  /** Who set which field (server-side apply); the controller's caches drop them. */
+  managedFields?: unknown[];
 }
 
 /** Any Kubernetes object as JSON. */

@@ -17,6 +17,7 @@ import type { BackoffPolicy } from "./retry-timing.js";
 import { sleepUnlessAborted } from "./abortable-sleep.js";
 import { realTimers } from "./work-queue.js";
 import type { Timers } from "./work-queue.js";
+import { withoutManagedFields } from "../../kube/managed-fields.js";
 
 /** What happened to an object, as an informer reports it. */
 export type InformerEventType = "add" | "update" | "delete";
@@ -34,7 +35,8 @@ export interface InformerOptions {
   fieldSelector?: string | undefined;
   /**
    * Applied to every listed or watched object before it is cached and handed to handlers (as
-   * client-go's SetTransform): drop fields the consumer never reads, to save memory.
+   * client-go's SetTransform): drop fields the consumer never reads, to save memory. The informer
+   * always drops `metadata.managedFields` first (see withoutManagedFields).
    */
   transform?: ((obj: KubeObject) => KubeObject) | undefined;
   log: ControllerLogger;
@@ -249,8 +251,7 @@ export class Informer<T extends KubeObject = KubeObject> implements ObjectCache<
         ...(fieldSelector ? { fieldSelector } : {}),
         ...(cont ? { continue: cont } : {}),
       });
-      const transform = this.#o.transform;
-      for (const item of page.items) fresh.set(objectKey(item), transform ? (transform(item) as T) : item);
+      for (const item of page.items) fresh.set(objectKey(item), this.#prepare(item));
       resourceVersion = page.resourceVersion;
       cont = page.continue;
     } while (cont && !this.#abort.signal.aborted);
@@ -273,13 +274,19 @@ export class Informer<T extends KubeObject = KubeObject> implements ObjectCache<
     }
   }
 
+  /** What the cache keeps of a listed or watched object. */
+  #prepare(raw: T): T {
+    const obj = withoutManagedFields(raw);
+    return this.#o.transform ? (this.#o.transform(obj) as T) : obj;
+  }
+
   #apply(type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK", raw: T): void {
     const rv = raw.metadata?.resourceVersion;
     if (type === "BOOKMARK") {
       if (rv) this.#resourceVersion = rv;
       return;
     }
-    const obj = this.#o.transform ? (this.#o.transform(raw) as T) : raw;
+    const obj = this.#prepare(raw);
     const key = objectKey(obj);
     const previous = this.#cache.get(key);
     if (type === "DELETED") {

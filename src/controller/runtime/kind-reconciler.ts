@@ -6,6 +6,7 @@
  */
 import { isSealbridgeError } from "../../errors.js";
 import { isConflict, isNotFound } from "../../kube/errors.js";
+import { withoutManagedFields } from "../../kube/managed-fields.js";
 import type { KubeObject, ResourceRef } from "../../kube/types.js";
 import type { ObjectKey, ReconcileContext, ReconcileOutcome, Reconciler, SecondaryWatch } from "../types.js";
 import { StalledError, TransientError, WaitingError } from "../types.js";
@@ -185,7 +186,7 @@ export class KindReconciler<Parsed, Observed> implements Reconciler {
         // Versions the cache may still show that are older than this write: `raw`'s and, when raw was our previous write, the ones it replaced.
         const earlier = this.#ownWrite.get(key);
         const replaced = earlier && earlier.object.metadata.resourceVersion === rv ? [...earlier.replaced.slice(-15), rv] : [rv];
-        this.#ownWrite.set(key, { object: written, replaced });
+        this.#ownWrite.set(key, { object: withoutManagedFields(written), replaced });
       }
     } catch (err) {
       if (!isNotFound(err)) throw new TransientError("StatusUpdateFailed", `writing status of ${this.resource.kind} ${key} failed`, { cause: err });

@@ -5,6 +5,7 @@
  * keeps it, RFC 3339 second-precision times that move only when a condition's status flips.
  * Also decides whether that status differs from the stored one, so it is written only then. Pure.
  */
+import { createHash } from "node:crypto";
 import type { KubeObject } from "../../kube/types.js";
 import { scrubText } from "../../log.js";
 import type { ConditionInput } from "./conditions.js";
@@ -134,5 +135,6 @@ export function statusFingerprint(uid: string | undefined, status: Record<string
       ? (value as StoredCondition[]).map(({ lastTransitionTime: _t, lastUpdateTime: _u, ...c }) => c)
       : value;
   }
-  return `${uid ?? ""}|${canonicalJson(rest)}`;
+  // A digest, not the JSON itself: the controller keeps one per object (10,000 × ~300 bytes otherwise).
+  return createHash("sha256").update(`${uid ?? ""}|${canonicalJson(rest)}`).digest("base64");
 }

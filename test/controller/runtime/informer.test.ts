@@ -2,6 +2,8 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Informer } from "../../../src/controller/runtime/informer.js";
 import { silentLogger } from "../../../src/log.js";
+import { HttpKubeClient } from "../../../src/kube/client.js";
+import type { KubeObject } from "../../../src/kube/types.js";
 import { CONFIGMAPS, eventually, kubeFixture, NAMESPACES } from "../../kube/kube-fixture.js";
 import type { KubeFixture } from "../../kube/kube-fixture.js";
 
@@ -68,6 +70,33 @@ describe("Informer against the Kubernetes test server", { timeout: 30_000 }, () 
     } finally {
       f.server.faults.clear();
       await informer.stop();
+    }
+  });
+
+  const ssa = (res: typeof CONFIGMAPS, obj: KubeObject, opts: { fieldManager: string }): Promise<KubeObject> => {
+    assert.ok(f.kube instanceof HttpKubeClient);
+    return f.kube.apply(res, obj, opts);
+  };
+
+  test("the cache keeps no metadata.managedFields, listed or watched; the rest of metadata stays", async () => {
+    await ssa(CONFIGMAPS, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "managed", namespace: "inf", labels: { a: "b" } }, data: { v: "0" } }, { fieldManager: "someone" });
+    assert.ok(Array.isArray(f.server.objects("configmaps", "inf").find((o) => o.metadata.name === "managed")?.metadata.managedFields), "the server keeps managedFields");
+    const informer = new Informer({ kube: f.kube, resource: CONFIGMAPS, namespace: "inf", log: silentLogger, backoff: FAST });
+    const handed: unknown[] = [];
+    informer.addHandler((_type, obj) => handed.push(obj.metadata.managedFields));
+    informer.start();
+    try {
+      await informer.synced();
+      const listed = informer.get("inf/managed");
+      assert.equal(listed?.metadata.managedFields, undefined);
+      assert.deepEqual(listed?.metadata.labels, { a: "b" });
+      await ssa(CONFIGMAPS, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "managed", namespace: "inf" }, data: { v: "1" } }, { fieldManager: "someone" });
+      await eventually(() => informer.get("inf/managed")?.["data"] !== undefined && (informer.get("inf/managed")?.["data"] as Record<string, string>)["v"] === "1", 5000, "the watched apply");
+      assert.equal(informer.get("inf/managed")?.metadata.managedFields, undefined);
+      assert.ok(handed.length >= 2 && handed.every((m) => m === undefined), "handlers get the stripped objects too");
+    } finally {
+      await informer.stop();
+      await f.kube.delete(CONFIGMAPS, "inf", "managed");
     }
   });
 
