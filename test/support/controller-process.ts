@@ -43,8 +43,13 @@ export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
 /** Makes the workspace: kubeconfig written, kubectl with its own KUBECACHEDIR and HOME. */
 export async function kubeWorkspace(server: Pick<KubeTestServer, "writeKubeconfig">): Promise<KubeWorkspace> {
   const dir = mkdtempSync(join(tmpdir(), "sb-e2e-"));
+  await server.writeKubeconfig(join(dir, "kubeconfig"));
+  return workspaceAt(dir);
+}
+
+/** The workspace around `dir`, whose `kubeconfig` the caller has written. */
+export function workspaceAt(dir: string): KubeWorkspace {
   const kubeconfig = join(dir, "kubeconfig");
-  await server.writeKubeconfig(kubeconfig);
   const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, "kubecache"), HOME: dir };
   return {
     dir,

@@ -4,13 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify as toYaml } from "yaml";
 import type { KubeObject } from "../../../src/kube/types.js";
-import { run } from "../../support/controller-process.js";
+import { workspaceAt } from "../../support/controller-process.js";
 import type { KubeWorkspace } from "../../support/controller-process.js";
 import { jsonRequest } from "./admin-client.js";
 import type { KubeHttp } from "./admin-client.js";
@@ -50,16 +50,8 @@ export interface RealFixture {
 
 function workspace(stack: RealStack, token?: string): KubeWorkspace {
   const dir = mkdtempSync(join(tmpdir(), "sb-real-ws-"));
-  const kubeconfig = join(dir, "kubeconfig");
-  stack.kube.writeKubeconfig(kubeconfig, token !== undefined ? { token } : {});
-  const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, "kubecache"), HOME: dir };
-  return {
-    dir,
-    kubeconfig,
-    env,
-    kubectl: (args, input) => run("kubectl", args, { env, ...(input !== undefined ? { input } : {}) }),
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
-  };
+  stack.kube.writeKubeconfig(join(dir, "kubeconfig"), token !== undefined ? { token } : {});
+  return workspaceAt(dir);
 }
 
 /**
