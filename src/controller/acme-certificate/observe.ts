@@ -10,6 +10,7 @@ import type { DnsLookupConfig } from "../../acme/dns/authoritative.js";
 import type { DnsProvider } from "../../acme/dns/provider.js";
 import type { RenewalWindow } from "../../acme/ari.js";
 import { parseDuration } from "../../duration.js";
+import { AcmeProblemError } from "../../acme/acme-errors.js";
 import { RemoteError } from "../../errors.js";
 import { SECRETS } from "../../kube/resources.js";
 import type { KubeObject } from "../../kube/types.js";
@@ -52,7 +53,8 @@ function credentialRef(dns01: AcmeCertificate["spec"]["dns01"]): { name: string;
 
 /**
  * What the plan needs, having taken at most one ACME step.
- * @throws nothing for CA/DNS failures (they become `unreachable`); only programming errors escape.
+ * @throws nothing for CA/DNS failures (they become `unreachable`, or `caError` when the CA answered
+ * with a problem); only programming errors escape.
  */
 export async function observeAcmeCertificate(ctx: ObserveContext, deps: AcmeDeps, cert: AcmeCertificate): Promise<AcmeObserved> {
   const ns = cert.metadata.namespace ?? "default";
@@ -105,6 +107,8 @@ export async function observeAcmeCertificate(ctx: ObserveContext, deps: AcmeDeps
     );
     return { ...base, step, ...(nextKeyPem ? { nextKeyPem } : {}) };
   } catch (err) {
+    // The CA answered, with an error the order steps do not settle (a 5xx, or a 4xx before any order).
+    if (err instanceof AcmeProblemError) return { ...base, caError: err.message };
     if (err instanceof RemoteError) return { ...base, unreachable: err.message };
     throw err;
   }

@@ -27,6 +27,7 @@ export const AcmeReason = {
   RateLimited: "RateLimited",
   IssuanceFailed: "IssuanceFailed",
   Unreachable: "Unreachable",
+  CAError: "CAError",
   MissingSecret: "MissingSecret",
 } as const;
 
@@ -51,6 +52,8 @@ export interface AcmeObserved {
   step?: StepResult;
   /** The CA or DNS could not be reached: the order stays, retried with backoff. */
   unreachable?: string;
+  /** The CA answered with a problem (a 5xx, or a 4xx before any order): the order stays, retried with backoff. */
+  caError?: string;
   /** A Secret the spec names is missing (not the account key): waiting. */
   missing?: string;
 }
@@ -141,11 +144,12 @@ export function planAcmeCertificate(cert: AcmeCertificate, observed: AcmeObserve
     conditions.push({ type: "Issuing", status: "True", reason: AcmeReason.AccountKeyCreated, message: `account key created in Secret ${ref.name}` });
     return done({ kind: "ok" }, 1);
   }
-  if (observed.unreachable) {
+  const transient = observed.unreachable !== undefined ? { reason: AcmeReason.Unreachable, message: observed.unreachable } : observed.caError !== undefined ? { reason: AcmeReason.CAError, message: observed.caError } : undefined;
+  if (transient) {
     readyFromCurrent();
-    conditions.push({ type: "Issuing", status: prev.order ? "True" : "False", reason: AcmeReason.Unreachable, message: observed.unreachable });
-    events.push({ type: "Warning", reason: AcmeReason.Unreachable, message: observed.unreachable });
-    return done({ kind: "transient", reason: AcmeReason.Unreachable, message: observed.unreachable });
+    conditions.push({ type: "Issuing", status: prev.order ? "True" : "False", reason: transient.reason, message: transient.message });
+    events.push({ type: "Warning", reason: transient.reason, message: transient.message });
+    return done({ kind: "transient", reason: transient.reason, message: transient.message });
   }
   if (observed.newNextKeyPem) {
     writes.push({ op: "apply", resource: SECRETS, object: secret(cert, nextKeySecretName(cert.spec), "Opaque", { "tls.key": observed.newNextKeyPem }, true) });

@@ -88,12 +88,23 @@ describe("planAcmeCertificate", () => {
     assert.equal(p.outcome.kind, "ok");
   });
 
-  test("unreachable CA or DNS: transient, order kept, Issuing names the server", () => {
-    const p = planAcmeCertificate(cert({ order }), observed({ unreachable: "DNS server did not answer: 127.0.0.1:53 over UDP" }), NOW);
-    assert.equal(p.outcome.kind, "transient");
-    assert.deepEqual(p.status?.["order"], order);
-    assert.deepEqual(p.writes, []);
-  });
+  const transientCases: Array<[string, Partial<AcmeObserved>, string]> = [
+    ["unreachable CA or DNS", { unreachable: "DNS server did not answer: 127.0.0.1:53 over UDP" }, "Unreachable"],
+    ["the CA answered 5xx", { caError: "ACME new order failed: https://acme.example.test/dir answered 503 serverInternal: down (see the problem detail)" }, "CAError"],
+  ];
+  for (const [what, o, reason] of transientCases) {
+    test(`${what}: transient ${reason}, order kept, Issuing and a Warning Event name it`, () => {
+      const p = planAcmeCertificate(cert({ order }), observed(o), NOW);
+      assert.equal(p.outcome.kind, "transient");
+      assert.equal(p.outcome.kind === "transient" ? p.outcome.reason : "", reason);
+      const issuing = p.conditions.find((c) => c.type === "Issuing");
+      assert.equal(issuing?.reason, reason);
+      assert.equal(issuing?.message, o.unreachable ?? o.caError);
+      assert.deepEqual(p.events.map((e) => [e.type, e.reason]), [["Warning", reason]]);
+      assert.deepEqual(p.status?.["order"], order);
+      assert.deepEqual(p.writes, []);
+    });
+  }
 
   test("a progress step stores the order and polls with backoff while waiting", () => {
     const p = planAcmeCertificate(cert(), observed({ step: { kind: "progress", progress: order, message: "waiting for the TXT records", waiting: "ns1: NXDOMAIN" } }), NOW);
