@@ -2,7 +2,6 @@
 // CAError), one that does not answer is `unreachable` (reason Unreachable); the CA is a stub.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { acmeCertificateSchema } from "../../../src/api/acme-certificate.js";
 import { AcmeProblemError } from "../../../src/acme/acme-errors.js";
 import type { AcmeServer } from "../../../src/acme/acme-server.js";
 import { observeAcmeCertificate, type AcmeDeps } from "../../../src/controller/acme-certificate/observe.js";
@@ -11,6 +10,7 @@ import type { ObjectCache } from "../../../src/controller/types.js";
 import { RemoteError } from "../../../src/errors.js";
 import type { KubeObject } from "../../../src/kube/types.js";
 import { silentLogger } from "../../../src/log.js";
+import { acmeCertificate } from "./acme-certificate-fixture.js";
 
 const NOW = new Date("2026-06-01T12:00:00Z");
 const b64 = (s: string) => Buffer.from(s).toString("base64");
@@ -18,17 +18,7 @@ const secret = (name: string, data: Record<string, string>): KubeObject => ({ me
 const secrets = new Map([secret("acme-account", { "tls.key": "-----BEGIN PRIVATE KEY-----account" }), secret("cf", { "api-token": "token" })].map((s) => [`web/${s.metadata.name}`, s]));
 const cache: ObjectCache = { get: (k) => secrets.get(k), list: () => [...secrets.values()], synced: async () => {} };
 const ctx = { clock: { now: () => NOW }, log: silentLogger, cache: () => cache, live: {} } as unknown as ObserveContext;
-const cert = acmeCertificateSchema.parse({
-  apiVersion: "sealbridge.io/v1alpha1",
-  kind: "AcmeCertificate",
-  metadata: { name: "www", namespace: "web", uid: "u1" },
-  spec: {
-    dnsNames: ["www.example.test"],
-    secretName: "www-tls",
-    issuer: { directoryUrl: "https://acme.example.test/dir", accountKeySecretRef: { name: "acme-account" } },
-    dns01: { zone: "example.test", cloudflare: { apiTokenSecretRef: { name: "cf", key: "api-token" } } },
-  },
-});
+const cert = acmeCertificate();
 
 /** A CA whose every call fails with `err`. */
 function deps(err: Error): AcmeDeps {

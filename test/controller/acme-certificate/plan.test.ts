@@ -1,28 +1,15 @@
 // The AcmeCertificate plan, table-driven: pure, time passed in, no IO.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { acmeCertificateSchema, type AcmeCertificate } from "../../../src/api/acme-certificate.js";
 import { planAcmeCertificate, type AcmeObserved } from "../../../src/controller/acme-certificate/plan.js";
 import { failureBackoffMs, renewalTime } from "../../../src/controller/acme-certificate/renewal-time.js";
 import type { OrderProgress } from "../../../src/acme/order-progress.js";
+import { acmeCertificate } from "./acme-certificate-fixture.js";
 
 const NOW = new Date("2026-06-01T12:00:00Z");
 const at = (s: string) => new Date(s);
 
-function cert(status?: AcmeCertificate["status"]): AcmeCertificate {
-  return acmeCertificateSchema.parse({
-    apiVersion: "sealbridge.io/v1alpha1",
-    kind: "AcmeCertificate",
-    metadata: { name: "www", namespace: "web", uid: "u1" },
-    spec: {
-      dnsNames: ["www.example.test"],
-      secretName: "www-tls",
-      issuer: { directoryUrl: "https://acme.example.test/dir", accountKeySecretRef: { name: "acme-account" } },
-      dns01: { zone: "example.test", cloudflare: { apiTokenSecretRef: { name: "cf", key: "api-token" } } },
-    },
-    ...(status ? { status } : {}),
-  });
-}
+const cert = acmeCertificate;
 const valid = { notBefore: at("2026-05-01T00:00:00Z"), notAfter: at("2026-07-30T00:00:00Z"), dnsNames: ["www.example.test"] };
 const observed = (o: Partial<AcmeObserved>): AcmeObserved => ({ tlsSecret: null, current: null, renewalTime: null, ...o });
 const order: OrderProgress = { url: "https://acme.example.test/order/1", dnsNames: ["www.example.test"], stage: "Propagating", challenges: [], startedAt: "2026-06-01T11:59:00Z" };
