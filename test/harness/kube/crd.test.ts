@@ -71,6 +71,31 @@ describe("CustomResourceDefinitions", () => {
     assert.equal(empty.json.apiVersion, "example.test/v1");
   });
 
+  // As kube-apiserver 1.37.2 answered (probed through the real tier): the create's answer has
+  // `conditions: null` and empty acceptedNames; ~30 ms later a GET shows both conditions True.
+  test("a new CRD is created unestablished and established a moment later, seen as ADDED then MODIFIED", async () => {
+    const w = openWatch(t, `${CRDS}?watch=true&resourceVersion=${server.resourceVersion()}`);
+    try {
+      assert.equal(await w.status, 200);
+      const crd = widgetCrd() as { metadata: { name: string }; spec: { names: Record<string, unknown> } };
+      crd.metadata.name = "gadgets.example.test";
+      crd.spec.names = { plural: "gadgets", singular: "gadget", kind: "Gadget" };
+      const created = await send(t, "POST", CRDS, crd);
+      assert.equal(created.status, 201);
+      assert.deepEqual(created.json.status, { conditions: null, acceptedNames: { plural: "", kind: "" }, storedVersions: ["v1"] });
+      await w.waitFor(2);
+      assert.deepEqual(w.events.map((e) => [e.type, (e.object.status.conditions as { type: string }[] | null)?.map((c) => c.type) ?? null]), [
+        ["ADDED", null],
+        ["MODIFIED", ["NamesAccepted", "Established"]],
+      ]);
+      assert.equal(w.events[1]?.object.status.acceptedNames.kind, "Gadget");
+      assert.equal((await send(t, "GET", "/apis/example.test/v1/namespaces/default/gadgets")).status, 200);
+    } finally {
+      w.close();
+      await send(t, "DELETE", `${CRDS}/gadgets.example.test`);
+    }
+  });
+
   // https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#validation
   test("schema validation answers 422 with field causes (type, enum, required, maximum)", async () => {
     const r = await send(t, "POST", W, { apiVersion: "example.test/v1", kind: "Widget", metadata: { name: "bad" }, spec: { size: "big", color: "green" } });

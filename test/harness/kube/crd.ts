@@ -1,6 +1,7 @@
 /**
  * CustomResourceDefinitions (https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/):
- * validating a CRD, marking it NamesAccepted/Established at once, serving each served version
+ * validating a CRD, marking it NamesAccepted/Established a moment after it is created (the create
+ * answers `conditions: null` and empty acceptedNames, as kube-apiserver 1.37.2 does), serving each served version
  * as a ResourceType (status subresource, printer columns), deleting its objects with it, and
  * checking custom objects against the version's structural schema (schema.ts).
  */
@@ -113,8 +114,43 @@ function condition(type: string, reason: string, message: string, now: Date): Re
   return { type, status: "True", lastTransitionTime: kubeTime(now), reason, message };
 }
 
+/** The names a CRD's status accepts: its spec's, with kube-apiserver's defaults. */
+function acceptedNames(obj: KubeObject): Record<string, unknown> {
+  const names = specOf(obj).names ?? {};
+  const kind = names.kind ?? "";
+  return {
+    plural: names.plural,
+    singular: names.singular ?? kind.toLowerCase(),
+    kind,
+    listKind: names.listKind ?? `${kind}List`,
+    ...(names.shortNames ? { shortNames: names.shortNames } : {}),
+    ...(names.categories ? { categories: names.categories } : {}),
+  };
+}
+
 /** The custom-resource hooks of Semantics, bound to a registry and store. */
 export function customResourceHooks(registry: TypeRegistry, store: ObjectStore, now: () => Date): CustomHooks {
+  const CRDS = resourceKey("apiextensions.k8s.io", "customresourcedefinitions");
+  const pending = new Set<string>();
+  /** The naming and establishing controllers: conditions and accepted names written, the versions served. */
+  const establish = (name: string): void => {
+    pending.delete(name);
+    const current = store.get(CRDS, name);
+    if (!current || current.metadata.deletionTimestamp) return;
+    const status = (current["status"] ?? {}) as Record<string, unknown>;
+    if (!status["conditions"]) {
+      const t = now();
+      const conditions = [
+        condition("NamesAccepted", "NoConflicts", "no conflicts found", t),
+        condition("Established", "InitialNamesAccepted", "the initial names have been accepted", t),
+      ];
+      const next = { ...current, metadata: { ...current.metadata, resourceVersion: String(store.nextRV()) }, status: { ...status, conditions, acceptedNames: acceptedNames(current) } };
+      store.put(CRDS, name, next);
+      registry.setCrdTypes(name, crdResourceTypes(next));
+      return;
+    }
+    registry.setCrdTypes(name, crdResourceTypes(current));
+  };
   return {
     checkCustom(t, obj) {
       const schema = registry.customInfo(t)?.schema as Schema | undefined;
@@ -153,26 +189,15 @@ export function customResourceHooks(registry: TypeRegistry, store: ObjectStore, 
       }
       if (old && specOf(old).scope !== specOf(obj).scope) causes.push(invalidValue("spec.scope", specOf(obj).scope ?? "", "field is immutable"));
       const spec = specOf(obj);
-      const names = spec.names ?? {};
-      const kind = names.kind ?? "";
       const oldStatus = (old?.["status"] ?? {}) as { storedVersions?: string[]; conditions?: unknown[] };
       // PrepareForCreate/Update: the first version marked storage joins storedVersions.
       const storage = (spec.versions ?? []).find((v) => v.storage)?.name;
       const stored = [...new Set([...(oldStatus.storedVersions ?? []), ...(storage ? [storage] : [])])];
-      const t = now();
+      // A new CRD is stored unestablished: kube-apiserver's naming and establishing controllers
+      // write its conditions and accepted names a moment later (establish() below).
       const status = {
-        conditions: (oldStatus.conditions as unknown[] | undefined) ?? [
-          condition("NamesAccepted", "NoConflicts", "no conflicts found", t),
-          condition("Established", "InitialNamesAccepted", "the initial names have been accepted", t),
-        ],
-        acceptedNames: {
-          plural: names.plural,
-          singular: names.singular ?? kind.toLowerCase(),
-          kind,
-          listKind: names.listKind ?? `${kind}List`,
-          ...(names.shortNames ? { shortNames: names.shortNames } : {}),
-          ...(names.categories ? { categories: names.categories } : {}),
-        },
+        conditions: old ? (oldStatus.conditions ?? null) : null,
+        acceptedNames: old && oldStatus.conditions ? acceptedNames(obj) : { plural: "", kind: "" },
         storedVersions: stored,
       };
       const out = { ...obj, status };
@@ -182,7 +207,11 @@ export function customResourceHooks(registry: TypeRegistry, store: ObjectStore, 
     crdChanged(obj, removed) {
       const name = obj.metadata.name ?? "";
       if (!removed) {
-        registry.setCrdTypes(name, crdResourceTypes(obj));
+        if ((obj["status"] as { conditions?: unknown } | undefined)?.conditions) registry.setCrdTypes(name, crdResourceTypes(obj));
+        else if (!pending.has(name)) {
+          pending.add(name);
+          setImmediate(() => establish(name));
+        }
         return;
       }
       const spec = specOf(obj);
