@@ -57,7 +57,7 @@ describe("CustomResourceDefinitions", () => {
   });
 
   // https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#create-a-customresourcedefinition
-  test("a created CRD is NamesAccepted and Established at once and its group/version is discoverable", async () => {
+  test("a created CRD becomes NamesAccepted and Established and its group/version is discoverable", async () => {
     const crd = (await send(t, "GET", `${CRDS}/widgets.example.test`)).json;
     const conds = Object.fromEntries((crd.status.conditions as { type: string; status: string }[]).map((c) => [c.type, c.status]));
     assert.deepEqual(conds, { NamesAccepted: "True", Established: "True" });
