@@ -56,7 +56,7 @@ function get(port: number, path: string): Promise<{ status: number; body: string
   });
 }
 
-describe("sealbridge controller (process)", { timeout: 60_000 }, () => {
+describe("sealbridge controller (process)", { timeout: 240_000 }, () => {
   let f: KubeFixture;
   const children: ChildProcess[] = [];
   before(async () => {
@@ -81,13 +81,13 @@ describe("sealbridge controller (process)", { timeout: 60_000 }, () => {
     children.push(run.child);
     try {
     const port = (server: string) => run.lines.find((l) => l.server === server && typeof l.port === "number")?.port as number | undefined;
-    await eventually(() => port("http") !== undefined && port("metrics") !== undefined, 20_000, `listening logs (stderr: ${run.stderr()})`);
+    await eventually(() => port("http") !== undefined && port("metrics") !== undefined, 60_000, `listening logs (stderr: ${run.stderr()})`);
     const http = port("http")!;
     const metrics = port("metrics")!;
     assert.equal((await get(http, "/healthz")).status, 200);
-    await eventually(async () => (await get(http, "/readyz")).status === 200, 10_000, `ready (${(await get(http, "/readyz")).body})`);
+    await eventually(async () => (await get(http, "/readyz")).status === 200, 60_000, `ready (${(await get(http, "/readyz")).body})`);
     const lease = async () => (await f.kube.get<KubeObject & { spec: LeaseSpec }>(LEASES, "sealbridge", "sealbridge-controller"))?.spec;
-    await eventually(async () => (await lease())?.holderIdentity === "sealbridge-test-pod", 10_000, "lease held");
+    await eventually(async () => (await lease())?.holderIdentity === "sealbridge-test-pod", 60_000, "lease held");
     const m = await get(metrics, "/metrics");
     assert.equal(m.status, 200);
     assert.match(m.body, /sealbridge_leader 1/);
@@ -95,7 +95,7 @@ describe("sealbridge controller (process)", { timeout: 60_000 }, () => {
     assert.equal((await get(http, "/metrics")).status, 404, "metrics on their own port");
 
     // Startup finished (the first sealing key made), so what follows measures shutdown alone.
-    await eventually(() => run.lines.some((l) => l.msg === "sealing keys loaded"), 30_000, "sealing keys loaded");
+    await eventually(() => run.lines.some((l) => l.msg === "sealing keys loaded"), 60_000, "sealing keys loaded");
     const signalledAt = Date.now();
     run.child.kill("SIGTERM");
     assert.equal(await run.exited, 0, run.stderr());

@@ -69,9 +69,9 @@ describe("sealing keys with two replicas and leader election", { timeout: 300_00
     await waitFor("a leader", async () => {
       const h = await leaseHolder(f);
       return h !== "gone" && h;
-    }, 30_000);
-    const certA = await waitFor("a's cert", () => certOf(a), 30_000);
-    const certB = await waitFor("b's cert", () => certOf(b), 30_000);
+    }, 60_000);
+    const certA = await waitFor("a's cert", () => certOf(a), 60_000);
+    const certB = await waitFor("b's cert", () => certOf(b), 60_000);
     assert.equal(certB, certA, "the standby serves the leader's certificate");
     assert.equal((await keySecrets(f)).length, 1, "exactly one key Secret");
     const recipientOf = async (c: ControllerProcess) => {
@@ -79,17 +79,17 @@ describe("sealing keys with two replicas and leader election", { timeout: 300_00
       return res.status === 200 ? res.text() : undefined;
     };
     // The leader makes the age identity just after the sealing key: the standby may see them apart.
-    const recipientA = await waitFor("a's age recipient", () => recipientOf(a), 10_000);
-    const recipientB = await waitFor("b's age recipient", () => recipientOf(b), 10_000);
+    const recipientA = await waitFor("a's age recipient", () => recipientOf(a), 60_000);
+    const recipientB = await waitFor("b's age recipient", () => recipientOf(b), 60_000);
     assert.match(recipientB, /^age1/);
     const ages = (await f.backend.list(`/api/v1/namespaces/${NS}/secrets`)).filter((s) => s.metadata.labels?.["sealbridge.io/age-identity"] === "active");
     assert.equal(ages.length, 1, "exactly one age identity");
     assert.equal(recipientB, recipientA);
-    await waitFor("the key backup", () => f.backend.get(`/api/v1/namespaces/${NS}/configmaps/sealbridge-key-backup`), 20_000);
+    await waitFor("the key backup", () => f.backend.get(`/api/v1/namespaces/${NS}/configmaps/sealbridge-key-backup`), 60_000);
 
     // Only the leader wrote: "sealing keys loaded" (the leader's start) and "key backup written".
     // The log line reaches the pipe a little after the ConfigMap write: wait for it (busy CI).
-    await waitFor("the leader's backup log line", () => a.output().includes('"key backup written"') || b.output().includes('"key backup written"'), 10_000);
+    await waitFor("the leader's backup log line", () => a.output().includes('"key backup written"') || b.output().includes('"key backup written"'), 60_000);
     const [leader, standby] = a.output().includes('"sealing keys loaded"') ? [a, b] : [b, a];
     assert.match(leader.output(), /"key backup written"/);
     assert.doesNotMatch(standby.output(), /"sealing keys loaded"|"key backup written"|"keys renewed"/);
@@ -114,8 +114,8 @@ describe("sealing keys with two replicas and leader election", { timeout: 300_00
     await waitFor("the standby leads", async () => {
       const h = await leaseHolder(f);
       return h && h !== leaderName;
-    }, 20_000);
-    await waitFor("the new leader's start", () => standby.output().includes('"sealing keys loaded"'), 10_000);
+    }, 60_000);
+    await waitFor("the new leader's start", () => standby.output().includes('"sealing keys loaded"'), 60_000);
     assert.equal((await keySecrets(f)).length, 1, "still exactly one key Secret after the handover");
     assert.equal(await certOf(standby), certA);
   });

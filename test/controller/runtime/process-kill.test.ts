@@ -10,7 +10,7 @@ import { LEASES } from "../../../src/kube/resources.js";
 
 const MAIN = fileURLToPath(new URL("./mirror-controller-main.ts", import.meta.url));
 
-describe("controller process killed mid-work", { timeout: 60_000 }, () => {
+describe("controller process killed mid-work", { timeout: 240_000 }, () => {
   let f: KubeFixture;
   const children: ChildProcess[] = [];
   before(async () => {
@@ -39,7 +39,7 @@ describe("controller process killed mid-work", { timeout: 60_000 }, () => {
     const isConverged = () => converged(f.server.objects("configmaps", "kill"), f.server.objects("secrets", "kill"));
     f.server.faults.latencyMs(/\/namespaces\/kill\/secrets/, 20);
     const first = start("first");
-    await eventually(() => f.server.objects("secrets", "kill").length >= 5, 20_000, "first process made progress");
+    await eventually(() => f.server.objects("secrets", "kill").length >= 5, 60_000, "first process made progress");
     first.child.kill("SIGKILL");
     await first.exited;
     assert.equal(isConverged(), false, "killed before it finished");
@@ -48,7 +48,7 @@ describe("controller process killed mid-work", { timeout: 60_000 }, () => {
     f.server.faults.clear();
     // A new process (new identity): the dead one's lease must expire first (2 s).
     const second = start("second");
-    await eventually(isConverged, 20_000, "convergence after restart");
+    await eventually(isConverged, 60_000, "convergence after restart");
     const names = f.server.objects("secrets", "kill").map((s) => s.metadata.name);
     assert.equal(names.length, 59);
     assert.equal(new Set(names).size, 59);
@@ -63,27 +63,27 @@ describe("controller process killed mid-work", { timeout: 60_000 }, () => {
     const isConverged = () => converged(f.server.objects("configmaps", "pair"), f.server.objects("secrets", "pair"));
     for (let i = 0; i < 10; i++) await add(i);
     const a = start("proc-a");
-    await eventually(isConverged, 20_000, "first leader converges");
+    await eventually(isConverged, 60_000, "first leader converges");
     const b = start("proc-b");
     const leader = [...writers()][0] as string;
     assert.deepEqual([...writers()], [leader]);
     for (let i = 10; i < 15; i++) await add(i);
-    await eventually(isConverged, 10_000, "leader handles new work");
+    await eventually(isConverged, 60_000, "leader handles new work");
     // Let the second process start and stand by for a while (its caches synced, then several lease
     // renewals by the leader): it must not write anything.
-    await eventually(() => b.output().includes('"caches synced"'), 20_000, "the second process is up");
+    await eventually(() => b.output().includes('"caches synced"'), 60_000, "the second process is up");
     const renewTimes = new Set<unknown>();
     await eventually(async () => {
       renewTimes.add(((await f.kube.get(LEASES, "sealbridge", "sealbridge-controller"))?.["spec"] as { renewTime?: string } | undefined)?.renewTime);
       return renewTimes.size > 5;
-    }, 10_000, "lease renewals while the second process stands by");
+    }, 60_000, "lease renewals while the second process stands by");
     assert.deepEqual([...writers()], [leader], `only the leader wrote (writers: ${[...writers()].join(", ")})`);
     const [dead, survivor] = leader === "proc-a" ? [a, b] : [b, a];
     dead.child.kill("SIGKILL");
     await dead.exited;
     const killedAt = Date.now();
     await add(15);
-    await eventually(() => writers().size === 2 && isConverged(), 10_000, "survivor takes over");
+    await eventually(() => writers().size === 2 && isConverged(), 60_000, "survivor takes over");
     const handover = Date.now() - killedAt;
     // Lease 2 s; the rest is detection (retry period 200 ms), process scheduling and one reconcile.
     assert.ok(handover <= 2000 + 2500, `handover took ${handover} ms (lease 2 s)`);
