@@ -94,8 +94,14 @@ describe(`real Alertmanager ${REALSTACK_VERSIONS.alertmanager}`, () => {
     am.stderr?.on("data", (d: Buffer) => (amLog += d.toString()));
     await until(async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined), "Alertmanager to be ready", () => amLog);
   });
-  after(() => {
-    am?.kill("SIGTERM");
+  after(async () => {
+    // Alertmanager writes its snapshots into --storage.path while it shuts down: remove the
+    // directory only once it has exited (removing it earlier raced that write: ENOTEMPTY).
+    if (am && am.exitCode === null && am.signalCode === null) {
+      const exited = new Promise<void>((resolve) => am.once("exit", () => resolve()));
+      am.kill("SIGTERM");
+      await exited;
+    }
     receiver?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
