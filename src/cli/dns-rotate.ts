@@ -13,12 +13,10 @@ import { dnsCredentialResource, dnsCredentialSchema } from "../api/dns-credentia
 import { systemClock } from "../clock.js";
 import { credentialSourceAccess, type CredentialSourceAccess } from "../controller/dns-credential/credential-source.js";
 import { InputError } from "../errors.js";
-import { HttpKubeClient } from "../kube/client.js";
-import { loadKubeConnection } from "../kube/config.js";
 import { SECRETS } from "../kube/resources.js";
 import type { KubeClient } from "../kube/types.js";
-import { VERSION } from "../version.js";
 import { lookupFromFlags } from "./dns-setup.js";
+import { cliKubeClient } from "./kube-client.js";
 
 /** The flags of `dns rotate`. */
 export interface RotateOptions {
@@ -85,9 +83,9 @@ export async function rotateCommand(opts: RotateOptions, out: (line: string) => 
   let close = () => undefined as void;
   if (opts.sourceFile) source = fileSource(opts.sourceFile);
   else {
-    const connection = await loadKubeConnection({ kubeconfig: opts.kubeconfig, env: process.env });
-    close = () => connection.agent.destroy();
-    const kube = new HttpKubeClient(connection, { userAgent: `sealbridge/${VERSION}` });
+    const client = await cliKubeClient(opts);
+    close = client.close;
+    const kube = client.kube;
     if (opts.sourceSecret) {
       const [namespace, name] = namespacedName(opts.sourceSecret, "--source-secret");
       source = secretSource(kube, namespace, name, opts.sourceKey);

@@ -5,6 +5,7 @@
  * install applied and says what it kept. See docs/install.md.
  */
 import type { Command } from "commander";
+import { cliKubeClient } from "./kube-client.js";
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...value.split(",").map((v) => v.trim()).filter((v) => v !== "")];
@@ -29,16 +30,6 @@ interface UninstallFlags {
   context?: string;
 }
 
-async function kubeClient(opts: { kubeconfig?: string | undefined; context?: string | undefined }) {
-  const [{ loadKubeConnection }, { HttpKubeClient }, { VERSION }] = await Promise.all([
-    import("../kube/config.js"),
-    import("../kube/client.js"),
-    import("../version.js"),
-  ]);
-  const connection = await loadKubeConnection({ kubeconfig: opts.kubeconfig, context: opts.context, env: process.env });
-  return { kube: new HttpKubeClient(connection, { userAgent: `sealbridge/${VERSION}` }), close: () => connection.agent.destroy() };
-}
-
 async function install(flags: InstallFlags): Promise<void> {
   const { installObjects, installYaml } = await import("../install/manifests.js");
   const options = {
@@ -59,7 +50,7 @@ async function install(flags: InstallFlags): Promise<void> {
   }
   const objects = installObjects(options);
   const { applyObjects } = await import("../install/apply.js");
-  const { kube, close } = await kubeClient(flags);
+  const { kube, close } = await cliKubeClient(flags);
   try {
     for (const r of await applyObjects(kube, objects)) process.stdout.write(`${r.object} ${r.action}\n`);
   } finally {
@@ -69,7 +60,7 @@ async function install(flags: InstallFlags): Promise<void> {
 
 async function uninstall(flags: UninstallFlags): Promise<void> {
   const { uninstallObjects } = await import("../install/apply.js");
-  const { kube, close } = await kubeClient(flags);
+  const { kube, close } = await cliKubeClient(flags);
   try {
     const results = await uninstallObjects(kube, { namespace: flags.namespace, deleteCrds: flags.deleteCrds === true });
     for (const r of results) process.stdout.write(`${r.object} ${r.action}${r.note ? ` (${r.note})` : ""}\n`);

@@ -5,6 +5,7 @@
  * and creates the key Secrets in a (new) cluster's controller namespace.
  */
 import type { Command } from "commander";
+import { cliKubeClient } from "./kube-client.js";
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -27,17 +28,6 @@ interface RestoreOptions {
   namespace: string;
 }
 
-/** A client by the one kubeconfig loader of every command (flag, KUBECONFIG, ~/.kube/config, in-cluster). */
-async function kubeClient(opts: { kubeconfig?: string | undefined; context?: string | undefined }) {
-  const [{ loadKubeConnection }, { HttpKubeClient }, { VERSION }] = await Promise.all([
-    import("../kube/config.js"),
-    import("../kube/client.js"),
-    import("../version.js"),
-  ]);
-  const connection = await loadKubeConnection({ kubeconfig: opts.kubeconfig, context: opts.context, env: process.env });
-  return { kube: new HttpKubeClient(connection, { userAgent: `sealbridge/${VERSION}` }), close: () => connection.agent.destroy() };
-}
-
 async function backup(opts: BackupOptions): Promise<void> {
   const [{ parseRecipient, readRecipientsFile }, { exportKeyBackup }, { stringify }, { targetProblem, writeFilesAtomically }, { InputError }] = await Promise.all([
     import("../crypto/age-keys.js"),
@@ -54,7 +44,7 @@ async function backup(opts: BackupOptions): Promise<void> {
   // A directory, a symbolic link or a read-only file is refused before the cluster is asked.
   const problem = opts.output === undefined ? undefined : targetProblem(opts.output);
   if (problem) throw problem;
-  const { kube, close } = await kubeClient(opts);
+  const { kube, close } = await cliKubeClient(opts);
   try {
     const configMap = await exportKeyBackup(kube, opts.namespace, opts.configmap, recipients);
     const keys = (JSON.parse((configMap["data"] as Record<string, string>)["manifest.json"] ?? "{}") as { sealingKeys?: unknown[] }).sealingKeys ?? [];
@@ -93,7 +83,7 @@ async function restore(file: string, opts: RestoreOptions): Promise<void> {
     throw new InputError(`reading the key backup failed: ${file} (pass the ConfigMap YAML written by sealbridge keys backup or the controller)`, { cause: err });
   }
   const backup = await decryptKeyBackup(doc, identities, file);
-  const { kube, close } = await kubeClient(opts);
+  const { kube, close } = await cliKubeClient(opts);
   try {
     const result = await restoreKeyBackup(kube, opts.namespace, backup);
     for (const name of result.created) process.stdout.write(`created secret ${opts.namespace}/${name}\n`);
