@@ -15,7 +15,6 @@ import type { KubeObject } from "../../kube/types.js";
 import type { ObjectCache } from "../types.js";
 import type { ObserveContext } from "../runtime/kind.js";
 import type { ExternalSecretObserved, ParsedExternalSecret } from "./plan.js";
-import { syncedResourceVersionOf } from "./status-fields.js";
 import type { SecretObject } from "./target-secret.js";
 
 /** Window used to coalesce reads of `refreshInterval: 0` ExternalSecrets. */
@@ -121,7 +120,7 @@ export async function observeExternalSecret(readers: ExternalSecretReaders, ctx:
     return { kind: "store-failed", message: safeMessage(err) };
   }
   const existing = (ctx.cache(SECRETS).get(`${namespace}/${target}`) as SecretObject | undefined) ?? null;
-  const srv = p.syncedResourceVersion ?? syncedResourceVersionOf(es);
+  const srv = p.syncedResourceVersion;
   const ready = es.status?.conditions?.find((c) => c.type === "Ready");
   if (intervalMs === 0 && es.status?.syncedResourceVersion === srv && ready?.status === "True" && (existing || es.spec.target.creationPolicy !== "Owner")) {
     return { kind: "once" };

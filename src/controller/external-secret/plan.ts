@@ -20,8 +20,8 @@ export interface ParsedExternalSecret {
   es: ExternalSecret;
   target: string;
   intervalMs: number;
-  /** ESO's syncedResourceVersion of `es`, computed once at parse (absent: computed when needed). */
-  syncedResourceVersion?: string;
+  /** ESO's syncedResourceVersion of `es`, computed once at parse. */
+  syncedResourceVersion: string;
 }
 
 /** What an ExternalSecret pass saw. */

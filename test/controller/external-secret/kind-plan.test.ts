@@ -7,6 +7,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { planExternalSecret, planExternalSecretWriteFailure, STORE_MISSING_RETRY_MS } from "../../../src/controller/external-secret/plan.js";
 import type { ExternalSecretObserved, ParsedExternalSecret } from "../../../src/controller/external-secret/plan.js";
+import { syncedResourceVersionOf } from "../../../src/controller/external-secret/status-fields.js";
 import { formatTime } from "../../../src/controller/runtime/conditions.js";
 import type { ReadResult } from "../../../src/eso/source-data.js";
 import { VaultError, VaultFailure } from "../../../src/vault/errors.js";
@@ -16,7 +17,10 @@ import { writeKind } from "../support/child-writes.js";
 const NOW = new Date("2026-11-22T10:20:00Z");
 const HOUR = 3_600_000;
 const kv = { path: "secret", version: "v2" as const };
-const parsed = (spec: Record<string, unknown> = homelabSpec): ParsedExternalSecret => ({ es: externalSecret(spec), target: "app-credentials", intervalMs: HOUR });
+const parsed = (spec: Record<string, unknown> = homelabSpec): ParsedExternalSecret => {
+  const es = externalSecret(spec);
+  return { es, target: "app-credentials", intervalMs: HOUR, syncedResourceVersion: syncedResourceVersionOf(es) };
+};
 const read = (result: ReadResult, extra: Partial<Extract<ExternalSecretObserved, { kind: "read" }>> = {}): ExternalSecretObserved => ({
   kind: "read",
   storeName: "ClusterSecretStore vault-backend",
