@@ -68,11 +68,8 @@ describe("the controller under its own RBAC on a real API server", { timeout: 60
     writeFileSync(file, exported.stdout);
     const applied = await f.ws.kubectl(["apply", "--server-side", "-f", file]);
     assert.equal(applied.code, 0, applied.stderr);
-    for (const file of files) {
-      const name = file.replace(/\.yaml$/, "");
-      const r = await waitEstablished((a) => f.ws.kubectl(a), [`crd/${name}`]);
-      assert.equal(r.code, 0, `${name}: ${r.stderr}`);
-    }
+    const established = await waitEstablished((a) => f.ws.kubectl(a), files.map((file) => `crd/${file.replace(/\.yaml$/, "")}`));
+    assert.equal(established.code, 0, established.stderr);
   });
 
   test("the controller starts under the exported ServiceAccount and RBAC", async () => {

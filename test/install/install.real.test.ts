@@ -77,9 +77,7 @@ describe("sealbridge install on a real API server", { timeout: 600_000 }, () => 
 
   test("the export applies with kubectl apply --server-side; every CRD becomes Established", async () => {
     await f.apply([monitoringCrd("servicemonitors", "ServiceMonitor"), monitoringCrd("prometheusrules", "PrometheusRule")]);
-    for (const crd of ["servicemonitors", "prometheusrules"]) {
-      assert.equal((await waitEstablished((a) => f.ws.kubectl(a), [`crd/${crd}.monitoring.coreos.com`])).code, 0);
-    }
+    assert.equal((await waitEstablished((a) => f.ws.kubectl(a), ["crd/servicemonitors.monitoring.coreos.com", "crd/prometheusrules.monitoring.coreos.com"])).code, 0);
     const out = await sealbridge(f.ws, ["install", "--export", ...FLAGS]);
     assert.equal(out.code, 0, out.stderr);
     exported = parseAllDocuments(out.stdout).map((d) => d.toJS() as KubeObject | null).filter((d): d is KubeObject => d !== null);
@@ -88,10 +86,8 @@ describe("sealbridge install on a real API server", { timeout: 600_000 }, () => 
     // The manager a GitOps applier would use is its own; this one is install's, so install can take over.
     const applied = await f.ws.kubectl(["apply", "--server-side", "--field-manager=sealbridge-install", "-f", file]);
     assert.equal(applied.code, 0, applied.stderr);
-    for (const o of exported.filter((x) => x.kind === "CustomResourceDefinition")) {
-      const r = await waitEstablished((a) => f.ws.kubectl(a), [`crd/${o.metadata.name}`]);
-      assert.equal(r.code, 0, `${o.metadata.name}: ${r.stderr}`);
-    }
+    const established = await waitEstablished((a) => f.ws.kubectl(a), exported.filter((x) => x.kind === "CustomResourceDefinition").map((o) => `crd/${o.metadata.name}`));
+    assert.equal(established.code, 0, established.stderr);
     assert.equal(exported.filter((x) => x.kind === "CustomResourceDefinition").length, 9);
     // The real server accepted the hardened pod spec (projected token volume, security contexts).
     const dep = (await f.admin.get(`/apis/apps/v1/namespaces/${NS}/deployments/sealbridge-controller`)) as { spec: { template: { spec: { automountServiceAccountToken: boolean; volumes: Array<{ name: string }> } } } };

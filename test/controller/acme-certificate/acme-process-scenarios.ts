@@ -141,10 +141,8 @@ export function acmeProcessScenarios(kind: BackendKind): void {
         const r = await admin.kubectl(["apply", "--server-side", "-f", join(CRDS, file)]);
         assert.equal(r.code, 0, `${file}: ${r.stderr}`);
       }
-      for (const file of crds) {
-        const r = await waitEstablished((a) => admin.kubectl(a), [`crd/${file.replace(/\.yaml$/, "")}`]);
-        assert.equal(r.code, 0, `${file}: ${r.stderr}`);
-      }
+      const established = await waitEstablished((a) => admin.kubectl(a), crds.map((file) => `crd/${file.replace(/\.yaml$/, "")}`));
+      assert.equal(established.code, 0, established.stderr);
       for (const ns of ["web", "cert-manager", "traefik"]) await backend.kube.admin.ensure("/api/v1/namespaces", { metadata: { name: ns } });
       if (kind === "real") {
         // Exactly the features these kinds need (not the union of deploy/rbac.yaml, where other features grant more).

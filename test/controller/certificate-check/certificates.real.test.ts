@@ -72,10 +72,8 @@ describe("certificate checks on a real API server under the controller's RBAC", 
       const r = await f.ws.kubectl(["apply", "--server-side", "-f", file]);
       assert.equal(r.code, 0, `${file}: ${r.stderr}`);
     }
-    for (const name of ["certificatechecks.sealbridge.io", "certificates.cert-manager.io"]) {
-      const r = await waitEstablished((a) => f.ws.kubectl(a), [`crd/${name}`]);
-      assert.equal(r.code, 0, `${name}: ${r.stderr}`);
-    }
+    const established = await waitEstablished((a) => f.ws.kubectl(a), ["crd/certificatechecks.sealbridge.io", "crd/certificates.cert-manager.io"]);
+    assert.equal(established.code, 0, established.stderr);
   });
 
   test("openssl TLS Secrets and a Certificate whose status the test writes (renewalTime passed, Issuing failed)", async () => {
