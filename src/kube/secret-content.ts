@@ -19,3 +19,9 @@ export function secretContentHash(secret: KubeObject): string {
   const data = secret["data"];
   return contentHash(type, data && typeof data === "object" ? (data as Record<string, string>) : {});
 }
+
+/** The value of `key` in a Secret's `data`, decoded from base64; undefined when the Secret or key is absent. */
+export function secretKeyValue(secret: KubeObject | null | undefined, key: string): string | undefined {
+  const b64 = (secret?.["data"] as Record<string, unknown> | undefined)?.[key];
+  return typeof b64 === "string" ? Buffer.from(b64, "base64").toString("utf8") : undefined;
+}

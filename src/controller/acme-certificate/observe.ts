@@ -13,7 +13,7 @@ import { parseDuration } from "../../duration.js";
 import { AcmeProblemError } from "../../acme/acme-errors.js";
 import { RemoteError } from "../../errors.js";
 import { SECRETS } from "../../kube/resources.js";
-import type { KubeObject } from "../../kube/types.js";
+import { secretKeyValue } from "../../kube/secret-content.js";
 import type { ObserveContext } from "../runtime/kind.js";
 import { issuanceNeed, nextKeySecretName, type AcmeObserved, type CurrentCertificate } from "./plan.js";
 import { renewalTime } from "./renewal-time.js";
@@ -27,11 +27,6 @@ export interface AcmeDeps {
   newPrivateKey(): Promise<string>;
   /** The CA's ARI window for the certificate, or null (no ARI). */
   renewalWindow(acme: AcmeServer, certPem: string): Promise<RenewalWindow | null>;
-}
-
-function secretValue(secret: KubeObject | undefined, key: string): string | undefined {
-  const b64 = (secret?.["data"] as Record<string, string> | undefined)?.[key];
-  return b64 === undefined ? undefined : Buffer.from(b64, "base64").toString("utf8");
 }
 
 /** The first certificate of a PEM chain, parsed; null when there is none or it does not parse. */
@@ -62,18 +57,18 @@ export async function observeAcmeCertificate(ctx: ObserveContext, deps: AcmeDeps
   const get = (name: string) => secrets.get(`${ns}/${name}`);
   const now = ctx.clock.now();
   const tlsSecret = get(cert.spec.secretName) ?? null;
-  const chainPem = secretValue(tlsSecret ?? undefined, "tls.crt");
+  const chainPem = secretKeyValue(tlsSecret, "tls.crt");
   const current = readCertificate(chainPem);
   const base: AcmeObserved = { tlsSecret, current, renewalTime: null };
 
   const accountRef = cert.spec.issuer.accountKeySecretRef;
-  const accountKeyPem = secretValue(get(accountRef.name), accountRef.key ?? "tls.key");
+  const accountKeyPem = secretKeyValue(get(accountRef.name), accountRef.key ?? "tls.key");
   if (!accountKeyPem) return { ...base, newAccountKeyPem: await deps.newPrivateKey() };
   const ref = credentialRef(cert.spec.dns01);
-  const credential = ref ? secretValue(get(ref.name), ref.key) : undefined;
+  const credential = ref ? secretKeyValue(get(ref.name), ref.key) : undefined;
   if (ref && credential === undefined) return { ...base, missing: `Secret ${ns}/${ref.name} key ${ref.key} (the DNS solver's credential) does not exist` };
   const caRef = cert.spec.issuer.caBundleSecretRef;
-  const caPem = caRef ? secretValue(get(caRef.name), caRef.key) : undefined;
+  const caPem = caRef ? secretKeyValue(get(caRef.name), caRef.key) : undefined;
   if (caRef && caPem === undefined) return { ...base, missing: `Secret ${ns}/${caRef.name} key ${caRef.key} (caBundleSecretRef) does not exist` };
 
   const acme = await deps.acme({ directoryUrl: cert.spec.issuer.directoryUrl, accountKeyPem, ...(caPem ? { caPem } : {}) });
@@ -94,7 +89,7 @@ export async function observeAcmeCertificate(ctx: ObserveContext, deps: AcmeDeps
     if (!issuanceNeed(cert, base, now)) return base;
     if (prev.nextAttemptTime && new Date(prev.nextAttemptTime) > now) return base;
   }
-  const nextKeyPem = secretValue(get(nextKeySecretName(cert.spec)), "tls.key");
+  const nextKeyPem = secretKeyValue(get(nextKeySecretName(cert.spec)), "tls.key");
   if (order?.stage === "Finalizing" && !nextKeyPem) return { ...base, newNextKeyPem: await deps.newPrivateKey() };
   try {
     // Loaded here, not at start: acme-client and its dependencies take seconds to import.

@@ -10,6 +10,7 @@ import type { AlertSinkSpec } from "../../alerts/sink-config.js";
 import type { AlertSink } from "../../alerts/sink.js";
 import type { DnsCredential } from "../../api/dns-credential.js";
 import { SECRETS } from "../../kube/resources.js";
+import { secretKeyValue } from "../../kube/secret-content.js";
 import type { ObserveContext } from "../runtime/kind.js";
 import { credentialFacts, desiredCredentialAlerts, previousAlertRecords } from "./credential-alerts.js";
 import { rejectionMessage, type CredentialObserved } from "./plan.js";
@@ -19,11 +20,6 @@ export interface CredentialAlerting {
   /** Cluster default sinks (`--alert-sink`), used by credentials that name none. */
   defaultSinks: AlertSinkSpec[];
   buildSink?: (spec: AlertSinkSpec, token: string | undefined) => AlertSink;
-}
-
-function secretValue(ctx: ObserveContext, namespace: string, ref: { name: string; key: string }): string | undefined {
-  const b64 = (ctx.cache(SECRETS).get(`${namespace}/${ref.name}`)?.["data"] as Record<string, string> | undefined)?.[ref.key];
-  return b64 === undefined ? undefined : Buffer.from(b64, "base64").toString("utf8").trim();
 }
 
 /**
@@ -39,7 +35,7 @@ export async function sendCredentialAlerts(
   const ns = cred.metadata.namespace ?? "default";
   const key = `${ns}/${cred.metadata.name ?? ""}`;
   const specs = cred.spec.alertSinks && cred.spec.alertSinks.length > 0 ? cred.spec.alertSinks : alerting.defaultSinks;
-  const { sinks, problems } = sinkSet(specs, (ref) => secretValue(ctx, ns, ref), ns, alerting.buildSink);
+  const { sinks, problems } = sinkSet(specs, (ref) => secretKeyValue(ctx.cache(SECRETS).get(`${ns}/${ref.name}`), ref.key)?.trim(), ns, alerting.buildSink);
   const previous = previousAlertRecords(cred, [...sinks.keys()]);
   const now = ctx.clock.now();
   const facts = credentialFacts(cred, observed, now);

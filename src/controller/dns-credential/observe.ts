@@ -9,6 +9,7 @@ import { createHmac } from "node:crypto";
 import type { CredentialProvider, DnsCredential } from "../../api/dns-credential.js";
 import type { ProbeResult } from "../../acme/dns/probe.js";
 import { SECRETS } from "../../kube/resources.js";
+import { secretKeyValue } from "../../kube/secret-content.js";
 import type { ObserveContext } from "../runtime/kind.js";
 import { sendCredentialAlerts, type CredentialAlerting } from "./credential-alert-delivery.js";
 import { REPROBE_AFTER_MS, type CredentialObserved } from "./plan.js";
@@ -32,11 +33,6 @@ export function credentialVersion(uid: string, value: string, settings = ""): st
   return createHmac("sha256", `sealbridge-dns-credential:${uid}`).update(settings === "" ? value : `${settings}\u0000${value}`).digest("hex").slice(0, 24);
 }
 
-function secretValue(data: unknown, key: string): string | undefined {
-  const b64 = (data as Record<string, string> | undefined)?.[key];
-  return b64 === undefined ? undefined : Buffer.from(b64, "base64").toString("utf8");
-}
-
 /**
  * What the plan needs, then the alert transitions sent to the credential's sinks (the default
  * alerting has no sinks). Never throws for source, provider or sink failures.
@@ -52,13 +48,13 @@ async function observeSource(ctx: ObserveContext, deps: CredentialDeps, cred: Dn
   const targets = cred.spec.targets.map((target) => {
     const namespace = target.namespace ?? ns;
     const secret = secrets.get(`${namespace}/${target.name}`) ?? null;
-    return { target, namespace, secret, value: secretValue(secret?.["data"], target.key) };
+    return { target, namespace, secret, value: secretKeyValue(secret, target.key) };
   });
   let value: string | undefined;
   let sourceError: string | undefined;
   const src = cred.spec.source;
   if (src.secretRef) {
-    value = secretValue(secrets.get(`${ns}/${src.secretRef.name}`)?.["data"], src.secretRef.key);
+    value = secretKeyValue(secrets.get(`${ns}/${src.secretRef.name}`), src.secretRef.key);
     if (value === undefined) sourceError = `source Secret ${ns}/${src.secretRef.name} key ${src.secretRef.key} does not exist`;
   } else if (src.vault) {
     try {
